@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { connection } from "next/server";
+import { readBrowserConfig } from "@/lib/config/server-config";
+import { describeTarget } from "@/lib/config/runtime-config";
+import { ConnectionStatus } from "@/components/live/connection-status";
+import { Providers } from "./providers";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "seqscope",
+  description: "Seq collisions and missing events per producer, per workflow execution, live from NATS.",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Read the NATS target per request, not at build time: one build, any deployment.
+  await connection();
+  const cfg = readBrowserConfig();
+  return (
+    <html lang="en">
+      <body className="min-h-screen">
+        {cfg.ok ? (
+          <Providers config={cfg.config}>
+            <header className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-3 dark:border-slate-800">
+              <div>
+                <Link href="/" className="text-lg font-semibold tracking-tight">
+                  seqscope
+                </Link>
+                <p className="text-xs text-slate-500">{describeTarget(cfg.config)}</p>
+              </div>
+              <ConnectionStatus />
+            </header>
+            <main className="px-6 py-4">{children}</main>
+          </Providers>
+        ) : (
+          <main className="p-6">
+            <h1 className="text-lg font-semibold">seqscope is not configured correctly</h1>
+            <p className="mt-2 text-red-700 dark:text-red-400" role="alert">
+              {cfg.error}
+            </p>
+          </main>
+        )}
+      </body>
+    </html>
+  );
+}

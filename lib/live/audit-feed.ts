@@ -1,0 +1,111 @@
+// The browser's one live feed: a NATS connection, the ordered-consumer reader
+// and the in-memory AuditLog. Messages are buffered and handed to the log once
+// per animation frame, so the UI re-renders per frame, never per message.
+import { AuditLog } from "../audit/audit-log";
+import type { RawMessage } from "../audit/types";
+import type { BrowserNatsConfig } from "../config/runtime-config";
+import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
+import { readAuditStream, type ReaderStatus } from "../nats/audit-reader";
+
+export interface FeedSnapshot {
+  log: AuditLog;
+  /** Bumps whenever the log or the status changed. */
+  version: number;
+  status: ReaderStatus;
+  /** Messages handed to the log so far. */
+  received: number;
+}
+
+type Schedule = (flush: () => void) => void;
+
+export class AuditFeed {
+  private readonly log = new AuditLog();
+  private pending: RawMessage[] = [];
+  private flushScheduled = false;
+  private listeners = new Set<() => void>();
+  private snapshot: FeedSnapshot;
+  private controller = new AbortController();
+  private nc: NatsConnection | undefined;
+  private received = 0;
+
+  constructor(
+    private readonly config: BrowserNatsConfig,
+    private readonly schedule: Schedule = (f) => requestAnimationFrame(f),
+  ) {
+    this.snapshot = { log: this.log, version: 0, status: { phase: "connecting" }, received: 0 };
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): FeedSnapshot => this.snapshot;
+
+  connection(): NatsConnection | undefined {
+    return this.nc;
+  }
+
+  /** Connects (retrying with backoff until it works or the feed stops) and reads. */
+  async start(): Promise<void> {
+    const signal = this.controller.signal;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        this.nc = await connectBrowser(this.config);
+        break;
+      } catch (e) {
+        const wait = Math.min(30_000, 1_000 * 2 ** attempt);
+        this.setStatus({ phase: "error", reason: describeConnectError(e, this.config, wait) });
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    if (!this.nc || signal.aborted) return;
+    await readAuditStream(this.nc, {
+      stream: this.config.stream,
+      historyLimit: this.config.historyLimit,
+      signal,
+      onMessage: (m) => this.enqueue(m),
+      onStatus: (s) => this.setStatus(s),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.nc?.close().catch(() => undefined);
+  }
+
+  private enqueue(m: RawMessage) {
+    this.pending.push(m);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.schedule(() => this.flush());
+  }
+
+  private flush() {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    this.received += batch.length;
+    this.log.add(batch);
+    this.emit({ ...this.snapshot });
+  }
+
+  private setStatus(status: ReaderStatus) {
+    // Keep the load progress when a status update only changes the phase.
+    this.emit({ ...this.snapshot, status: { ...this.snapshot.status, ...status, reason: status.reason } });
+  }
+
+  private emit(next: FeedSnapshot) {
+    this.snapshot = { ...next, version: this.snapshot.version + 1, received: this.received };
+    for (const l of this.listeners) l();
+  }
+}
+
+function describeConnectError(e: unknown, cfg: BrowserNatsConfig, waitMs: number): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const retry = `Retrying in ${Math.round(waitMs / 1000)} s.`;
+  if (/auth|authorization|permission/i.test(msg)) {
+    return `NATS at ${cfg.servers.join(", ")} refused the credentials (${msg}). Check SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS. ${retry}`;
+  }
+  return `Cannot reach NATS at ${cfg.servers.join(", ")} (${msg || "connection refused"}). Is the server running with WebSocket enabled? \`npm start\` runs one for you; for your own cluster set SEQSCOPE_NATS_URL. ${retry}`;
+}

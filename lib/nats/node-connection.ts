@@ -1,0 +1,9 @@
+// Node-side connections (scripts, tests). The browser uses browser-connection.ts.
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+
+export type { NatsConnection };
+
+export function connectNode(servers: string | string[], name = "seqscope"): Promise<NatsConnection> {
+  return connect({ servers, name, maxReconnectAttempts: -1 });
+}

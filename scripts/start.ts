@@ -1,0 +1,142 @@
+// `npm start`: the whole of seqscope on one machine. Without SEQSCOPE_NATS_URL
+// it runs a private nats-server (JetStream + WebSocket, loopback), creates the
+// stream, starts demo producers and serves the dashboard; with it, it only
+// serves the dashboard against that cluster. Ctrl-C stops everything it started.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
+import { browserNatsConfig, ConfigError, embeddedConfig } from "../lib/config/runtime-config";
+import { NatsServerError, startNatsServer, stopChild, type RunningNatsServer } from "../lib/node/nats-server";
+import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
+import { ensureStream } from "../lib/nats/stream";
+import { publishDemo } from "./lib/demo-publisher";
+import { isAlive, readLock, reapOrphans, removeLock, writeLock, type LockInfo } from "./lib/instance-lock";
+import { buildApp, serveApp } from "./lib/next-server";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const log = (s: string) => process.stdout.write(`[seqscope] ${s}\n`);
+const die = (s: string): never => {
+  process.stderr.write(`\n[seqscope] ${s}\n\n`);
+  process.exit(1);
+};
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const srv = createServer();
+    srv.once("error", () => ok(false));
+    srv.listen(port, () => srv.close(() => ok(true)));
+  });
+}
+
+let cfg: ReturnType<typeof embeddedConfig>;
+let browser: ReturnType<typeof browserNatsConfig>;
+try {
+  cfg = embeddedConfig(process.env);
+  browser = browserNatsConfig(process.env);
+} catch (e) {
+  if (e instanceof ConfigError) die(e.message);
+  throw e;
+}
+
+const dataDir = join(root, cfg.dataDir);
+const lockPath = join(dataDir, "start.lock");
+const previous = readLock(lockPath);
+if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
+  die(
+    `seqscope is already running (pid ${previous.pid}) at ${previous.url}. Stop it with Ctrl-C in its terminal, or: kill ${previous.pid}`,
+  );
+}
+if (previous) {
+  const reaped = reapOrphans(previous);
+  if (reaped.length) log(`stopped what a previous run left behind: ${reaped.join(", ")}`);
+  removeLock(lockPath);
+}
+if (!(await portFree(cfg.appPort))) {
+  die(`Port ${cfg.appPort} is in use by another program. Free it, or choose another: PORT=3001 npm start`);
+}
+
+const lock: LockInfo = { pid: process.pid, url: `http://localhost:${cfg.appPort}`, children: [] };
+writeLock(lockPath, lock);
+
+const demoStop = new AbortController();
+let nats: RunningNatsServer | undefined;
+let nc: NatsConnection | undefined;
+let app: ChildProcess | undefined;
+let demo: Promise<unknown> | undefined;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log("stopping…");
+  demoStop.abort();
+  await demo?.catch(() => undefined);
+  if (app) await stopChild(app);
+  await nc?.close().catch(() => undefined);
+  await nats?.stop();
+  removeLock(lockPath);
+  log("stopped; nothing left running.");
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+process.on("SIGHUP", () => void shutdown(0));
+
+try {
+  if (cfg.enabled) {
+    for (const [port, name] of [
+      [cfg.natsPort, "SEQSCOPE_EMBEDDED_NATS_PORT"],
+      [cfg.wsPort, "SEQSCOPE_EMBEDDED_WS_PORT"],
+    ] as const) {
+      if (!(await portFree(port)))
+        throw new NatsServerError(
+          `Port ${port} for the embedded nats-server is in use. Choose another: ${name}=<port> npm start`,
+        );
+    }
+    nats = await startNatsServer({
+      port: cfg.natsPort,
+      wsPort: cfg.wsPort,
+      storeDir: join(dataDir, "jetstream"),
+      workDir: dataDir,
+    });
+    lock.children.push({ pid: nats.pid, name: "nats-server" });
+    writeLock(lockPath, lock);
+    log(`embedded nats-server: ${nats.url} (WebSocket ${nats.wsUrl}), store in ${cfg.dataDir}/jetstream`);
+    nc = await connectNode(nats.url, "seqscope-demo");
+    await ensureStream(nc, { stream: browser.stream, subject: browser.subject });
+    log(`stream ${browser.stream} captures subject ${browser.subject}`);
+    if (cfg.demoRate > 0) {
+      demo = publishDemo(nc, {
+        subject: browser.subject,
+        rate: cfg.demoRate,
+        seed: Date.now() % 2 ** 31,
+        dropRate: 0.02,
+        duplicateRate: 0.01,
+        signal: demoStop.signal,
+        onError: (e) => {
+          if (!stopping) log(`demo producer: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      });
+      log(`demo producers: ${cfg.demoRate} workflow executions/s (orchestrator + 2 agents each)`);
+    }
+  } else {
+    log(`using your NATS at ${browser.servers.join(", ")} (no embedded server, no demo producers)`);
+  }
+
+  if (!buildApp(root, log)) throw new Error("next build failed (see above).");
+  const served = await serveApp(root, cfg.appPort, {});
+  app = served.child;
+  lock.children.push({ pid: app.pid ?? -1, name: "next" });
+  writeLock(lockPath, lock);
+  app.once("exit", (code) => {
+    if (!stopping) {
+      log(`the web app exited unexpectedly (code ${code}).`);
+      void shutdown(1);
+    }
+  });
+  log(`dashboard: ${served.url}   (Ctrl-C stops everything)`);
+} catch (e) {
+  process.stderr.write(`\n[seqscope] ${e instanceof Error ? e.message : String(e)}\n\n`);
+  await shutdown(1);
+}
