@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULTS } from "../lib/config/runtime-config";
 import { connectNode } from "../lib/nats/node-connection";
-import { ensureStream } from "../lib/nats/stream";
+import { ensureStream, isStreamNotFound, streamInfo } from "../lib/nats/stream";
 import { publishDemo } from "./lib/demo-publisher";
 
 const { values } = parseArgs({
@@ -43,7 +43,21 @@ const nc = await connectNode(values.url!).catch((e: Error) => {
   console.error(`Cannot reach NATS at ${values.url}: ${e.message}. Start one with \`npm start\` or pass --url.`);
   process.exit(1);
 });
-if (values["create-stream"]) await ensureStream(nc, { stream: values.stream!, subject: values.subject! });
+if (values["create-stream"]) {
+  await ensureStream(nc, { stream: values.stream!, subject: values.subject! });
+} else {
+  try {
+    await streamInfo(nc, values.stream!);
+  } catch (e) {
+    console.error(
+      isStreamNotFound(e)
+        ? `Stream ${values.stream} does not exist on ${values.url}. Pass --create-stream to create it (capturing subject ${values.subject}).`
+        : `Cannot read stream ${values.stream}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    await nc.close();
+    process.exit(1);
+  }
+}
 let n = 0;
 await publishDemo(nc, {
   subject: values.subject!,

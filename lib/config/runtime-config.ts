@@ -39,7 +39,7 @@ export const DEFAULTS = {
 
 type Env = Record<string, string | undefined>;
 
-/** Every variable seqscope reads, with its default and meaning (the README table is generated from this). */
+/** Every variable seqscope reads, with its default and meaning (a test checks that the README lists each). */
 export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
   {
     name: "SEQSCOPE_NATS_URL",

@@ -4,6 +4,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 
 export type { NatsConnection };
 
-export function connectNode(servers: string | string[], name = "seqscope"): Promise<NatsConnection> {
-  return connect({ servers, name, maxReconnectAttempts: -1 });
+export interface NodeAuth {
+  user?: string;
+  pass?: string;
+  token?: string;
+}
+
+export function connectNode(servers: string | string[], name = "seqscope", auth: NodeAuth = {}): Promise<NatsConnection> {
+  return connect({ servers, name, maxReconnectAttempts: -1, ...auth });
 }

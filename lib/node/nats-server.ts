@@ -15,6 +15,8 @@ export interface NatsServerOptions {
   storeDir?: string;
   /** Where the config and log go; defaults to the store's parent. */
   workDir?: string;
+  /** More nats-server config, appended verbatim (tests use it for authorization blocks). */
+  extraConfig?: string;
 }
 
 export interface RunningNatsServer {
@@ -61,6 +63,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Run
       `server_name: "seqscope-embedded"`,
       `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
       `websocket { listen: "127.0.0.1:${wsPort}", no_tls: true }`,
+      opts.extraConfig ?? "",
       "",
     ].join("\n"),
   );

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { browserNatsConfig, ConfigError, DEFAULTS, embeddedConfig, ENV_VARS } from "./runtime-config";
+
+describe("runtime config", () => {
+  it("defaults to the embedded server on loopback, away from 4222", () => {
+    const cfg = browserNatsConfig({});
+    expect(cfg.servers).toEqual([`ws://127.0.0.1:${DEFAULTS.wsPort}`]);
+    expect(cfg).toMatchObject({ stream: "AUDIT_EVENTS", subject: "auditEvent", historyLimit: 200_000 });
+    expect(embeddedConfig({})).toMatchObject({ enabled: true, natsPort: 14222 });
+    expect(embeddedConfig({}).natsPort).not.toBe(4222);
+  });
+
+  it("uses a real cluster when SEQSCOPE_NATS_URL is set, with its credentials and names", () => {
+    const env = {
+      SEQSCOPE_NATS_URL: "wss://a.example:443, wss://b.example:443",
+      SEQSCOPE_NATS_USER: "reader",
+      SEQSCOPE_NATS_PASSWORD: "s3cret",
+      SEQSCOPE_STREAM: "AUDIT",
+      SEQSCOPE_SUBJECT: "audit.>",
+      SEQSCOPE_HISTORY: "5000",
+    };
+    expect(browserNatsConfig(env)).toEqual({
+      servers: ["wss://a.example:443", "wss://b.example:443"],
+      stream: "AUDIT",
+      subject: "audit.>",
+      historyLimit: 5000,
+      user: "reader",
+      pass: "s3cret",
+    });
+    expect(embeddedConfig(env).enabled).toBe(false);
+  });
+
+  it("passes a creds file's content through", () => {
+    expect(browserNatsConfig({}, "-----BEGIN NATS USER JWT-----").creds).toContain("JWT");
+  });
+
+  it("rejects a nats:// URL with what to do instead, since browsers only speak WebSocket", () => {
+    expect(() => browserNatsConfig({ SEQSCOPE_NATS_URL: "nats://x:4222" })).toThrow(ConfigError);
+    expect(() => browserNatsConfig({ SEQSCOPE_NATS_URL: "nats://x:4222" })).toThrow(/ws:\/\/ or wss:\/\//);
+  });
+
+  it("rejects bad numbers by name", () => {
+    expect(() => embeddedConfig({ PORT: "eighty" })).toThrow(/PORT must be a non-negative integer, got "eighty"/);
+    expect(() => browserNatsConfig({ SEQSCOPE_HISTORY: "-1" })).toThrow(/SEQSCOPE_HISTORY/);
+    expect(() => embeddedConfig({ SEQSCOPE_DEMO_RATE: "fast" })).toThrow(/SEQSCOPE_DEMO_RATE/);
+  });
+
+  it("documents every variable it reads", () => {
+    const src = [browserNatsConfig.toString(), embeddedConfig.toString()].join("\n");
+    const read = new Set([...src.matchAll(/(?:"|env\.)((?:SEQSCOPE_|PORT)[A-Z_]*)/g)].map((m) => m[1]));
+    const documented = new Set(ENV_VARS.map((v) => v.name));
+    expect(read.size).toBeGreaterThanOrEqual(10);
+    for (const name of read) expect(documented).toContain(name);
+  });
+});
+
+describe("README", () => {
+  it("has a row for every environment variable", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const v of ENV_VARS) expect(readme).toContain(`| \`${v.name}\``);
+  });
+});
