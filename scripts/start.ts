@@ -48,7 +48,7 @@ if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
   );
 }
 if (previous) {
-  const reaped = reapOrphans(previous);
+  const reaped = await reapOrphans(previous);
   if (reaped.length) log(`stopped what a previous run left behind: ${reaped.join(", ")}`);
   removeLock(lockPath);
 }
@@ -82,6 +82,12 @@ async function shutdown(code: number) {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 process.on("SIGHUP", () => void shutdown(0));
+// `npm start` runs us under `sh -c`, which dies on SIGTERM without passing it
+// on: notice that our parent is gone and stop, rather than linger as an orphan.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void shutdown(0);
+}, 500).unref();
 
 try {
   if (cfg.enabled) {

@@ -23,7 +23,17 @@ export function AnomalySummary({ analysis }: { analysis: Analysis }) {
   );
 }
 
+const WORDS: Record<AnomalyKind, [string, string]> = {
+  collision: ["collision", "collisions"],
+  duplicate: ["duplicate", "duplicates"],
+  gap: ["gap", "gaps"],
+  "missing-head": ["missing head", "missing heads"],
+  "open-tail": ["open tail", "open tails"],
+  "out-of-order": ["out-of-order event", "out-of-order events"],
+  "chain-break": ["chain break", "chain breaks"],
+  malformed: ["malformed", "malformed"],
+};
+
 function plural(kind: AnomalyKind, n: number): string {
-  const word = kind.replace(/-/g, " ");
-  return n === 1 ? word : `${word}s`;
+  return WORDS[kind][n === 1 ? 0 : 1];
 }

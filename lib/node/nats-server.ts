@@ -68,7 +68,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Run
     ].join("\n"),
   );
 
-  const child = spawn(bin, ["-c", confPath], { stdio: ["ignore", "pipe", "pipe"] });
+  // Own process group: a terminal's Ctrl-C reaches only the owner, which stops it in order.
+  const child = spawn(bin, ["-c", confPath], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output: string[] = [];
   const collect = (b: Buffer) => {
     output.push(b.toString());

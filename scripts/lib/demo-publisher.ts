@@ -21,12 +21,21 @@ export interface DemoPublisherOptions {
   onError?(e: unknown): void;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((ok) => {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((ok) => {
     if (ms <= 0 || signal.aborted) return ok();
-    const t = setTimeout(ok, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), ok()), { once: true });
+    const onAbort = () => {
+      clearTimeout(t);
+      ok();
+    };
+    // Remove the listener when the timer fires: thousands of sleeps share one signal.
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      ok();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
+}
 
 export async function publishDemo(nc: NatsConnection, opts: DemoPublisherOptions): Promise<DemoRun[]> {
   const rng = seededRng(opts.seed);

@@ -10,7 +10,11 @@ describe("instance lock", () => {
     const path = join(mkdtempSync(join(tmpdir(), "lock-")), "sub", "start.lock");
     expect(readLock(path)).toBeUndefined();
     writeLock(path, { pid: 123, url: "http://localhost:3000", children: [{ pid: 5, name: "nats-server" }] });
-    expect(readLock(path)).toEqual({ pid: 123, url: "http://localhost:3000", children: [{ pid: 5, name: "nats-server" }] });
+    expect(readLock(path)).toEqual({
+      pid: 123,
+      url: "http://localhost:3000",
+      children: [{ pid: 5, name: "nats-server" }],
+    });
     removeLock(path);
     expect(readLock(path)).toBeUndefined();
   });
@@ -20,7 +24,7 @@ describe("instance lock", () => {
     const bystander = spawn("sleep", ["60"]);
     const exited = new Promise((r) => orphan.once("exit", r));
     expect(isAlive(orphan.pid!)).toBe(true);
-    const reaped = reapOrphans({
+    const reaped = await reapOrphans({
       pid: 999_999,
       url: "",
       children: [

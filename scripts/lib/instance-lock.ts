@@ -12,9 +12,14 @@ export interface LockInfo {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A killed process nobody has reaped yet (containers' init may be slow) is dead.
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we can know
   }
 }
 
@@ -35,8 +40,8 @@ export function readLock(path: string): LockInfo | undefined {
   }
 }
 
-/** Kills children a crashed instance left behind (only if the pid still runs the same program). */
-export function reapOrphans(lock: LockInfo): string[] {
+/** Kills children a crashed instance left behind (only if the pid still runs the same program) and waits until they are gone. */
+export async function reapOrphans(lock: LockInfo, timeoutMs = 5_000): Promise<string[]> {
   const reaped: string[] = [];
   for (const c of lock.children) {
     if (isAlive(c.pid) && cmdline(c.pid).includes(c.name)) {
@@ -47,6 +52,10 @@ export function reapOrphans(lock: LockInfo): string[] {
         // already gone
       }
     }
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (lock.children.some((c) => isAlive(c.pid) && cmdline(c.pid).includes(c.name)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
   }
   return reaped;
 }

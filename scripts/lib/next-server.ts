@@ -34,6 +34,8 @@ export async function serveApp(root: string, port: number, env: Record<string, s
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" },
+    // Own process group: a terminal's Ctrl-C reaches only us, and we stop it in order.
+    detached: true,
   });
   const output: string[] = [];
   const keep = (b: Buffer) => {
