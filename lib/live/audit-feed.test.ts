@@ -35,10 +35,16 @@ function line(i: number, exec = "wfx-feed") {
 
 function waitFor(feed: AuditFeed, pred: (s: FeedSnapshot) => boolean, ms = 10_000): Promise<FeedSnapshot> {
   return new Promise((ok, fail) => {
-    const timer = setTimeout(() => (unsub(), fail(new Error(`timed out; last status ${JSON.stringify(feed.getSnapshot().status)}`))), ms);
+    const timer = setTimeout(
+      () => (unsub(), fail(new Error(`timed out; last status ${JSON.stringify(feed.getSnapshot().status)}`))),
+      ms,
+    );
     const check = () => {
       const s = feed.getSnapshot();
-      if (pred(s)) (clearTimeout(timer), unsub(), ok(s));
+      if (!pred(s)) return;
+      clearTimeout(timer);
+      unsub();
+      ok(s);
     };
     const unsub = feed.subscribe(check);
     check();
@@ -51,9 +57,8 @@ describe("AuditFeed", () => {
     for (let i = 1; i <= 200; i++) await pub.publish(line(i));
 
     // A frame every 50 ms stands in for requestAnimationFrame.
-    const feed = new AuditFeed(
-      { servers: [server.wsUrl], ...names, historyLimit: 1_000 },
-      (flush) => setTimeout(flush, 50),
+    const feed = new AuditFeed({ servers: [server.wsUrl], ...names, historyLimit: 1_000 }, (flush) =>
+      setTimeout(flush, 50),
     );
     let notifications = 0;
     feed.subscribe(() => notifications++);
@@ -70,7 +75,9 @@ describe("AuditFeed", () => {
 
   it("says the server cannot be reached, with what to do, and keeps retrying", async () => {
     const port = await freePort();
-    const feed = new AuditFeed({ servers: [`ws://127.0.0.1:${port}`], ...names, historyLimit: 10 }, (f) => setTimeout(f, 0));
+    const feed = new AuditFeed({ servers: [`ws://127.0.0.1:${port}`], ...names, historyLimit: 10 }, (f) =>
+      setTimeout(f, 0),
+    );
     void feed.start();
     const s = await waitFor(feed, (x) => x.status.phase === "error");
     expect(s.status.reason).toMatch(/Cannot reach NATS at ws:\/\/127\.0\.0\.1:\d+/);
