@@ -10,6 +10,10 @@ export interface NodeAuth {
   token?: string;
 }
 
-export function connectNode(servers: string | string[], name = "seqscope", auth: NodeAuth = {}): Promise<NatsConnection> {
+export function connectNode(
+  servers: string | string[],
+  name = "seqscope",
+  auth: NodeAuth = {},
+): Promise<NatsConnection> {
   return connect({ servers, name, maxReconnectAttempts: -1, ...auth });
 }

@@ -46,7 +46,14 @@ afterAll(async () => {
 });
 
 async function read(user: string) {
-  const nc = await connectBrowser({ servers: [server.wsUrl], stream: STREAM, subject: SUBJECT, historyLimit: 100, user, pass: user });
+  const nc = await connectBrowser({
+    servers: [server.wsUrl],
+    stream: STREAM,
+    subject: SUBJECT,
+    historyLimit: 100,
+    user,
+    pass: user,
+  });
   const msgs: RawMessage[] = [];
   const statuses: ReaderStatus[] = [];
   const controller = new AbortController();

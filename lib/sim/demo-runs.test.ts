@@ -45,7 +45,9 @@ describe("demo runs", () => {
     const distinct = new Set(lines);
     expect(lines.length).toBeGreaterThan(distinct.size); // some duplicates
     const orchClean = clean.events.filter((e) => e.producer.startsWith("workflow:")).length;
-    const orchFaulty = new Set(faulty.events.filter((e) => e.producer.startsWith("workflow:")).map((e) => JSON.stringify(e.wire)));
+    const orchFaulty = new Set(
+      faulty.events.filter((e) => e.producer.startsWith("workflow:")).map((e) => JSON.stringify(e.wire)),
+    );
     expect(orchFaulty.size).toBe(orchClean);
     expect(faulty.events.map((e) => e.atMs)).toEqual([...faulty.events.map((e) => e.atMs)].sort((a, b) => a - b));
   });
