@@ -10,7 +10,7 @@ import { browserNatsConfig, ConfigError, embeddedConfig } from "../lib/config/ru
 import { NatsServerError, startNatsServer, stopChild, type RunningNatsServer } from "../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream } from "../lib/nats/stream";
-import { publishDemo } from "./lib/demo-publisher";
+import { demoSimOptions, publishSimulation } from "./lib/sim-publisher";
 import { isAlive, readLock, reapOrphans, removeLock, writeLock, type LockInfo } from "./lib/instance-lock";
 import { buildApp, serveApp } from "./lib/next-server";
 
@@ -113,18 +113,21 @@ try {
     await ensureStream(nc, { stream: browser.stream, subject: browser.subject });
     log(`stream ${browser.stream} captures subject ${browser.subject}`);
     if (cfg.demoRate > 0) {
-      demo = publishDemo(nc, {
+      const seed = Date.now() % 2 ** 31;
+      demo = publishSimulation(nc, {
         subject: browser.subject,
-        rate: cfg.demoRate,
-        seed: Date.now() % 2 ** 31,
-        dropRate: 0.02,
-        duplicateRate: 0.01,
+        truthSubjectPrefix: "seqscope.truth",
+        // startMs = now, so simulated ts match the wall clock.
+        sim: { ...demoSimOptions(seed, Date.now()), executionsPerSecond: cfg.demoRate },
         signal: demoStop.signal,
         onError: (e) => {
           if (!stopping) log(`demo producer: ${e instanceof Error ? e.message : String(e)}`);
         },
       });
-      log(`demo producers: ${cfg.demoRate} workflow executions/s (orchestrator + 2 agents each)`);
+      log(
+        `simulator (seed ${seed}): ${cfg.demoRate} workflow executions/s, agents with mixed seq scopes, small fault rates; ` +
+          `ground truth on seqscope.truth.<execution_id>`,
+      );
     }
   } else {
     log(`using your NATS at ${browser.servers.join(", ")} (no embedded server, no demo producers)`);

@@ -33,7 +33,7 @@ export const DEFAULTS = {
   natsPort: 14222,
   wsPort: 14280,
   dataDir: ".seqscope",
-  demoRate: 0.5,
+  demoRate: 2,
   appPort: 3000,
 } as const;
 

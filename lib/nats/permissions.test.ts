@@ -66,7 +66,9 @@ async function read(user: string) {
       onMessage: (m) => msgs.push(m),
       onStatus: (s) => {
         statuses.push(s);
-        if (s.phase === "live" || s.phase === "error") (clearTimeout(timer), done());
+        if (s.phase !== "live" && s.phase !== "error") return;
+        clearTimeout(timer);
+        done();
       },
     });
   });

@@ -1,0 +1,787 @@
+// The simulator: a discrete-event run over simulated time. Executions arrive,
+// their events are stamped by long-lived producer processes in global time order
+// (so per-process seq and prev_hash chains span overlapping executions, as in
+// production), then faults bend the publish order. Pure and seeded: the browser
+// runs it too.
+import { seededRng, type Rng } from "./random";
+import { resolveSimOptions, type SeqScope, type SimOptions, type SimOptionsInput } from "./options";
+import { defineAgents, defineWorkflows, type AgentDef, type WorkflowDef } from "./workflow";
+import { planExecution, type ExecutionPlan, type Invocation, type PlannedEvent } from "./model";
+import { HashChain, sha256Hex, signEvent, signingKey, toJwk, type HashHex, type Jwks, type SigningKey } from "./chain";
+import { breakTypes, noFault, truncate } from "./faults";
+import { hexId, randomBytes } from "./ids";
+import {
+  countFates,
+  type Fate,
+  type TruthCrash,
+  type TruthEvent,
+  type TruthInvocation,
+  type TruthProducer,
+  type TruthRecord,
+} from "./truth";
+import { MinHeap } from "./heap";
+
+/** One message as it goes on the wire. */
+export interface SimLine {
+  /** Position in the run's publish order, 0-based. */
+  index: number;
+  /** Simulated ms since the run's start when it is published. */
+  atMs: number;
+  /** The exact payload: one JSON object, no newline (or, for a malformed line, whatever the producer wrote). */
+  bytes: Uint8Array;
+  /** Event id (`<executionId>/<n>`, the truth id) or, for a process line, `<process>/<event>`; a duplicate repeats it. */
+  id: string;
+  /** 0, or 1 for the second copy of a duplicated event. */
+  copy: number;
+  /** Position in the order producers wrote lines (dropped ones included); differs from `index` when reordered. */
+  emitIndex: number;
+  /** Lane: `agent:<name>` or `workflow:<executionId>`. */
+  producer: string;
+  /** Absent on process lines (agent_card_published, policy_loaded). */
+  executionId?: string;
+}
+
+/** How, not what: never changes the bytes of a run. */
+export interface SimRuntime {
+  /** sha256 hex for prev_hash chains; defaults to @noble (any runtime). */
+  sha256Hex?: HashHex;
+  /** Encode every line through an object and JSON.stringify (tests hold the fast path to it). */
+  slowEncode?: boolean;
+}
+
+export type SimItem = { kind: "line"; line: SimLine } | { kind: "truth"; truth: TruthRecord };
+
+export interface SimExecution {
+  executionId: string;
+  /** This execution's lines in publish order. */
+  lines: SimLine[];
+  truth: TruthRecord;
+  /** Lines of no execution (process startups) published since the previous call. */
+  processLines: SimLine[];
+}
+
+interface Proc {
+  lane: string;
+  name: string;
+  entityType: "agent" | "workflow";
+  scope: SeqScope;
+  incarnation: number;
+  id: string;
+  producerValue: string;
+  skew: number;
+  chain: HashChain | undefined;
+  key: SigningKey | undefined;
+  perProcess: number;
+  /** Per-execution counters, with the partition record shared by that execution's events. */
+  perExecution: Map<string, ExecCounter>;
+  /** Invocations started by this incarnation and not finished: a crash cuts them all. */
+  inFlight: Set<Invocation>;
+}
+
+interface ExecCounter {
+  n: number;
+  /** Orchestrator events share one partition record per execution; agents one per invocation. */
+  partitions: Record<SeqScope, string>;
+}
+
+interface Run {
+  plan: ExecutionPlan;
+  /** Live planned events still in the queue. */
+  open: number;
+  /** Copies emitted but held back by reordering. */
+  buffered: number;
+  ended: boolean;
+  finished: boolean;
+  endMs: number;
+  events: TruthEvent[];
+  crashes: TruthCrash[];
+  producers: Map<string, TruthProducer>;
+  final: PlannedEvent;
+}
+
+interface StartEntry {
+  kind: "start";
+  key: number;
+  n: number;
+}
+interface CrashEntry {
+  kind: "crash";
+  key: number;
+  n: number;
+  inv: Invocation;
+}
+interface StartupEntry {
+  kind: "startup";
+  key: number;
+  n: number;
+  proc: Proc;
+  incarnation: number;
+  event: string;
+  fields: Record<string, unknown>;
+}
+type Entry = StartEntry | CrashEntry | StartupEntry | PlannedEvent;
+
+interface OutItem {
+  /** Lines held back: how many later-written lines must go out first. */
+  wait: number;
+  t: number;
+  ord: number;
+  bytes: Uint8Array;
+  id: string;
+  copy: number;
+  producer: string;
+  run: Run | undefined;
+  truth: TruthEvent | undefined;
+}
+
+const utf8 = new TextEncoder();
+const ORCHESTRATOR = "orchestrator";
+
+export class Simulator implements Iterable<SimItem> {
+  readonly options: SimOptions;
+  readonly agents: readonly AgentDef[];
+  readonly workflows: readonly WorkflowDef[];
+  private readonly rng: Rng;
+  private readonly agentMap: Map<string, AgentDef>;
+  private readonly procs = new Map<string, Proc>();
+  private readonly orchestrator: Proc;
+  private readonly queue = new MinHeap<Entry>();
+  /** Reordered lines and second copies, waiting for later lines to overtake them. */
+  private held: OutItem[] = [];
+  private readonly runs = new Map<string, Run>();
+  private readonly fifo: SimItem[] = [];
+  private fifoHead = 0;
+  private n = 0;
+  private emitted = 0;
+  private published = 0;
+  private lastAt = 0;
+  private started = 0;
+  private readonly keys: SigningKey[] = [];
+  // nextExecution() buffers
+  private readonly pendingLines = new Map<string, SimLine[]>();
+  private processLines: SimLine[] = [];
+
+  private readonly hash: HashHex;
+  private readonly slowEncode: boolean;
+
+  constructor(input: SimOptionsInput = {}, runtime: SimRuntime = {}) {
+    this.hash = runtime.sha256Hex ?? sha256Hex;
+    this.slowEncode = runtime.slowEncode ?? false;
+    this.options = resolveSimOptions(input);
+    const o = this.options;
+    this.rng = seededRng(o.seed);
+    this.agents = defineAgents(this.rng, o);
+    this.agentMap = new Map(this.agents.map((a) => [a.name, a]));
+    this.workflows = defineWorkflows(this.rng, o, this.agents);
+    this.orchestrator = this.makeProc(ORCHESTRATOR, "workflow", o.orchestratorScope);
+    for (const a of this.agents) {
+      const p = this.makeProc(a.name, "agent", a.scope);
+      if (o.sign) {
+        p.key = signingKey(`${a.name}-sim-1`, randomBytes(this.rng, 32));
+        this.keys.push(p.key);
+      }
+      this.procs.set(a.name, p);
+      this.scheduleStartup(p, this.rng.int(0, 40));
+    }
+    if (o.executions === undefined || o.executions > 0) this.push({ kind: "start", key: 100, n: 0 });
+  }
+
+  /** The public keys of the signing agents, as a JWKS (`keys` empty when not signing). */
+  jwks(): Jwks {
+    return { keys: this.keys.map(toJwk) };
+  }
+
+  /** The next line or finished execution, in publish order; undefined when a finite run is over. */
+  next(): SimItem | undefined {
+    while (this.fifoHead >= this.fifo.length) {
+      this.fifo.length = 0;
+      this.fifoHead = 0;
+      const entry = this.queue.pop();
+      if (entry !== undefined) this.process(entry);
+      else if (this.held.length > 0) this.flushHeld();
+      else return undefined;
+    }
+    return this.fifo[this.fifoHead++];
+  }
+
+  *[Symbol.iterator](): Iterator<SimItem> {
+    for (let item = this.next(); item !== undefined; item = this.next()) yield item;
+  }
+
+  /** Runs until the next execution finishes; its lines arrive together with its truth. */
+  nextExecution(): SimExecution | undefined {
+    for (let item = this.next(); item !== undefined; item = this.next()) {
+      if (item.kind === "line") {
+        const id = item.line.executionId;
+        if (id === undefined) this.processLines.push(item.line);
+        else {
+          let lines = this.pendingLines.get(id);
+          if (lines === undefined) this.pendingLines.set(id, (lines = []));
+          lines.push(item.line);
+        }
+        continue;
+      }
+      const id = item.truth.executionId;
+      const lines = this.pendingLines.get(id) ?? [];
+      this.pendingLines.delete(id);
+      const processLines = this.processLines;
+      this.processLines = [];
+      return { executionId: id, lines, truth: item.truth, processLines };
+    }
+    return undefined;
+  }
+
+  // --- scheduling ---
+
+  private push(e: Entry): void {
+    e.n = this.n++;
+    this.queue.push(e);
+  }
+
+  private makeProc(name: string, entityType: "agent" | "workflow", scope: SeqScope): Proc {
+    const skew = this.options.skewMs > 0 ? this.rng.int(-this.options.skewMs, this.options.skewMs) : 0;
+    const p: Proc = {
+      lane: entityType === "agent" ? `agent:${name}` : "workflow",
+      name,
+      entityType,
+      scope,
+      incarnation: 0,
+      id: "",
+      producerValue: "",
+      skew,
+      chain: undefined,
+      key: undefined,
+      perProcess: 0,
+      perExecution: new Map(),
+      inFlight: new Set(),
+    };
+    this.boot(p);
+    return p;
+  }
+
+  /** A fresh incarnation: new boot id, counters at zero, genesis chain (agents). */
+  private boot(p: Proc): void {
+    p.incarnation++;
+    p.id = p.entityType === "agent" ? `${p.lane}#${p.incarnation}` : `${p.name}#${p.incarnation}`;
+    p.producerValue = `${p.name}@${hexId(this.rng, 8)}`;
+    p.chain = p.entityType === "agent" ? new HashChain(this.hash) : undefined;
+    p.perProcess = 0;
+    p.perExecution = new Map();
+    p.inFlight = new Set();
+  }
+
+  private scheduleStartup(p: Proc, t: number): void {
+    const agent = this.agentMap.get(p.name);
+    this.push({
+      kind: "startup",
+      key: t,
+      n: 0,
+      proc: p,
+      incarnation: p.incarnation,
+      event: "agent_card_published",
+      fields: { url: `http://${p.name}.agents.svc:8080/.well-known/agent.json`, skills: agent?.tools ?? [] },
+    });
+    this.push({
+      kind: "startup",
+      key: t + 1,
+      n: 0,
+      proc: p,
+      incarnation: p.incarnation,
+      event: "policy_loaded",
+      fields: { policy_hash: hexId(this.rng, 16), rules: this.rng.int(4, 40) },
+    });
+  }
+
+  private process(e: Entry): void {
+    switch (e.kind) {
+      case "start":
+        return this.startExecution(e.key);
+      case "emit":
+        if (e.live) this.emit(e);
+        return;
+      case "crash":
+        return this.crash(e);
+      case "startup":
+        if (e.proc.incarnation === e.incarnation) this.emitStartup(e);
+        return;
+    }
+  }
+
+  private startExecution(t: number): void {
+    const o = this.options;
+    const index = this.started++;
+    const plan = planExecution(this.rng, o, this.rng.pick(this.workflows), this.agentMap, t, index);
+    const final = plan.events.find((e) => e.final)!;
+    const run: Run = {
+      plan,
+      open: plan.events.length,
+      buffered: 0,
+      ended: false,
+      finished: false,
+      endMs: t,
+      events: [],
+      crashes: [],
+      producers: new Map(),
+      final,
+    };
+    this.runs.set(plan.executionId, run);
+    for (const ev of plan.events) this.push(ev);
+    for (const inv of plan.invocations)
+      if (inv.crashAt !== undefined) this.push({ kind: "crash", key: inv.crashAt, n: 0, inv });
+    if (o.executions === undefined || this.started < o.executions) {
+      // Poisson arrivals: exponential gaps around the mean.
+      const gap = (-Math.log(1 - this.rng.next()) * 1000) / o.executionsPerSecond;
+      this.push({ kind: "start", key: t + Math.max(1, Math.round(gap)), n: 0 });
+    }
+  }
+
+  // --- emission ---
+
+  private isoMinute = NaN;
+  private isoPrefix = "";
+
+  /** RFC 3339 UTC with ms, as toISOString() writes it, without a Date per line. */
+  private stamp(p: Proc, t: number): string {
+    const ms = this.options.startMs + Math.round(t) + p.skew;
+    const minute = Math.floor(ms / 60_000);
+    if (minute !== this.isoMinute) {
+      this.isoMinute = minute;
+      this.isoPrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+    }
+    const r = ms - minute * 60_000;
+    const sec = Math.floor(r / 1000);
+    const milli = r - sec * 1000;
+    return `${this.isoPrefix}${sec < 10 ? "0" : ""}${sec}.${milli < 100 ? (milli < 10 ? "00" : "0") : ""}${milli}Z`;
+  }
+
+  private emit(e: PlannedEvent): void {
+    e.live = false;
+    const run = this.runs.get(e.executionId)!;
+    run.open--;
+    const plan = run.plan;
+    const inv = e.inv;
+    const p = inv ? this.procs.get(inv.agent)! : this.orchestrator;
+    if (inv !== undefined && inv.incarnation === 0) {
+      inv.incarnation = p.incarnation;
+      p.inFlight.add(inv);
+    }
+    const execId = plan.executionId;
+    let counter = p.perExecution.get(execId);
+    if (counter === undefined) {
+      const key = `${p.id}/${execId}`;
+      counter = { n: 0, partitions: { "per-invocation": key, "per-execution": key, "per-process": p.id } };
+      p.perExecution.set(execId, counter);
+    }
+    const perExecution = ++counter.n;
+    const perProcess = ++p.perProcess;
+    // The orchestrator's invocation is the run itself.
+    const perInvocation = inv ? ++inv.counter : perExecution;
+    const wouldBe: Record<SeqScope, number> = {
+      "per-invocation": perInvocation,
+      "per-execution": perExecution,
+      "per-process": perProcess,
+    };
+    const seq = wouldBe[p.scope];
+    const lane = inv ? p.lane : `workflow:${execId}`;
+    const wf = plan.workflow;
+
+    const ts = this.stamp(p, e.key);
+    const spanId = hexId(this.rng, 16);
+    const slot = e.slot;
+    const prevHash = p.chain?.prevHash;
+    const wrongType = slot.fault === "malformed" && slot.malformed === "wrong-type";
+    let json: string;
+    if (p.key === undefined && !wrongType && !this.slowEncode) {
+      // Hot path: every interpolated value is an id or name we minted (no characters JSON must escape),
+      // so concatenation writes exactly what JSON.stringify would (a test holds the two paths equal).
+      json = `{"ts":"${ts}","event":"${e.event}","schema_version":"1.0","seq":${seq}`;
+      if (inv) json += `,"correlation_id":"${inv.correlationId}","task_id":"${inv.taskId}"`;
+      json += `,"workflow_id":"${wf.workflowId}","workflow_execution_id":"${execId}"`;
+      if (e.stageId !== undefined) json += `,"stage_id":"${e.stageId}","step_id":"${e.stepId}"`;
+      if (inv) json += `,"invocation_caller":"workflow:${execId}"`;
+      json += `,"org_id":"${wf.orgId}","workspace_id":"${wf.workspaceId}","entity_type":"${p.entityType}","entity_id":"${inv ? p.name : execId}"`;
+      if (this.options.producerField) json += `,"producer":"${p.producerValue}"`;
+      json += `,"trace_id":"${plan.traceId}","span_id":"${spanId}"`;
+      if (e.extra !== undefined) {
+        const extra = JSON.stringify(e.extra);
+        if (extra.length > 2) json += `,${extra.slice(1, -1)}`;
+      }
+      json += prevHash !== undefined ? `,"prev_hash":"${prevHash}"}` : "}";
+    } else {
+      const w: Record<string, unknown> = { ts, event: e.event, schema_version: "1.0", seq };
+      if (inv) {
+        w.correlation_id = inv.correlationId;
+        w.task_id = inv.taskId;
+      }
+      w.workflow_id = wf.workflowId;
+      w.workflow_execution_id = execId;
+      if (e.stageId !== undefined) {
+        w.stage_id = e.stageId;
+        w.step_id = e.stepId;
+      }
+      if (inv) w.invocation_caller = `workflow:${execId}`;
+      w.org_id = wf.orgId;
+      w.workspace_id = wf.workspaceId;
+      w.entity_type = p.entityType;
+      w.entity_id = inv ? p.name : execId;
+      if (this.options.producerField) w.producer = p.producerValue;
+      w.trace_id = plan.traceId;
+      w.span_id = spanId;
+      if (e.extra !== undefined) Object.assign(w, e.extra);
+      if (wrongType) breakTypes(w);
+      if (prevHash !== undefined) w.prev_hash = prevHash;
+      if (p.key !== undefined) signEvent(w, p.key);
+      json = JSON.stringify(w);
+    }
+    let bytes: Uint8Array = utf8.encode(json);
+    if (slot.fault === "malformed" && slot.malformed === "truncated") bytes = truncate(bytes, slot.cut);
+    const hash = p.chain?.advance(bytes);
+
+    if (inv) {
+      inv.emitted++;
+      if (inv.emitted === inv.events.length) p.inFlight.delete(inv);
+    }
+    if (e.final) {
+      run.ended = true;
+      run.endMs = e.key;
+    }
+    this.noteProducer(run, p, lane);
+
+    const fate: Fate =
+      slot.fault === "drop"
+        ? "dropped"
+        : slot.fault === "duplicate"
+          ? "duplicated"
+          : slot.fault === "reorder"
+            ? "reordered"
+            : slot.fault === "malformed"
+              ? "malformed"
+              : "published";
+    const truth: TruthEvent = {
+      id: `${execId}/${e.index}`,
+      event: e.event,
+      producer: lane,
+      process: p.id,
+      scope: p.scope,
+      seq,
+      wouldBe,
+      partition: inv ? this.invocationPartitions(inv, counter) : counter.partitions,
+      fate,
+      atMs: e.key,
+      emitIndex: this.emitted,
+      published: [],
+    };
+    if (inv) {
+      truth.correlationId = inv.correlationId;
+      truth.taskId = inv.taskId;
+    }
+    if (e.stageId !== undefined) {
+      truth.stageId = e.stageId;
+      truth.stepId = e.stepId;
+    }
+    if (slot.malformed !== undefined && slot.fault === "malformed") truth.malformed = slot.malformed;
+    if (hash !== undefined) {
+      truth.hash = hash;
+      truth.prevHash = prevHash;
+    }
+    run.events.push(truth);
+
+    const ord = this.emitted++;
+    if (slot.fault !== "drop") {
+      const wait = slot.fault === "reorder" ? slot.shift : 0;
+      this.enqueue(wait, ord, e.key, bytes, truth.id, 0, lane, run, truth);
+      if (slot.fault === "duplicate") this.enqueue(slot.shift, ord, e.key, bytes, truth.id, 1, lane, run, truth);
+    }
+    this.maybeFinish(run);
+  }
+
+  private emitStartup(e: StartupEntry): void {
+    const p = e.proc;
+    const w: Record<string, unknown> = {
+      ts: this.stamp(p, e.key),
+      event: e.event,
+      schema_version: "1.0",
+      entity_type: p.entityType,
+      entity_id: p.name,
+    };
+    if (this.options.producerField) w.producer = p.producerValue;
+    w.fields = e.fields;
+    if (p.chain) w.prev_hash = p.chain.prevHash;
+    if (p.key) signEvent(w, p.key);
+    const bytes = utf8.encode(JSON.stringify(w));
+    p.chain?.advance(bytes);
+    const ord = this.emitted++;
+    this.enqueue(0, ord, e.key, bytes, `${p.id}/${e.event}`, 0, p.lane, undefined, undefined);
+  }
+
+  private noteProducer(run: Run, p: Proc, lane: string): void {
+    if (run.producers.has(p.id)) return;
+    const tp: TruthProducer = {
+      producer: lane,
+      process: p.id,
+      entityType: p.entityType,
+      entityId: p.entityType === "agent" ? p.name : run.plan.executionId,
+      scope: p.scope,
+    };
+    if (this.options.producerField) tp.producerField = p.producerValue;
+    run.producers.set(p.id, tp);
+  }
+
+  private readonly invPartitions = new WeakMap<Invocation, Record<SeqScope, string>>();
+
+  /** An invocation runs on one incarnation, so its events share one partition record. */
+  private invocationPartitions(inv: Invocation, counter: ExecCounter): Record<SeqScope, string> {
+    let rec = this.invPartitions.get(inv);
+    if (rec === undefined) {
+      rec = { ...counter.partitions, "per-invocation": `${inv.correlationId}/${inv.taskId}` };
+      this.invPartitions.set(inv, rec);
+    }
+    return rec;
+  }
+
+  // --- crashes ---
+
+  private crash(c: CrashEntry): void {
+    const inv = c.inv;
+    // Its invocation was already cut short, cancelled, or is over: nothing left to crash.
+    if (inv.dead || inv.incarnation === 0 || inv.emitted >= inv.events.length) return;
+    const p = this.procs.get(inv.agent)!;
+    if (inv.incarnation !== p.incarnation) return;
+    const oldId = p.id;
+    const oldPerProcess = p.perProcess;
+    const oldPerExecution = p.perExecution;
+    const killed = [...p.inFlight];
+    this.boot(p);
+    this.scheduleStartup(p, c.key + 0.1);
+
+    const byRun = new Map<Run, Invocation[]>();
+    for (const k of killed) {
+      const run = this.runs.get(k.executionId)!;
+      let list = byRun.get(run);
+      if (list === undefined) byRun.set(run, (list = []));
+      list.push(k);
+    }
+    for (const [run, invs] of byRun) {
+      const execId = run.plan.executionId;
+      run.crashes.push({
+        process: oldId,
+        restartedAs: p.id,
+        atMs: c.key,
+        correlationIds: invs.map((i) => i.correlationId),
+      });
+      for (const k of invs) {
+        k.dead = true;
+        let lost = 0;
+        for (let j = k.emitted; j < k.events.length; j++) {
+          const e = k.events[j]!;
+          if (!e.live) continue;
+          e.live = false;
+          run.open--;
+          lost++;
+          const wouldBe: Record<SeqScope, number> = {
+            "per-invocation": k.counter + lost,
+            "per-execution": (oldPerExecution.get(execId)?.n ?? 0) + lost,
+            "per-process": oldPerProcess + lost,
+          };
+          run.events.push({
+            id: `${execId}/${e.index}`,
+            event: e.event,
+            producer: `agent:${k.agent}`,
+            process: oldId,
+            scope: p.scope,
+            seq: wouldBe[p.scope],
+            wouldBe,
+            partition: {
+              "per-invocation": `${k.correlationId}/${k.taskId}`,
+              "per-execution": `${oldId}/${execId}`,
+              "per-process": oldId,
+            },
+            correlationId: k.correlationId,
+            taskId: k.taskId,
+            stageId: e.stageId,
+            stepId: e.stepId,
+            fate: "crash-lost",
+            atMs: e.key,
+            published: [],
+          });
+        }
+        // The orchestrator sees the A2A call fail a little later.
+        const old = k.finish;
+        if (old.live) {
+          old.live = false;
+          run.open--;
+        }
+        const failAt = c.key + this.rng.int(200, 1500);
+        const fin = this.addEvent(run, failAt, "workflow_step_failed", k.stage, {
+          fields: { agent: k.agent, error: "agent connection reset" },
+        });
+        fin.stageId = k.stageId;
+        fin.stepId = k.stepId;
+        k.finish = fin;
+        const finishes = run.plan.stageFinishes[k.stage]!;
+        finishes[finishes.indexOf(old)] = fin;
+      }
+      this.cancelAfter(run, invs[0]!.stage);
+    }
+  }
+
+  private addEvent(run: Run, t: number, event: string, stage: number, extra?: Record<string, unknown>): PlannedEvent {
+    const e: PlannedEvent = {
+      kind: "emit",
+      executionId: run.plan.executionId,
+      key: t,
+      n: 0,
+      live: true,
+      index: run.plan.events.length,
+      event,
+      stage,
+      extra,
+      inv: undefined,
+      final: false,
+      slot: noFault(),
+    };
+    run.plan.events.push(e);
+    run.open++;
+    this.push(e);
+    return e;
+  }
+
+  /** A failed step cancels the run: later stages never start; the run ends once this stage has. */
+  private cancelAfter(run: Run, stage: number): void {
+    for (const e of run.plan.events) {
+      if (e.live && (e.stage > stage || e.final)) {
+        e.live = false;
+        run.open--;
+        if (e.inv) e.inv.dead = true;
+      }
+    }
+    let end = 0;
+    for (const f of run.plan.stageFinishes[stage] ?? []) end = Math.max(end, f.key);
+    const t = end + this.rng.int(5, 30);
+    const final = this.addEvent(run, t, "workflow_cancelled", stage, { fields: { reason: "step failed" } });
+    final.final = true;
+    run.final = final;
+  }
+
+  // --- publish order ---
+
+  private enqueue(
+    wait: number,
+    ord: number,
+    t: number,
+    bytes: Uint8Array,
+    id: string,
+    copy: number,
+    producer: string,
+    run: Run | undefined,
+    truth: TruthEvent | undefined,
+  ): void {
+    const item: OutItem = { wait, t, ord, bytes, id, copy, producer, run, truth };
+    if (run) run.buffered++;
+    if (wait > 0) {
+      this.held.push(item);
+      return;
+    }
+    this.publish(item);
+    if (this.held.length === 0) return;
+    // Only lines going out on time count down, so each held line is overtaken by a later-written one.
+    let due = false;
+    for (const h of this.held) due = --h.wait <= 0 || due;
+    if (!due) return;
+    const still: OutItem[] = [];
+    for (const h of this.held) {
+      if (h.wait <= 0) this.publish(h);
+      else still.push(h);
+    }
+    this.held = still;
+  }
+
+  private flushHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.publish(h);
+  }
+
+  private publish(item: OutItem): void {
+    const index = this.published++;
+    this.lastAt = Math.max(this.lastAt, item.t);
+    const line: SimLine = {
+      index,
+      atMs: this.lastAt,
+      bytes: item.bytes,
+      id: item.id,
+      copy: item.copy,
+      emitIndex: item.ord,
+      producer: item.producer,
+    };
+    if (item.run) line.executionId = item.run.plan.executionId;
+    item.truth?.published.push(index);
+    this.fifo.push({ kind: "line", line });
+    if (item.run) {
+      item.run.buffered--;
+      this.maybeFinish(item.run);
+    }
+  }
+
+  private maybeFinish(run: Run): void {
+    if (run.finished || !run.ended || run.open > 0 || run.buffered > 0) return;
+    run.finished = true;
+    const plan = run.plan;
+    const execId = plan.executionId;
+    this.runs.delete(execId);
+    for (const p of this.procs.values()) p.perExecution.delete(execId);
+    this.orchestrator.perExecution.delete(execId);
+    const invocations: TruthInvocation[] = plan.invocations.map((inv) => {
+      const p = this.procs.get(inv.agent)!;
+      const ti: TruthInvocation = {
+        correlationId: inv.correlationId,
+        taskId: inv.taskId,
+        agent: inv.agent,
+        stageId: inv.stageId,
+        stepId: inv.stepId,
+        outcome: inv.dead && inv.incarnation > 0 ? "crashed" : inv.error ? "error" : "ok",
+      };
+      if (inv.incarnation > 0) ti.process = `${p.lane}#${inv.incarnation}`;
+      return ti;
+    });
+    const truth: TruthRecord = {
+      executionId: execId,
+      workflowId: plan.workflow.workflowId,
+      index: plan.index,
+      seed: this.options.seed,
+      startMs: plan.t0,
+      endMs: run.endMs,
+      outcome: run.final.event === "workflow_complete" ? "completed" : "cancelled",
+      producers: [...run.producers.values()],
+      // Invocations of later stages that a failure cancelled never started.
+      invocations: invocations.filter((_, i) => plan.invocations[i]!.incarnation > 0),
+      crashes: run.crashes,
+      events: run.events,
+      counts: countFates(run.events),
+    };
+    this.fifo.push({ kind: "truth", truth });
+  }
+}
+
+/** Every line and truth of a finite run (executions must be set). */
+export function runSimulation(input: SimOptionsInput): { lines: SimLine[]; truths: TruthRecord[]; jwks: Jwks } {
+  const sim = new Simulator(input);
+  if (sim.options.executions === undefined) throw new Error("runSimulation needs a finite number of executions");
+  const lines: SimLine[] = [];
+  const truths: TruthRecord[] = [];
+  for (const item of sim) {
+    if (item.kind === "line") lines.push(item.line);
+    else truths.push(item.truth);
+  }
+  return { lines, truths, jwks: sim.jwks() };
+}
+
+/** Mean lines per execution for these options (a quick fault-free sample), to turn events/s into executions/s. */
+export function meanLinesPerExecution(input: SimOptionsInput, sample = 100): number {
+  const { lines } = runSimulation({
+    ...input,
+    executions: sample,
+    faults: { drop: 0, duplicate: 0, reorder: { rate: 0 }, crash: 0, malformed: 0 },
+  });
+  return lines.filter((l) => l.executionId !== undefined).length / sample;
+}
