@@ -1,83 +1,207 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo } from "react";
-import { useAuditFeed } from "@/hooks/use-audit-feed";
+import { useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { BUILTIN_KEYS, type AnomalyKind } from "@/lib/audit";
 import { formatDateTime, formatDuration } from "@/lib/format";
-import type { ExecutionSummary } from "@/lib/audit";
+import {
+  DEFAULT_SORT,
+  selectExecutions,
+  workflowIds,
+  type ExecutionFilter,
+  type ExecutionRow,
+  type ExecutionSort,
+  type SortColumn,
+} from "@/lib/executions/execution-rows";
+import { useAuditFeed } from "@/hooks/use-audit-feed";
+import { useExecutionRows } from "@/hooks/use-execution-rows";
 import { StatusBadge } from "./status-badge";
+import { ExecutionsFilterBar } from "./executions-filter-bar";
 
-/** Every workflow execution seen on the stream, newest first, growing live. */
+const GRID =
+  "grid grid-cols-[minmax(11rem,1.2fr)_minmax(7rem,0.8fr)_6rem_minmax(10rem,1.4fr)_5rem_minmax(9rem,1fr)_10rem_5.5rem] gap-x-3";
+const ROW_H = 34;
+
+/** Every workflow execution on the stream, live, virtualised: 10 000 rows scroll like 10. */
 export function ExecutionsTable() {
-  const { log, version, status } = useAuditFeed();
-  // `version` changes whenever the log does; the log itself is mutable.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const rows = useMemo(() => log.executions(), [log, version]);
+  const { status } = useAuditFeed();
+  const [keyId, setKeyId] = useState("invocation");
+  const [filter, setFilter] = useState<ExecutionFilter>({});
+  const [sort, setSort] = useState<ExecutionSort>(DEFAULT_SORT);
+  const key = BUILTIN_KEYS.find((k) => k.id === keyId) ?? BUILTIN_KEYS[0]!;
+  const { rows, total } = useExecutionRows(key);
+  const shown = useMemo(() => selectExecutions(rows, filter, sort), [rows, filter, sort]);
+  const workflows = useMemo(() => workflowIds(rows), [rows]);
 
-  if (rows.length === 0) {
-    return (
-      <p className="py-12 text-center text-slate-500" data-testid="executions-empty">
-        {status.phase === "live"
-          ? "No workflow executions on the stream yet. Waiting for events…"
-          : "Waiting for the stream…"}
-      </p>
-    );
-  }
+  const scroller = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
+  const virtual = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_H,
+    overscan: 12,
+    getItemKey: (i) => shown[i]?.id ?? i,
+  });
+
+  const ariaSort = (col: SortColumn) => (sort.by === col ? (sort.desc ? "descending" : "ascending") : "none");
+  const header = (col: SortColumn, label: string, right = false) => (
+    <button
+      type="button"
+      className={`flex items-center gap-1 uppercase tracking-wide hover:text-slate-900 dark:hover:text-white ${right ? "justify-end" : ""}`}
+      onClick={() => setSort((s) => (s.by === col ? { by: col, desc: !s.desc } : { by: col, desc: true }))}
+    >
+      {label}
+      {sort.by === col && <span aria-hidden>{sort.desc ? "▼" : "▲"}</span>}
+    </button>
+  );
+
   return (
-    <table className="w-full border-collapse text-sm" data-testid="executions-table">
-      <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-        <tr className="border-b border-slate-200 dark:border-slate-800">
-          <th className="py-2 pr-4">Execution</th>
-          <th className="py-2 pr-4">Workflow</th>
-          <th className="py-2 pr-4">Status</th>
-          <th className="py-2 pr-4">Producers</th>
-          <th className="py-2 pr-4 text-right">Events</th>
-          <th className="py-2 pr-4">First event</th>
-          <th className="py-2 pr-4">Last event</th>
-          <th className="py-2 pr-4 text-right">Span</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <ExecutionRow key={r.id} row={r} />
-        ))}
-      </tbody>
-    </table>
+    <div className="flex flex-col gap-2">
+      <ExecutionsFilterBar
+        filter={filter}
+        onFilter={setFilter}
+        workflows={workflows}
+        keyId={keyId}
+        onKey={setKeyId}
+        shown={shown.length}
+        total={total}
+      />
+      {total === 0 ? (
+        <p className="py-12 text-center text-slate-500" data-testid="executions-empty">
+          {status.phase === "live"
+            ? "No workflow executions on the stream yet. Waiting for events…"
+            : "Waiting for the stream…"}
+        </p>
+      ) : (
+        <div role="table" aria-label="Workflow executions" data-testid="executions-table" className="text-sm">
+          <div
+            role="row"
+            className={`${GRID} border-b border-slate-200 py-2 text-left text-xs text-slate-500 dark:border-slate-800`}
+          >
+            <span role="columnheader" aria-sort={ariaSort("id")}>
+              {header("id", "Execution")}
+            </span>
+            <span role="columnheader">Workflow</span>
+            <span role="columnheader">Status</span>
+            <span role="columnheader">Producers</span>
+            <span role="columnheader" aria-sort={ariaSort("events")} className="flex justify-end">
+              {header("events", "Events", true)}
+            </span>
+            <span role="columnheader" aria-sort={ariaSort("anomalies")}>
+              {header("anomalies", "Anomalies")}
+            </span>
+            <span role="columnheader" aria-sort={ariaSort("first")}>
+              {header("first", "First event")}
+            </span>
+            <span role="columnheader" aria-sort={ariaSort("duration")} className="flex justify-end">
+              {header("duration", "Span", true)}
+            </span>
+          </div>
+          <div
+            ref={scroller}
+            className="h-[calc(100vh-15rem)] min-h-64 overflow-auto"
+            data-testid="executions-scroller"
+          >
+            <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+              {virtual.getVirtualItems().map((v) => {
+                const row = shown[v.index];
+                if (!row) return null;
+                return (
+                  <div
+                    key={v.key}
+                    style={{
+                      position: "absolute",
+                      top: 0,
+                      left: 0,
+                      right: 0,
+                      transform: `translateY(${v.start}px)`,
+                      height: ROW_H,
+                    }}
+                  >
+                    <ExecutionRowView row={row} />
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+        </div>
+      )}
+    </div>
   );
 }
 
-function ExecutionRow({ row }: { row: ExecutionSummary }) {
+const KIND_LABEL: Partial<Record<AnomalyKind, string>> = {
+  collision: "coll",
+  gap: "gap",
+  "missing-head": "head",
+  duplicate: "dup",
+  "out-of-order": "ooo",
+  "open-tail": "tail",
+  "chain-break": "chain",
+  malformed: "bad",
+};
+const KIND_TONE: Partial<Record<AnomalyKind, string>> = {
+  collision: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
+  gap: "bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
+  "missing-head": "bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
+  "chain-break": "bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
+  malformed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
+};
+
+function ExecutionRowView({ row }: { row: ExecutionRow }) {
+  const labels = row.producers.map((p) => p.label).join(", ");
   return (
-    <tr
-      className="border-b border-slate-100 hover:bg-slate-50 dark:border-slate-900 dark:hover:bg-slate-900"
+    <div
+      role="row"
+      className={`${GRID} h-full items-center border-b border-slate-100 hover:bg-slate-50 dark:border-slate-900 dark:hover:bg-slate-900`}
       data-testid="execution-row"
       data-execution-id={row.id}
     >
-      <td className="py-1.5 pr-4 font-mono">
+      <span role="cell" className="truncate font-mono">
         <Link
           className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400"
           href={`/executions/${encodeURIComponent(row.id)}`}
         >
           {row.id}
         </Link>
-      </td>
-      <td className="py-1.5 pr-4">{row.workflowId ?? "—"}</td>
-      <td className="py-1.5 pr-4">
+      </span>
+      <span role="cell" className="truncate">
+        {row.workflowId ?? "—"}
+      </span>
+      <span role="cell">
         <StatusBadge status={row.status} />
-      </td>
-      <td className="py-1.5 pr-4" title={row.producers.map((p) => p.label).join("\n")}>
-        {row.producers.length} <span className="text-slate-500">({row.producers.map((p) => p.label).join(", ")})</span>
-      </td>
-      <td className="py-1.5 pr-4 text-right tabular-nums" data-testid="execution-event-count">
+      </span>
+      <span role="cell" className="truncate" title={labels}>
+        {row.producers.length} <span className="text-slate-500">({labels})</span>
+      </span>
+      <span role="cell" className="text-right tabular-nums" data-testid="execution-event-count">
         {row.eventCount}
-        {row.malformedCount > 0 && (
-          <span className="ml-1 text-red-700 dark:text-red-400">+{row.malformedCount} malformed</span>
+      </span>
+      <span role="cell" className="flex flex-wrap gap-1 text-xs" data-testid="execution-anomalies">
+        {row.anomalyTotal === 0 ? (
+          <span className="text-slate-400">none</span>
+        ) : (
+          (Object.keys(KIND_LABEL) as AnomalyKind[])
+            .filter((k) => (row.anomalies?.[k] ?? 0) > 0)
+            .map((k) => (
+              <span
+                key={k}
+                className={`rounded px-1 tabular-nums ${KIND_TONE[k] ?? "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300"}`}
+                title={`${row.anomalies?.[k]} ${k}`}
+                data-kind={k}
+              >
+                {row.anomalies?.[k]} {KIND_LABEL[k]}
+              </span>
+            ))
         )}
-        {row.duplicateCount > 0 && <span className="ml-1 text-slate-500">+{row.duplicateCount} dup</span>}
-      </td>
-      <td className="py-1.5 pr-4 tabular-nums">{formatDateTime(row.firstTsMs)}</td>
-      <td className="py-1.5 pr-4 tabular-nums">{formatDateTime(row.lastTsMs)}</td>
-      <td className="py-1.5 pr-4 text-right tabular-nums">{formatDuration(row.lastTsMs - row.firstTsMs)}</td>
-    </tr>
+      </span>
+      <span role="cell" className="tabular-nums">
+        {formatDateTime(row.firstTsMs)}
+      </span>
+      <span role="cell" className="text-right tabular-nums">
+        {formatDuration(row.durationMs)}
+      </span>
+    </div>
   );
 }
