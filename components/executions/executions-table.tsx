@@ -77,7 +77,7 @@ export function ExecutionsTable() {
         <div role="table" aria-label="Workflow executions" data-testid="executions-table" className="text-sm">
           <div
             role="row"
-            className={`${GRID} border-b border-slate-200 py-2 text-left text-xs text-slate-500 dark:border-slate-800`}
+            className={`${GRID} border-b border-slate-200 py-2 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800`}
           >
             <span role="columnheader" aria-sort={ariaSort("id")}>
               {header("id", "Execution")}
