@@ -192,6 +192,23 @@ function workload(seed: number): RawMessage[] {
   return generateWorkload({ seed, executions: 4, concurrency: 3, faultRate: 0.25, agents: 3 }).messages;
 }
 
+/** Copies payloads into read buffers of `size` bytes, `gap` bytes apart, and hands out views, as a socket reader does. */
+function packInto(msgs: readonly RawMessage[], size: number, gap: number): RawMessage[] {
+  let buf = new Uint8Array(size);
+  let off = 0;
+  return msgs.map((m) => {
+    const n = m.data.length;
+    if (off + n > buf.length) {
+      buf = new Uint8Array(Math.max(size, n));
+      off = 0;
+    }
+    buf.set(m.data, off);
+    const data = buf.subarray(off, off + n);
+    off += n + gap;
+    return { ...m, data };
+  });
+}
+
 describe("AuditLog: properties", () => {
   it("gives the same result however the messages are chunked", () => {
     fc.assert(
@@ -233,6 +250,34 @@ describe("AuditLog: properties", () => {
         expect(fingerprintOf(shuffled)).toEqual(fingerprintOf(inOrder));
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it("gives the same result whether payloads come in their own buffers or as views into large read buffers", () => {
+    // A socket reader hands out views into read buffers: dense ones (mostly payload) are kept as they are,
+    // sparse ones are copied from. Either way nothing may change, down to the raw bytes.
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: 1 << 14, max: 1 << 17 }),
+        fc.constantFrom(0, 40, 4000),
+        fc.integer({ min: 1, max: 60 }),
+        (seed, bufferSize, gap, batch) => {
+          const msgs = workload(seed);
+          const packed = packInto(msgs, bufferSize, gap);
+          const plain = new AuditLog();
+          plain.add(msgs);
+          const viaBuffers = new AuditLog();
+          for (let i = 0; i < packed.length; i += batch) viaBuffers.add(packed.slice(i, i + batch));
+          expect(fingerprintOf(viaBuffers)).toEqual(fingerprintOf(plain));
+          expect(viaBuffers.events().map((e) => e.raw)).toEqual(plain.events().map((e) => e.raw));
+          expect(viaBuffers.malformed().map((m) => m.raw)).toEqual(plain.malformed().map((m) => m.raw));
+          for (const x of plain.executions()) {
+            expect(viaBuffers.events(x.id).map((e) => e.raw)).toEqual(plain.events(x.id).map((e) => e.raw));
+          }
+        },
+      ),
+      { numRuns: 15 },
     );
   });
 

@@ -3,15 +3,49 @@
 // stream-sequence order, and when copies of one message disagree on which is
 // "first", the lowest stream sequence (then the lowest delivery count) wins,
 // so chunking and arrival order cannot change a result.
+//
+// Design: a column store, because a million long-lived parsed objects cost
+// more in GC promotion than parsing them did. add() decodes, JSON.parses and
+// checks every message exactly as parseMessage() would (scan.ts; anything it
+// rejects goes through parseMessage() for the exact reason), then keeps only
+//   - the raw bytes, which hash chains and the detail view need anyway: a
+//     large read buffer that is mostly payload is kept as it is, anything else
+//     is copied into arena chunks; rows hold (chunk, offset, length), so no
+//     object per message (RowStore), and
+//   - typed-array columns per row: stream seq, ts, received, delivery count,
+//     seq, flags, and interned ids (StringTable) for the fields the built-in
+//     partition keys, open tails and lanes read (workflow_execution_id,
+//     correlation_id, task_id, entity_type, entity_id, producer, identity).
+// The parsed object is dropped while still young. AuditEvent objects are made
+// again from the bytes only when asked for: events(executionId) parses that
+// execution's rows once and keeps the objects (for a bounded number of events
+// across recently viewed executions), so a live view re-parses only new rows.
+// A custom partition key over another field extracts that field once per row
+// the first time it is needed, then keeps it as a column. analyze() and
+// chainBreaks() run on the columns (analyze.ts, chain.ts); SHA-256 digests are
+// kept as columns too, so each line is hashed once, ever.
 
-import { activityMs, analyzeEvents, DEFAULT_QUIET_PERIOD_MS, indexOfStreamSeq } from "./analyze";
+import { analyzeColumns, DEFAULT_QUIET_PERIOD_MS, positionOfStreamSeq } from "./analyze";
 import type { Analysis, Duplicate } from "./anomaly";
-import { findChainBreaks, type ChainBreak } from "./chain";
-import { fingerprint, FingerprintIndex, sameBytes, StreamSeqSet } from "./dedupe";
+import { findChainBreaksInColumns, type ChainBreak } from "./chain";
+import {
+  activityAt,
+  eventFlags,
+  HAS_PREV_HASH,
+  HASHED,
+  MALFORMED,
+  PREV_HASH_HEX,
+  WORKFLOW_EVENT,
+  type KeyColumn,
+} from "./columns";
+import { fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
 import { parseMessage } from "./parse";
-import type { PartitionKey } from "./partition-key";
-import { DEFAULT_PRODUCER_RULES } from "./producer";
-import { sha256Hex } from "./sha256";
+import { fieldReader, IDENTITY_FIELD, type PartitionKey } from "./partition-key";
+import { DEFAULT_PRODUCER_RULES, resolveProducer } from "./producer";
+import { RowStore } from "./row-store";
+import { newScanned, scanEvent, scanParsed } from "./scan";
+import { sha256Digest } from "./sha256";
+import { Hint, StringTable } from "./string-table";
 import type { AuditEvent, Malformed, ParsedMessage, ProducerIdentity, ProducerRule, RawMessage } from "./types";
 
 export type ExecutionStatus = "running" | "complete" | "failed" | "cancelled" | "stalled";
@@ -46,6 +80,9 @@ export interface LogAnalyzeOptions {
   chains?: boolean;
 }
 
+/** Materialised events kept across versions, at most this many in all (the most recently viewed executions). */
+const MAX_CACHED_EVENTS = 250_000;
+
 interface ProducerSeen {
   identity: ProducerIdentity;
   /** Emits workflow_* events: the orchestrator even when an explicit producer/source named it. */
@@ -54,13 +91,33 @@ interface ProducerSeen {
   firstStreamSeq: number;
 }
 
+/** Last-seen ids of one context (a run, or events outside any run): events come in streaks. */
+class Hints {
+  readonly corr = new Hint();
+  readonly task = new Hint();
+  readonly entityType = new Hint();
+  readonly entityId = new Hint();
+  readonly producer = new Hint();
+  readonly source = new Hint();
+  /** The identity of the last (producer, source, entity type, entity id, workflow event) id tuple. */
+  idProducer = -2;
+  idSource = -2;
+  idEntityType = -2;
+  idEntityId = -2;
+  idWorkflow = -2;
+  idIx = -1;
+}
+
 interface ExecState {
   id: string;
+  /** Id in the store's execution table. */
+  ix: number;
   workflowId?: string;
-  events: AuditEvent[];
-  malformed: Malformed[];
+  /** Rows, ascending stream sequence. */
+  events: number[];
+  malformed: number[];
   duplicates: Duplicate[];
-  producers: Map<string, ProducerSeen>;
+  producers: Map<number, ProducerSeen>;
   firstTsMs: number;
   lastTsMs: number;
   firstStreamSeq: number;
@@ -70,44 +127,55 @@ interface ExecState {
   cancelled: boolean;
   stepFailed: boolean;
   failedOutcome: boolean;
+  hints: Hints;
+  /** Materialised events by row, while this execution is among the recently viewed. */
+  cache?: Map<number, AuditEvent>;
 }
 
-/** Inserts keeping ascending streamSeq; appending is the common case. */
-function insertSorted<T extends { streamSeq: number }>(arr: T[], rec: T): void {
-  const n = arr.length;
-  if (n === 0 || (arr[n - 1] as T).streamSeq < rec.streamSeq) {
-    arr.push(rec);
-    return;
-  }
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((arr[mid] as T).streamSeq < rec.streamSeq) lo = mid + 1;
-    else hi = mid;
-  }
-  arr.splice(lo, 0, rec);
+interface LazyColumn {
+  ids: Int32Array;
+  table: StringTable;
+  read: (e: AuditEvent) => string | undefined;
 }
 
-function removeSorted<T extends { streamSeq: number }>(arr: T[], streamSeq: number): void {
-  const i = indexOfStreamSeq(arr, streamSeq);
-  if (i >= 0) arr.splice(i, 1);
+/** -2 in a lazy column: not extracted yet. */
+const PENDING = -2;
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function nonEmpty(v: string | undefined): v is string {
+  return v !== undefined && v !== "";
 }
 
 export class AuditLog {
   private readonly rules: readonly ProducerRule[];
   private readonly quietPeriodMs: number;
-  private readonly all: AuditEvent[] = [];
-  private readonly bad: Malformed[] = [];
+  private readonly store = new RowStore((row) => this.moved(row));
+  /** Rows of distinct events / malformed messages, ascending stream sequence. */
+  private readonly all: number[] = [];
+  private readonly bad: number[] = [];
+  private readonly badRecords = new Map<number, Malformed>();
   private readonly dups: Duplicate[] = [];
   /** Stream sequence of a byte-identical copy → the kept one. */
   private readonly copyOf = new Map<number, number>();
   private readonly seen = new StreamSeqSet();
-  private readonly fingerprints = new FingerprintIndex((s) => this.recordAt(s)?.raw);
-  private readonly execs = new Map<string, ExecState>();
+  private readonly fingerprints = new FingerprintIndex((row, data) => this.store.sameBytes(row, data));
+  private readonly execByName = new Map<string, ExecState>();
+  /** By the store's execution id. */
+  private readonly execList: ExecState[] = [];
+  private readonly outside = new Hints();
+  private readonly identities: ProducerIdentity[] = [];
+  private readonly identityNames: string[] = [];
+  private readonly identityIx = new Map<string, number>();
+  private readonly subjectHint = new Hint();
+  /** Interned `source` values: only the identity cache compares them, no column keeps them. */
+  private readonly sources = new StringTable();
+  private readonly lazy = new Map<string, LazyColumn>();
+  /** Executions holding materialised events, least recently viewed first. */
+  private readonly cached: ExecState[] = [];
+  private readonly scanned = newScanned();
   private newestMs = -Infinity;
   private hasChains = false;
-  private readonly hashes = new Map<number, string>();
   private _version = 0;
   private cacheVersion = -1;
   private readonly cache = new Map<string, unknown>();
@@ -133,41 +201,60 @@ export class AuditLog {
       this.ingest(msg);
       changed = true; // every message is either new or a duplicate worth counting
     }
+    this.store.endBatch();
     if (changed) this._version++;
   }
 
   executions(opts: { nowMs?: number } = {}): ExecutionSummary[] {
     return this.memo(`executions\0${opts.nowMs ?? ""}`, () => {
       const out: ExecutionSummary[] = [];
-      for (const st of this.execs.values()) out.push(this.summarize(st, opts.nowMs));
+      for (const st of this.execList) out.push(this.summarize(st, opts.nowMs));
       return out.sort((a, b) => b.firstTsMs - a.firstTsMs || b.firstStreamSeq - a.firstStreamSeq);
     });
   }
 
   execution(id: string, opts: { nowMs?: number } = {}): ExecutionSummary | undefined {
-    const st = this.execs.get(id);
+    const st = this.execByName.get(id);
     return st === undefined ? undefined : this.summarize(st, opts.nowMs);
   }
 
-  /** Distinct events in stream-sequence order; a snapshot, stable until the next add(). */
+  /**
+   * Distinct events in stream-sequence order; a snapshot, stable until the next
+   * add(). Made from the kept bytes on demand: cheap per execution (and kept
+   * for the executions viewed last), costly for the whole log.
+   */
   events(executionId?: string): readonly AuditEvent[] {
-    if (executionId === undefined) return this.memo("events", () => Object.freeze(this.all.slice()));
-    return this.memo(`events\0${executionId}`, () =>
-      Object.freeze((this.execs.get(executionId)?.events ?? []).slice()),
-    );
+    if (executionId === undefined) {
+      return this.memo("events", () => Object.freeze(this.all.map((row) => this.eventAt(row))));
+    }
+    return this.memo(`events\0${executionId}`, () => {
+      const st = this.execByName.get(executionId);
+      if (st === undefined) return Object.freeze([]);
+      const cache = this.cacheOf(st);
+      return Object.freeze(
+        st.events.map((row) => {
+          let e = cache.get(row);
+          if (e === undefined) {
+            e = this.materialize(row);
+            cache.set(row, e);
+          }
+          return e;
+        }),
+      );
+    });
   }
 
   malformed(executionId?: string): readonly Malformed[] {
-    if (executionId === undefined) return this.memo("malformed", () => Object.freeze(this.bad.slice()));
+    if (executionId === undefined) return this.memo("malformed", () => Object.freeze(this.malformedAt(this.bad)));
     return this.memo(`malformed\0${executionId}`, () =>
-      Object.freeze((this.execs.get(executionId)?.malformed ?? []).slice()),
+      Object.freeze(this.malformedAt(this.execByName.get(executionId)?.malformed ?? [])),
     );
   }
 
   /** Every extra copy received, ordered by stream sequence. */
   duplicates(executionId?: string): readonly Duplicate[] {
     return this.memo(`duplicates\0${executionId ?? ""}`, () => {
-      const src = executionId === undefined ? this.dups : (this.execs.get(executionId)?.duplicates ?? []);
+      const src = executionId === undefined ? this.dups : (this.execByName.get(executionId)?.duplicates ?? []);
       return Object.freeze(
         src
           .map((d) => ({ ...d }))
@@ -178,25 +265,41 @@ export class AuditLog {
 
   /** The message (event or malformed) kept under a stream sequence. */
   recordAt(streamSeq: number): ParsedMessage | undefined {
-    const i = indexOfStreamSeq(this.all, streamSeq);
-    if (i >= 0) return this.all[i];
-    const j = indexOfStreamSeq(this.bad, streamSeq);
-    return j >= 0 ? this.bad[j] : undefined;
+    const row = this.rowAt(streamSeq);
+    if (row < 0) return undefined;
+    return this.isMalformed(row) ? this.badRecords.get(row) : this.eventAt(row);
   }
 
   /** Chain breaks over the whole log. Each line is hashed once, ever; later calls only look hashes up. */
   chainBreaks(): readonly ChainBreak[] {
     if (!this.hasChains) return [];
     return this.memo("chains", () => {
-      const records: ParsedMessage[] = [...this.all, ...this.bad].sort((a, b) => a.streamSeq - b.streamSeq);
-      return findChainBreaks(records, (m) => {
-        let h = this.hashes.get(m.streamSeq);
-        if (h === undefined) {
-          h = sha256Hex(m.raw);
-          this.hashes.set(m.streamSeq, h);
+      const s = this.store;
+      const order = mergeByStreamSeq(s.streamSeq, this.all, this.bad);
+      s.ensureDigests();
+      for (const row of order) {
+        if (((s.flags[row] as number) & HASHED) !== 0) continue;
+        const d = sha256Digest(s.bytes(row));
+        for (let w = 0; w < 8; w++) {
+          s.digest[row * 8 + w] =
+            ((d[w * 4] as number) << 24) |
+            ((d[w * 4 + 1] as number) << 16) |
+            ((d[w * 4 + 2] as number) << 8) |
+            (d[w * 4 + 3] as number);
         }
-        return h;
-      });
+        s.flags[row] = (s.flags[row] as number) | HASHED;
+      }
+      return findChainBreaksInColumns(
+        {
+          streamSeq: s.streamSeq,
+          flags: s.flags,
+          digest: s.digest,
+          prevHash: s.prevHash,
+          lane: s.identity,
+          laneNames: this.identityNames,
+        },
+        order,
+      );
     });
   }
 
@@ -205,18 +308,22 @@ export class AuditLog {
     const id = `analysis\0${key.id}\0${key.fields.join("\u0001")}\0${opts.executionId ?? ""}\0${opts.nowMs ?? ""}\0${opts.chains !== false}`;
     return this.memo(id, () => {
       const x = opts.executionId;
-      const st = x === undefined ? undefined : this.execs.get(x);
-      const events = x === undefined ? this.all : (st?.events ?? []);
+      const st = x === undefined ? undefined : this.execByName.get(x);
+      const rows = x === undefined ? this.all : (st?.events ?? []);
       let chainBreaks = opts.chains === false ? [] : this.chainBreaks();
-      if (x !== undefined) chainBreaks = chainBreaks.filter((b) => indexOfStreamSeq(events, b.at) >= 0);
-      return analyzeEvents(
+      if (x !== undefined) {
+        chainBreaks = chainBreaks.filter((b) => positionOfStreamSeq(this.store.streamSeq, rows, b.at) >= 0);
+      }
+      return analyzeColumns(
+        this.store,
+        rows,
+        this.keyColumns(key.fields, rows),
+        key,
         {
-          events,
           duplicates: x === undefined ? this.dups : (st?.duplicates ?? []),
-          malformed: x === undefined ? this.bad : (st?.malformed ?? []),
+          malformed: this.malformedAt(x === undefined ? this.bad : (st?.malformed ?? [])),
           chainBreaks,
         },
-        key,
         { nowMs: opts.nowMs ?? this.nowMs(), quietPeriodMs: this.quietPeriodMs },
       );
     });
@@ -237,22 +344,258 @@ export class AuditLog {
     return v;
   }
 
+  // ---- rows ----
+
+  private isMalformed(row: number): boolean {
+    return ((this.store.flags[row] as number) & MALFORMED) !== 0;
+  }
+
+  /** The live row (event or malformed) under a stream sequence, or -1. */
+  private rowAt(streamSeq: number): number {
+    const ss = this.store.streamSeq;
+    const i = positionOfStreamSeq(ss, this.all, streamSeq);
+    if (i >= 0) return this.all[i] as number;
+    const j = positionOfStreamSeq(ss, this.bad, streamSeq);
+    return j >= 0 ? (this.bad[j] as number) : -1;
+  }
+
+  private malformedAt(rows: readonly number[]): Malformed[] {
+    return rows.map((row) => this.badRecords.get(row) as Malformed);
+  }
+
+  /** The event at a row, from an execution's cache when it has one. */
+  private eventAt(row: number): AuditEvent {
+    const x = this.store.exec[row] as number;
+    const cached = x >= 0 ? this.execList[x]?.cache?.get(row) : undefined;
+    return cached ?? this.materialize(row);
+  }
+
+  private materialize(row: number): AuditEvent {
+    const s = this.store;
+    const rec = parseMessage(
+      {
+        data: s.bytes(row),
+        streamSeq: s.streamSeq[row] as number,
+        receivedMs: s.receivedMs[row] as number,
+        deliveryCount: s.deliveryCount[row] as number,
+        subject: s.subjects.values[s.subject[row] as number] as string,
+      },
+      this.rules,
+    );
+    // The same bytes were accepted at ingest and parsing is deterministic.
+    if (rec.kind !== "event") throw new Error(`stream seq ${rec.streamSeq} no longer parses: ${rec.reason}`);
+    return rec;
+  }
+
+  /** The execution's event cache, made most recently used; evicts others beyond the budget. */
+  private cacheOf(st: ExecState): Map<number, AuditEvent> {
+    const i = this.cached.indexOf(st);
+    if (i >= 0) this.cached.splice(i, 1);
+    this.cached.push(st);
+    let total = st.events.length;
+    for (let k = this.cached.length - 2; k >= 0; k--) {
+      const other = this.cached[k] as ExecState;
+      total += other.events.length;
+      if (total > MAX_CACHED_EVENTS) {
+        other.cache = undefined;
+        this.cached.splice(k, 1);
+      }
+    }
+    st.cache ??= new Map();
+    return st.cache;
+  }
+
+  /** A row's bytes moved: records made earlier must not hold on to the old buffer. */
+  private moved(row: number): void {
+    const rec = this.badRecords.get(row);
+    if (rec !== undefined) rec.raw = this.store.bytes(row);
+    else this.forget(row);
+  }
+
+  /** The rows' events changed delivery metadata: drop their cached objects. */
+  private forget(row: number): void {
+    const x = this.store.exec[row] as number;
+    if (x >= 0) this.execList[x]?.cache?.delete(row);
+  }
+
+  /** One KeyColumn per field: native columns for the built-in fields, else extracted once per row. */
+  private keyColumns(fields: readonly string[], rows: readonly number[]): KeyColumn[] {
+    const s = this.store;
+    const out: KeyColumn[] = [];
+    const pending: LazyColumn[] = [];
+    for (const f of fields) {
+      switch (f) {
+        case "workflow_execution_id":
+          out.push({ ids: s.exec, values: s.execs.values });
+          continue;
+        case "correlation_id":
+          out.push({ ids: s.corr, values: s.corrs.values });
+          continue;
+        case "task_id":
+          out.push({ ids: s.task, values: s.tasks.values });
+          continue;
+        case "entity_type":
+          out.push({ ids: s.entityType, values: s.entityTypes.values });
+          continue;
+        case "entity_id":
+          out.push({ ids: s.entityId, values: s.entityIds.values });
+          continue;
+        case "producer":
+          out.push({ ids: s.producer, values: s.producers.values });
+          continue;
+        case IDENTITY_FIELD:
+          out.push({ ids: s.identity, values: this.identityNames });
+          continue;
+      }
+      let col = this.lazy.get(f);
+      if (col === undefined) {
+        col = { ids: new Int32Array(0), table: new StringTable(), read: fieldReader(f) };
+        this.lazy.set(f, col);
+      }
+      if (col.ids.length < s.n) {
+        const ids = new Int32Array(Math.max(s.n, col.ids.length * 2)).fill(PENDING);
+        ids.set(col.ids);
+        col.ids = ids;
+      }
+      pending.push(col);
+      out.push({ ids: col.ids, values: col.table.values });
+    }
+    if (pending.length > 0) {
+      for (const row of rows) {
+        let ev: AuditEvent | undefined;
+        for (const col of pending) {
+          if (col.ids[row] !== PENDING) continue;
+          ev ??= this.eventAt(row);
+          const v = col.read(ev);
+          col.ids[row] = v === undefined ? -1 : col.table.intern(v);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- ingest ----
+
   private ingest(msg: RawMessage): void {
     const s = msg.streamSeq;
-    if (this.seen.has(s)) {
+    if (!this.seen.add(s)) {
       this.redelivered(msg);
       return;
     }
-    this.seen.add(s);
-    const rec = parseMessage(msg, this.rules);
-    const fp = fingerprint(rec);
+    const bad = this.scan(msg);
+    const fp = fingerprint(msg.data, bad === undefined ? this.scanned : undefined);
     const kept = this.fingerprints.find(fp, msg.data);
-    if (kept !== undefined) {
-      this.identicalCopy(rec, fp, kept);
+    if (kept >= 0) {
+      this.identicalCopy(msg, bad, fp, kept);
       return;
     }
-    this.fingerprints.add(fp, s);
-    this.insert(rec);
+    const row = this.addRow(msg, bad);
+    this.fingerprints.add(fp, row);
+    this.place(row);
+  }
+
+  /** Validates `msg`: undefined for an event (its fields in this.scanned), else the Malformed record. */
+  private scan(msg: RawMessage): Malformed | undefined {
+    let o: unknown;
+    try {
+      o = JSON.parse(decoder.decode(msg.data));
+    } catch {
+      o = undefined;
+    }
+    if (
+      typeof o === "object" &&
+      o !== null &&
+      !Array.isArray(o) &&
+      scanParsed(o as Record<string, unknown>, this.scanned)
+    ) {
+      return undefined;
+    }
+    // Rare: let parseMessage say exactly what is wrong.
+    const rec = parseMessage(msg, this.rules);
+    if (rec.kind === "malformed") return rec;
+    scanEvent(rec, this.scanned);
+    return undefined;
+  }
+
+  /** Stores a scanned message (this.scanned, or `bad`) as a new row. */
+  private addRow(msg: RawMessage, bad: Malformed | undefined): number {
+    const s = this.store;
+    const row = s.append(msg.data);
+    s.streamSeq[row] = msg.streamSeq;
+    s.receivedMs[row] = msg.receivedMs;
+    s.deliveryCount[row] = msg.deliveryCount;
+    s.subject[row] = this.subjectHint.intern(s.subjects, msg.subject);
+    s.corr[row] = -1;
+    s.task[row] = -1;
+    s.entityType[row] = -1;
+    s.entityId[row] = -1;
+    s.producer[row] = -1;
+    s.identity[row] = -1;
+    if (bad !== undefined) {
+      s.flags[row] = MALFORMED;
+      const x = bad.workflow_execution_id;
+      s.exec[row] = nonEmpty(x) ? this.exec(x).ix : -1;
+      bad.raw = s.bytes(row); // not the caller's buffer, which may be a view into a much larger one
+      this.badRecords.set(row, bad);
+      return row;
+    }
+    const e = this.scanned;
+    const x = e.workflow_execution_id;
+    const st = nonEmpty(x) ? this.exec(x) : undefined;
+    const h = st === undefined ? this.outside : st.hints;
+    s.tsMs[row] = e.tsMs;
+    s.seq[row] = e.seq;
+    s.exec[row] = st === undefined ? -1 : st.ix;
+    let flags = eventFlags(e.event);
+    if (nonEmpty(e.correlation_id)) s.corr[row] = h.corr.intern(s.corrs, e.correlation_id);
+    if (nonEmpty(e.task_id)) s.task[row] = h.task.intern(s.tasks, e.task_id);
+    if (nonEmpty(e.entity_type)) s.entityType[row] = h.entityType.intern(s.entityTypes, e.entity_type);
+    if (nonEmpty(e.entity_id)) s.entityId[row] = h.entityId.intern(s.entityIds, e.entity_id);
+    if (nonEmpty(e.producer)) s.producer[row] = h.producer.intern(s.producers, e.producer);
+    s.identity[row] = this.identityOf(h, row, flags);
+    if (e.prev_hash !== undefined) {
+      this.hasChains = true;
+      flags |= HAS_PREV_HASH;
+      if (s.setPrevHash(row, e.prev_hash)) flags |= PREV_HASH_HEX;
+    }
+    s.flags[row] = flags;
+    return row;
+  }
+
+  /** Identity index of the scanned event; resolves only when the tuple it depends on changed. */
+  private identityOf(h: Hints, row: number, flags: number): number {
+    const s = this.store;
+    const e = this.scanned;
+    // resolveProducer reads exactly these (and the run id, fixed by the context `h`).
+    const producer = s.producer[row] as number;
+    const source = nonEmpty(e.source) ? h.source.intern(this.sources, e.source) : -1;
+    const entityType = s.entityType[row] as number;
+    const entityId = s.entityId[row] as number;
+    const workflow = flags & WORKFLOW_EVENT;
+    if (
+      producer === h.idProducer &&
+      source === h.idSource &&
+      entityType === h.idEntityType &&
+      entityId === h.idEntityId &&
+      workflow === h.idWorkflow
+    ) {
+      return h.idIx;
+    }
+    const identity = resolveProducer(e, this.rules);
+    let ix = this.identityIx.get(identity.id);
+    if (ix === undefined) {
+      ix = this.identities.length;
+      this.identities.push(identity);
+      this.identityNames.push(identity.id);
+      this.identityIx.set(identity.id, ix);
+    }
+    h.idProducer = producer;
+    h.idSource = source;
+    h.idEntityType = entityType;
+    h.idEntityId = entityId;
+    h.idWorkflow = workflow;
+    h.idIx = ix;
+    return ix;
   }
 
   private redelivered(msg: RawMessage): void {
@@ -262,40 +605,60 @@ export class AuditLog {
       this.addDuplicate({ streamSeq: s, of: kept, deliveryCount: msg.deliveryCount, receivedMs: msg.receivedMs });
       return;
     }
-    const rec = this.recordAt(s);
-    if (rec !== undefined && msg.deliveryCount < rec.deliveryCount && sameBytes(rec.raw, msg.data)) {
-      // Keep the earliest delivery, whatever order the copies came in.
-      this.remove(rec);
-      this.insert(parseMessage(msg, this.rules));
-      this.addDuplicate({ streamSeq: s, of: s, deliveryCount: rec.deliveryCount, receivedMs: rec.receivedMs });
+    const st = this.store;
+    const row = this.rowAt(s);
+    if (row >= 0 && msg.deliveryCount < (st.deliveryCount[row] as number) && st.sameBytes(row, msg.data)) {
+      // Keep the earliest delivery, whatever order the copies came in: same bytes, new delivery metadata.
+      const old = { deliveryCount: st.deliveryCount[row] as number, receivedMs: st.receivedMs[row] as number };
+      st.deliveryCount[row] = msg.deliveryCount;
+      st.receivedMs[row] = msg.receivedMs;
+      st.subject[row] = this.subjectHint.intern(st.subjects, msg.subject);
+      const x = st.exec[row] as number;
+      const exec = x >= 0 ? this.execList[x] : undefined;
+      const rec = this.badRecords.get(row);
+      if (rec !== undefined) {
+        const { deliveryCount, receivedMs, subject } = msg;
+        this.badRecords.set(row, { ...rec, deliveryCount, receivedMs, subject });
+        this.touch(exec, s, msg.receivedMs);
+      } else {
+        this.forget(row);
+        this.touch(exec, s, activityAt(st, row));
+      }
+      this.addDuplicate({ streamSeq: s, of: s, ...old });
       return;
     }
     this.addDuplicate({ streamSeq: s, of: s, deliveryCount: msg.deliveryCount, receivedMs: msg.receivedMs });
   }
 
-  private identicalCopy(rec: ParsedMessage, fp: number, kept: number): void {
-    const s = rec.streamSeq;
+  private identicalCopy(msg: RawMessage, bad: Malformed | undefined, fp: number, keptRow: number): void {
+    const st = this.store;
+    const s = msg.streamSeq;
+    const kept = st.streamSeq[keptRow] as number;
     if (s > kept) {
       this.copyOf.set(s, kept);
-      this.addDuplicate({ streamSeq: s, of: kept, deliveryCount: rec.deliveryCount, receivedMs: rec.receivedMs });
+      this.addDuplicate({ streamSeq: s, of: kept, deliveryCount: msg.deliveryCount, receivedMs: msg.receivedMs });
       return;
     }
     // The earlier copy arrived late: it becomes the kept one.
-    const old = this.recordAt(kept) as ParsedMessage;
-    this.remove(old);
-    this.insert(rec);
-    this.fingerprints.replace(fp, kept, s);
+    const old = { deliveryCount: st.deliveryCount[keptRow] as number, receivedMs: st.receivedMs[keptRow] as number };
+    this.remove(keptRow);
+    st.release(keptRow);
+    const row = this.addRow(msg, bad);
+    this.place(row);
+    this.fingerprints.replace(fp, keptRow, row);
     for (const d of this.dups) if (d.of === kept) d.of = s;
     for (const [k, v] of this.copyOf) if (v === kept) this.copyOf.set(k, s);
     this.copyOf.set(kept, s);
-    this.addDuplicate({ streamSeq: kept, of: s, deliveryCount: old.deliveryCount, receivedMs: old.receivedMs });
+    this.addDuplicate({ streamSeq: kept, of: s, ...old });
   }
 
   private exec(id: string): ExecState {
-    let st = this.execs.get(id);
+    let st = this.execByName.get(id);
     if (st === undefined) {
+      const ix = this.store.execs.intern(id);
       st = {
         id,
+        ix,
         events: [],
         malformed: [],
         duplicates: [],
@@ -309,8 +672,10 @@ export class AuditLog {
         cancelled: false,
         stepFailed: false,
         failedOutcome: false,
+        hints: new Hints(),
       };
-      this.execs.set(id, st);
+      this.execByName.set(id, st);
+      this.execList[ix] = st;
     }
     return st;
   }
@@ -323,41 +688,48 @@ export class AuditLog {
     if (act > st.lastActivityMs) st.lastActivityMs = act;
   }
 
-  private insert(rec: ParsedMessage): void {
-    const x = rec.workflow_execution_id;
-    const st = x === undefined || x === "" ? undefined : this.exec(x);
-    if (rec.kind === "malformed") {
-      insertSorted(this.bad, rec);
-      if (st !== undefined) insertSorted(st.malformed, rec);
-      this.touch(st, rec.streamSeq, rec.receivedMs);
+  /** Files a new row under its execution and updates the summaries; this.scanned still holds its fields. */
+  private place(row: number): void {
+    const s = this.store;
+    const x = s.exec[row] as number;
+    const st = x >= 0 ? this.execList[x] : undefined;
+    const streamSeq = s.streamSeq[row] as number;
+    if (this.isMalformed(row)) {
+      insertSorted(s.streamSeq, this.bad, row);
+      if (st !== undefined) insertSorted(s.streamSeq, st.malformed, row);
+      this.touch(st, streamSeq, s.receivedMs[row] as number);
       return;
     }
-    insertSorted(this.all, rec);
-    if (rec.prev_hash !== undefined) this.hasChains = true;
-    this.touch(st, rec.streamSeq, activityMs(rec));
+    insertSorted(s.streamSeq, this.all, row);
+    this.touch(st, streamSeq, activityAt(s, row));
     if (st === undefined) return;
-    insertSorted(st.events, rec);
-    if (st.workflowId === undefined && rec.workflow_id !== undefined) st.workflowId = rec.workflow_id;
-    if (rec.tsMs < st.firstTsMs) st.firstTsMs = rec.tsMs;
-    if (rec.tsMs > st.lastTsMs) st.lastTsMs = rec.tsMs;
-    const p = st.producers.get(rec.identity.id);
+    insertSorted(s.streamSeq, st.events, row);
+    const e = this.scanned;
+    const tsMs = e.tsMs;
+    if (st.workflowId === undefined && e.workflow_id !== undefined) st.workflowId = e.workflow_id;
+    if (tsMs < st.firstTsMs) st.firstTsMs = tsMs;
+    if (tsMs > st.lastTsMs) st.lastTsMs = tsMs;
+    const ix = s.identity[row] as number;
+    const workflowEvent = e.event.startsWith("workflow_");
+    const p = st.producers.get(ix);
     if (p === undefined) {
-      st.producers.set(rec.identity.id, {
-        identity: rec.identity,
-        leads: rec.identity.orchestrator || rec.event.startsWith("workflow_"),
-        firstTsMs: rec.tsMs,
-        firstStreamSeq: rec.streamSeq,
+      const identity = this.identities[ix] as ProducerIdentity;
+      st.producers.set(ix, {
+        identity,
+        leads: identity.orchestrator || workflowEvent,
+        firstTsMs: tsMs,
+        firstStreamSeq: streamSeq,
       });
     } else {
-      if (rec.event.startsWith("workflow_")) p.leads = true;
-      if (rec.tsMs < p.firstTsMs) p.firstTsMs = rec.tsMs;
-      if (rec.streamSeq < p.firstStreamSeq) p.firstStreamSeq = rec.streamSeq;
+      if (workflowEvent) p.leads = true;
+      if (tsMs < p.firstTsMs) p.firstTsMs = tsMs;
+      if (streamSeq < p.firstStreamSeq) p.firstStreamSeq = streamSeq;
     }
-    switch (rec.event) {
+    switch (e.event) {
       case "workflow_complete": {
         st.completed = true;
         // Assumed: a run that ends badly says so in fields.status.
-        const status = rec.fields?.status;
+        const status = e.status;
         if (status === "failed" || status === "error") st.failedOutcome = true;
         break;
       }
@@ -370,23 +742,28 @@ export class AuditLog {
     }
   }
 
-  /** Removes a kept record that an identical, earlier copy replaces; its counters stay valid (same content). */
-  private remove(rec: ParsedMessage): void {
-    const x = rec.workflow_execution_id;
-    const st = x === undefined ? undefined : this.execs.get(x);
-    if (rec.kind === "malformed") {
-      removeSorted(this.bad, rec.streamSeq);
-      if (st !== undefined) removeSorted(st.malformed, rec.streamSeq);
+  /** Removes a kept row that an identical, earlier copy replaces; its counters stay valid (same content). */
+  private remove(row: number): void {
+    const s = this.store;
+    const x = s.exec[row] as number;
+    const st = x >= 0 ? this.execList[x] : undefined;
+    const streamSeq = s.streamSeq[row] as number;
+    if (this.isMalformed(row)) {
+      removeSorted(s.streamSeq, this.bad, streamSeq);
+      if (st !== undefined) removeSorted(s.streamSeq, st.malformed, streamSeq);
+      this.badRecords.delete(row);
     } else {
-      removeSorted(this.all, rec.streamSeq);
-      if (st !== undefined) removeSorted(st.events, rec.streamSeq);
+      removeSorted(s.streamSeq, this.all, streamSeq);
+      if (st !== undefined) removeSorted(s.streamSeq, st.events, streamSeq);
+      this.forget(row);
     }
   }
 
   private addDuplicate(d: Duplicate): void {
     this.dups.push(d);
-    const x = this.recordAt(d.of)?.workflow_execution_id;
-    const st = x === undefined || x === "" ? undefined : this.execs.get(x);
+    const row = this.rowAt(d.of);
+    const x = row < 0 ? -1 : (this.store.exec[row] as number);
+    const st = x >= 0 ? this.execList[x] : undefined;
     if (st !== undefined) st.duplicates.push(d);
     this.touch(st, d.streamSeq, d.receivedMs);
   }
@@ -420,4 +797,49 @@ export class AuditLog {
     if (st.workflowId !== undefined) s.workflowId = st.workflowId;
     return s;
   }
+}
+
+/** Inserts keeping ascending stream sequence; appending is the common case. */
+function insertSorted(streamSeq: Float64Array, rows: number[], row: number): void {
+  const n = rows.length;
+  const s = streamSeq[row] as number;
+  if (n === 0 || (streamSeq[rows[n - 1] as number] as number) < s) {
+    rows.push(row);
+    return;
+  }
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((streamSeq[rows[mid] as number] as number) < s) lo = mid + 1;
+    else hi = mid;
+  }
+  rows.splice(lo, 0, row);
+}
+
+function removeSorted(streamSeq: Float64Array, rows: number[], s: number): void {
+  const i = positionOfStreamSeq(streamSeq, rows, s);
+  if (i >= 0) rows.splice(i, 1);
+}
+
+/** Two row lists, each ascending by stream sequence, merged. */
+function mergeByStreamSeq(streamSeq: Float64Array, a: readonly number[], b: readonly number[]): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    const ra = a[i] as number;
+    const rb = b[j] as number;
+    if ((streamSeq[ra] as number) < (streamSeq[rb] as number)) {
+      out[k++] = ra;
+      i++;
+    } else {
+      out[k++] = rb;
+      j++;
+    }
+  }
+  while (i < a.length) out[k++] = a[i++] as number;
+  while (j < b.length) out[k++] = b[j++] as number;
+  return out;
 }

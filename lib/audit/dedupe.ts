@@ -4,31 +4,32 @@
 // of fields we parse anyway (ts, seq, length) plus a few sampled bytes, and
 // confirmed by comparing the bytes of the few candidates.
 
-import type { ParsedMessage } from "./types";
-
 const PAGE_BITS = 16;
 const PAGE_SIZE = 1 << PAGE_BITS;
 
 /** Set of stream sequences, one bit each, in 8 KiB pages: dense ranges are cheap, sparse ones still work. */
 export class StreamSeqSet {
   private readonly pages = new Map<number, Int32Array>();
+  // Stream sequences arrive mostly ascending: the last page answers nearly every call.
+  private lastNo = -1;
+  private last: Int32Array | undefined;
 
-  has(s: number): boolean {
-    const page = this.pages.get(Math.floor(s / PAGE_SIZE));
-    if (page === undefined) return false;
-    const bit = s % PAGE_SIZE;
-    return ((page[bit >>> 5] as number) & (1 << (bit & 31))) !== 0;
-  }
-
-  add(s: number): void {
+  /** Adds `s`; false when it was already there. */
+  add(s: number): boolean {
     const p = Math.floor(s / PAGE_SIZE);
-    let page = this.pages.get(p);
+    let page = p === this.lastNo ? this.last : this.pages.get(p);
     if (page === undefined) {
       page = new Int32Array(PAGE_SIZE >>> 5);
       this.pages.set(p, page);
     }
-    const bit = s % PAGE_SIZE;
-    page[bit >>> 5] = (page[bit >>> 5] as number) | (1 << (bit & 31));
+    this.lastNo = p;
+    this.last = page;
+    const bit = s - p * PAGE_SIZE;
+    const word = page[bit >>> 5] as number;
+    const mask = 1 << (bit & 31);
+    if ((word & mask) !== 0) return false;
+    page[bit >>> 5] = word | mask;
+    return true;
   }
 }
 
@@ -37,15 +38,14 @@ function mix(h: number, v: number): number {
   return h ^ (h >>> 15);
 }
 
-/** 32-bit fingerprint; byte-identical messages always share it. */
-export function fingerprint(m: ParsedMessage): number {
-  const d = m.raw;
+/** 32-bit fingerprint; byte-identical messages always share it (they parse alike, so `ts` and `seq` agree). */
+export function fingerprint(d: Uint8Array, event: { tsMs: number; seq: number } | undefined): number {
   const n = d.length;
   let h = mix(0x9747b28c, n);
-  if (m.kind === "event") {
-    h = mix(h, m.tsMs | 0);
-    h = mix(h, Math.floor(m.tsMs / 4294967296));
-    h = mix(h, m.seq ?? 0);
+  if (event !== undefined) {
+    h = mix(h, event.tsMs | 0);
+    h = mix(h, Math.floor(event.tsMs / 4294967296));
+    h = mix(h, event.seq);
   }
   if (n > 0) {
     // Sixteen sampled bytes, spread over the payload, the last one included.
@@ -64,64 +64,73 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Open-addressing table fingerprint → stream sequence of the kept copy, in
- * typed arrays (~16 bytes per message, no per-entry objects).
+ * Open-addressing table fingerprint → row of the kept copy, in typed arrays
+ * (~8 bytes per slot, no per-entry objects).
  */
 export class FingerprintIndex {
   private fps = new Int32Array(1024);
-  private seqs = new Float64Array(1024).fill(NaN);
+  private rows = new Int32Array(1024).fill(-1);
   private count = 0;
 
-  constructor(private readonly bytesOf: (streamSeq: number) => Uint8Array | undefined) {}
+  constructor(private readonly same: (row: number, data: Uint8Array) => boolean) {}
 
-  /** Stream sequence of a kept message with exactly these bytes, or undefined. */
-  find(fp: number, data: Uint8Array): number | undefined {
+  /** Where the last find() ended: the empty slot add() can fill without probing again. */
+  private free = -1;
+
+  /** Row of a kept message with exactly these bytes, or -1. */
+  find(fp: number, data: Uint8Array): number {
     const mask = this.fps.length - 1;
     for (let i = fp & mask; ; i = (i + 1) & mask) {
-      const s = this.seqs[i] as number;
-      if (s !== s) return undefined; // NaN: empty slot, end of the probe run
-      if (this.fps[i] === fp) {
-        const other = this.bytesOf(s);
-        if (other !== undefined && sameBytes(other, data)) return s;
+      const r = this.rows[i] as number;
+      if (r < 0) {
+        this.free = i; // empty slot: end of the probe run
+        return -1;
       }
+      if (this.fps[i] === fp && this.same(r, data)) return r;
     }
   }
 
-  add(fp: number, streamSeq: number): void {
-    if ((this.count + 1) * 4 > this.fps.length * 3) this.grow();
-    this.insert(fp, streamSeq);
+  /** Adds a row that find(fp, …) just did not find. */
+  add(fp: number, row: number): void {
     this.count++;
+    if (this.count * 4 > this.fps.length * 3) {
+      this.grow();
+      this.insert(fp, row);
+      return;
+    }
+    this.fps[this.free] = fp;
+    this.rows[this.free] = row;
   }
 
   /** The kept copy changed (a lower stream sequence arrived late). */
   replace(fp: number, from: number, to: number): void {
     const mask = this.fps.length - 1;
     for (let i = fp & mask; ; i = (i + 1) & mask) {
-      const s = this.seqs[i] as number;
-      if (s !== s) return;
-      if (s === from && this.fps[i] === fp) {
-        this.seqs[i] = to;
+      const r = this.rows[i] as number;
+      if (r < 0) return;
+      if (r === from && this.fps[i] === fp) {
+        this.rows[i] = to;
         return;
       }
     }
   }
 
-  private insert(fp: number, streamSeq: number): void {
+  private insert(fp: number, row: number): void {
     const mask = this.fps.length - 1;
     let i = fp & mask;
-    while (this.seqs[i] === this.seqs[i]) i = (i + 1) & mask;
+    while ((this.rows[i] as number) >= 0) i = (i + 1) & mask;
     this.fps[i] = fp;
-    this.seqs[i] = streamSeq;
+    this.rows[i] = row;
   }
 
   private grow(): void {
     const fps = this.fps;
-    const seqs = this.seqs;
+    const rows = this.rows;
     this.fps = new Int32Array(fps.length * 2);
-    this.seqs = new Float64Array(seqs.length * 2).fill(NaN);
+    this.rows = new Int32Array(rows.length * 2).fill(-1);
     for (let i = 0; i < fps.length; i++) {
-      const s = seqs[i] as number;
-      if (s === s) this.insert(fps[i] as number, s);
+      const r = rows[i] as number;
+      if (r >= 0) this.insert(fps[i] as number, r);
     }
   }
 }

@@ -99,7 +99,8 @@ function checkField(field: string, type: FieldType, v: unknown, text: string): s
 let lastTs = "";
 let lastTsMs = 0;
 
-function tsToMs(ts: string): number | undefined {
+/** `ts` as ms since epoch, or undefined when it is not RFC 3339. */
+export function tsToMs(ts: string): number | undefined {
   if (ts === lastTs) return lastTsMs;
   const ms = parseRfc3339(ts);
   if (ms !== undefined) {

@@ -1,0 +1,246 @@
+// Columns of every message the AuditLog keeps (events and malformed alike),
+// one row each, plus where its raw bytes are. A row costs ~150 bytes of typed
+// arrays besides its payload and no JS object, so a million rows are a few
+// thousand objects for the garbage collector.
+//
+// Bytes: a transport that reads a socket or a file hands out views into large
+// read buffers that are mostly payload. Such a buffer is kept as it is (one
+// object per buffer, none per message): copying would touch as much fresh
+// memory again, which costs more than parsing on some machines. Every other
+// payload is copied into arena chunks of our own. A kept buffer must stay at
+// least half payload of kept rows, so bytes never cost more than twice the
+// payload; when it is not (sparse, small, or its rows were duplicates) its
+// rows are copied out and the buffer is let go. Like before, the caller must
+// not write into a buffer after handing it to add().
+
+import type { EventColumns } from "./columns";
+import { StringTable } from "./string-table";
+
+const ARENA_CHUNK = 1 << 20;
+/** Smaller read buffers are copied from at once: their object would cost too much per message. */
+const MIN_SHARED = 16 << 10;
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[97 + i] = 10 + i;
+  HEX[65 + i] = 10 + i;
+}
+
+function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: number): T {
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a);
+  return b;
+}
+
+export class RowStore implements EventColumns {
+  /** Rows in use. */
+  n = 0;
+  private cap = 0;
+  streamSeq = new Float64Array(0);
+  seq = new Float64Array(0);
+  tsMs = new Float64Array(0);
+  receivedMs = new Float64Array(0);
+  deliveryCount = new Float64Array(0);
+  flags = new Uint8Array(0);
+  /** Where the bytes are: arena chunk, offset, length. */
+  chunk = new Int32Array(0);
+  start = new Int32Array(0);
+  len = new Int32Array(0);
+  exec = new Int32Array(0);
+  corr = new Int32Array(0);
+  task = new Int32Array(0);
+  entityType = new Int32Array(0);
+  entityId = new Int32Array(0);
+  producer = new Int32Array(0);
+  identity = new Int32Array(0);
+  subject = new Int32Array(0);
+  /** prev_hash as 8 big-endian words per row (when PREV_HASH_HEX). */
+  prevHash = new Int32Array(0);
+  /** SHA-256 of the line, 8 words per row (when HASHED); allocated on first use. */
+  digest = new Int32Array(0);
+
+  readonly execs = new StringTable();
+  readonly corrs = new StringTable();
+  readonly tasks = new StringTable();
+  readonly entityTypes = new StringTable();
+  readonly entityIds = new StringTable();
+  readonly producers = new StringTable();
+  readonly subjects = new StringTable();
+
+  /** Arena chunks and kept caller buffers alike; a row's `chunk` indexes this. */
+  private readonly chunks: (Uint8Array | undefined)[] = [];
+  /** Payload bytes of kept rows per chunk; for a caller buffer, whether it may stay. */
+  private readonly used: number[] = [];
+  /** Chunks that are kept caller buffers, by their ArrayBuffer. */
+  private readonly shared = new Map<ArrayBufferLike, number>();
+  /** The caller buffer rows were last taken from, undecided until the reader moves on; -1: none. */
+  private pending = -1;
+  private pendingBuffer: ArrayBufferLike | undefined;
+  private pendingRows: number[] = [];
+  private pendingEnd = 0;
+  private cur = -1;
+  private curOff = 0;
+
+  /** Called for each row whose bytes moved (views made earlier still show the old place). */
+  constructor(private readonly moved: (row: number) => void = () => {}) {}
+
+  get execNames(): readonly string[] {
+    return this.execs.values;
+  }
+
+  get corrNames(): readonly string[] {
+    return this.corrs.values;
+  }
+
+  /** A new row holding `data` (by reference when it sits in a large read buffer); the caller fills the other columns. */
+  append(data: Uint8Array): number {
+    if (this.n === this.cap) this.resize(Math.max(1024, this.cap * 2));
+    const row = this.n++;
+    const len = data.length;
+    this.len[row] = len;
+    const buffer = data.buffer;
+    if (buffer.byteLength < MIN_SHARED) {
+      this.copy(row, data);
+      return row;
+    }
+    let c: number;
+    if (buffer === this.pendingBuffer) {
+      c = this.pending;
+    } else {
+      // The reader moved on: the buffer before gets no more rows.
+      if (this.pending >= 0) this.settle();
+      const kept = this.shared.get(buffer);
+      if (kept !== undefined) {
+        c = kept;
+      } else {
+        c = this.chunks.length;
+        this.chunks.push(new Uint8Array(buffer));
+        this.used.push(0);
+        this.pending = c;
+        this.pendingBuffer = buffer;
+        this.pendingRows = [];
+        this.pendingEnd = 0;
+      }
+    }
+    this.chunk[row] = c;
+    this.start[row] = data.byteOffset;
+    this.used[c] = (this.used[c] as number) + len;
+    if (c === this.pending) {
+      this.pendingRows.push(row);
+      this.pendingEnd = Math.max(this.pendingEnd, data.byteOffset + len);
+    }
+    return row;
+  }
+
+  /** End of a batch: decides the current buffer now if it can no longer be half payload. */
+  endBatch(): void {
+    if (this.pending < 0) return;
+    const size = (this.chunks[this.pending] as Uint8Array).length;
+    if (((this.used[this.pending] as number) + size - this.pendingEnd) * 2 < size) this.settle();
+  }
+
+  /** A row no longer kept (an identical earlier copy replaced it): its bytes stop counting. */
+  release(row: number): void {
+    const c = this.chunk[row] as number;
+    this.used[c] = (this.used[c] as number) - (this.len[row] as number);
+  }
+
+  /** Keeps the pending caller buffer if it is at least half payload, else copies its rows out. */
+  private settle(): void {
+    const c = this.pending;
+    const buffer = this.pendingBuffer as ArrayBufferLike;
+    const rows = this.pendingRows;
+    this.pending = -1;
+    this.pendingBuffer = undefined;
+    this.pendingRows = [];
+    const buf = this.chunks[c] as Uint8Array;
+    if ((this.used[c] as number) * 2 >= buf.length) {
+      this.shared.set(buffer, c);
+      return;
+    }
+    for (const row of rows) {
+      const s = this.start[row] as number;
+      this.copy(row, buf.subarray(s, s + (this.len[row] as number)));
+      this.moved(row);
+    }
+    this.used[c] = 0;
+    this.chunks[c] = undefined;
+  }
+
+  private copy(row: number, data: Uint8Array): void {
+    const len = data.length;
+    let arena = this.cur < 0 ? undefined : this.chunks[this.cur];
+    if (arena === undefined || this.curOff + len > arena.length) {
+      arena = new Uint8Array(Math.max(ARENA_CHUNK, len));
+      this.cur = this.chunks.length;
+      this.chunks.push(arena);
+      this.used.push(0);
+      this.curOff = 0;
+    }
+    arena.set(data, this.curOff);
+    this.chunk[row] = this.cur;
+    this.start[row] = this.curOff;
+    this.used[this.cur] = (this.used[this.cur] as number) + len;
+    this.curOff += len;
+  }
+
+  /** The row's bytes, a view into the arena (never written to). */
+  bytes(row: number): Uint8Array {
+    const s = this.start[row] as number;
+    return (this.chunks[this.chunk[row] as number] as Uint8Array).subarray(s, s + (this.len[row] as number));
+  }
+
+  sameBytes(row: number, data: Uint8Array): boolean {
+    const n = this.len[row] as number;
+    if (n !== data.length) return false;
+    const c = this.chunks[this.chunk[row] as number] as Uint8Array;
+    const s = this.start[row] as number;
+    for (let i = 0; i < n; i++) if (c[s + i] !== data[i]) return false;
+    return true;
+  }
+
+  /** Stores a prev_hash; false when it is not 64 hex digits (it can then match no line). */
+  setPrevHash(row: number, hex: string): boolean {
+    if (hex.length !== 64) return false;
+    const out = this.prevHash;
+    const base = row * 8;
+    for (let w = 0; w < 8; w++) {
+      let v = 0;
+      for (let i = w * 8; i < w * 8 + 8; i++) {
+        const c = hex.charCodeAt(i);
+        const d = c < 128 ? (HEX[c] as number) : -1;
+        if (d < 0) return false;
+        v = (v << 4) | d;
+      }
+      out[base + w] = v;
+    }
+    return true;
+  }
+
+  ensureDigests(): void {
+    if (this.digest.length < this.cap * 8) this.digest = grow(this.digest, this.cap * 8);
+  }
+
+  private resize(cap: number): void {
+    this.cap = cap;
+    this.streamSeq = grow(this.streamSeq, cap);
+    this.seq = grow(this.seq, cap);
+    this.tsMs = grow(this.tsMs, cap);
+    this.receivedMs = grow(this.receivedMs, cap);
+    this.deliveryCount = grow(this.deliveryCount, cap);
+    this.flags = grow(this.flags, cap);
+    this.chunk = grow(this.chunk, cap);
+    this.start = grow(this.start, cap);
+    this.len = grow(this.len, cap);
+    this.exec = grow(this.exec, cap);
+    this.corr = grow(this.corr, cap);
+    this.task = grow(this.task, cap);
+    this.entityType = grow(this.entityType, cap);
+    this.entityId = grow(this.entityId, cap);
+    this.producer = grow(this.producer, cap);
+    this.identity = grow(this.identity, cap);
+    this.subject = grow(this.subject, cap);
+    this.prevHash = grow(this.prevHash, cap * 8);
+    if (this.digest.length > 0) this.digest = grow(this.digest, cap * 8);
+  }
+}

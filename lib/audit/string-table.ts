@@ -1,0 +1,96 @@
+// Interning: each distinct string once, events refer to it by a small integer.
+
+export class StringTable {
+  private readonly ids = new Map<string, number>();
+  /** id → string; append-only. */
+  readonly values: string[] = [];
+
+  intern(v: string): number {
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(v, id);
+      this.values.push(v);
+    }
+    return id;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+/**
+ * A one-entry cache in front of a table. Events of one run or invocation come
+ * in streaks with the same ids, so comparing against the last string (no
+ * hashing) answers most lookups.
+ */
+export class Hint {
+  s = "";
+  id = -1;
+
+  intern(table: StringTable, v: string): number {
+    if (v === this.s && this.id >= 0) return this.id;
+    const id = table.intern(v);
+    this.s = table.values[id] as string;
+    this.id = id;
+    return id;
+  }
+}
+
+/** Open-addressing map from a pair of non-negative int32 to an int32, in typed arrays. */
+export class IntPairMap {
+  private a: Int32Array;
+  private b: Int32Array;
+  private v: Int32Array;
+  private count = 0;
+
+  constructor(expected = 16) {
+    let cap = 16;
+    while (cap < expected * 2) cap *= 2;
+    this.a = new Int32Array(cap).fill(-1);
+    this.b = new Int32Array(cap);
+    this.v = new Int32Array(cap);
+  }
+
+  /** The value under (x, y), or -1. */
+  get(x: number, y: number): number {
+    const mask = this.a.length - 1;
+    for (let i = hashPair(x, y) & mask; ; i = (i + 1) & mask) {
+      const k = this.a[i] as number;
+      if (k < 0) return -1;
+      if (k === x && this.b[i] === y) return this.v[i] as number;
+    }
+  }
+
+  /** Sets (x, y) → value; (x, y) must not be present. */
+  add(x: number, y: number, value: number): void {
+    if ((this.count + 1) * 2 > this.a.length) this.grow();
+    this.place(x, y, value);
+    this.count++;
+  }
+
+  private place(x: number, y: number, value: number): void {
+    const mask = this.a.length - 1;
+    let i = hashPair(x, y) & mask;
+    while ((this.a[i] as number) >= 0) i = (i + 1) & mask;
+    this.a[i] = x;
+    this.b[i] = y;
+    this.v[i] = value;
+  }
+
+  private grow(): void {
+    const { a, b, v } = this;
+    this.a = new Int32Array(a.length * 2).fill(-1);
+    this.b = new Int32Array(a.length * 2);
+    this.v = new Int32Array(a.length * 2);
+    for (let i = 0; i < a.length; i++)
+      if ((a[i] as number) >= 0) this.place(a[i] as number, b[i] as number, v[i] as number);
+  }
+}
+
+function hashPair(x: number, y: number): number {
+  let h = Math.imul(x, 0x9e3779b1) ^ y;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
