@@ -24,9 +24,17 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <Providers config={cfg.config}>
             <header className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-3 dark:border-slate-800">
               <div>
-                <Link href="/" className="text-lg font-semibold tracking-tight">
-                  seqscope
-                </Link>
+                <nav className="flex items-baseline gap-4">
+                  <Link href="/" className="text-lg font-semibold tracking-tight">
+                    seqscope
+                  </Link>
+                  <Link href="/" className="text-sm text-slate-600 hover:underline dark:text-slate-400">
+                    Executions
+                  </Link>
+                  <Link href="/lab" className="text-sm text-slate-600 hover:underline dark:text-slate-400">
+                    Decision lab
+                  </Link>
+                </nav>
                 <p className="text-xs text-slate-500">{describeTarget(cfg.config)}</p>
               </div>
               <ConnectionStatus />

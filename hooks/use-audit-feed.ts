@@ -2,9 +2,10 @@
 
 import { useContext, useSyncExternalStore } from "react";
 import { AuditFeedContext } from "@/components/live/audit-feed-provider";
-import type { AuditFeed, FeedSnapshot } from "@/lib/live/audit-feed";
+import type { FeedSnapshot } from "@/lib/live/audit-feed";
+import type { FeedSource } from "@/lib/live/static-feed";
 
-function useFeed(): AuditFeed {
+function useFeed(): FeedSource {
   const feed = useContext(AuditFeedContext);
   if (!feed) throw new Error("useAuditFeed must be used inside <AuditFeedProvider>");
   return feed;

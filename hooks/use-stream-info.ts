@@ -15,13 +15,13 @@ export interface StreamStats {
 export function useStreamInfo(stream: string) {
   const feed = useFeed();
   const { status } = useAuditFeed();
-  const connected = status.phase === "live" || status.phase === "loading";
+  const connected = !!feed.connection && (status.phase === "live" || status.phase === "loading");
   return useQuery({
     queryKey: ["stream-info", stream, connected],
     enabled: connected,
     refetchInterval: 5_000,
     queryFn: async (): Promise<StreamStats> => {
-      const nc = feed.connection();
+      const nc = feed.connection?.();
       if (!nc) throw new Error("not connected");
       const info = await streamInfo(nc, stream);
       return {

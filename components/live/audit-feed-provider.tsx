@@ -3,8 +3,10 @@
 import { createContext, useEffect, useState, type ReactNode } from "react";
 import type { BrowserNatsConfig } from "@/lib/config/runtime-config";
 import { AuditFeed } from "@/lib/live/audit-feed";
+import type { FeedSource } from "@/lib/live/static-feed";
 
-export const AuditFeedContext = createContext<AuditFeed | null>(null);
+/** The log the views read: the live NATS feed, or a finished log (lab, file) through StaticFeed. */
+export const AuditFeedContext = createContext<FeedSource | null>(null);
 
 export interface AuditFeedProviderProps {
   config: BrowserNatsConfig;

@@ -1,0 +1,227 @@
+"use client";
+
+import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { StatusBadge } from "@/components/executions/status-badge";
+import { useTimelineTheme } from "@/hooks/use-timeline-theme";
+import { BUILTIN_KEYS, buildLanes, keyById, type Anomaly, type AuditLog } from "@/lib/audit";
+import { formatDateTime, formatDuration } from "@/lib/format";
+import type { CausalitySkew } from "@/lib/timeline/causality";
+import { buildTimelineModel, type OrderMode } from "@/lib/timeline/timeline-model";
+import { ViewportStore } from "@/lib/timeline/viewport";
+import { AnomalyPanel } from "./anomaly-panel";
+import { AnomalySummary } from "./anomaly-summary";
+import { EventDetail } from "./event-detail";
+import { KeySwitcher } from "./key-switcher";
+import { KeyboardHelp } from "./keyboard-help";
+import { Legend } from "./legend";
+import { OrderSwitcher } from "./order-switcher";
+import { TimelinePlot, type TimelinePlotHandle } from "./timeline-plot";
+
+export interface ExecutionTimelineProps {
+  log: AuditLog;
+  /** log.version when the caller rendered: the log is mutable, this is what changes. */
+  version: number;
+  executionId: string;
+  /** Partition key to open with; default Forge's documented (correlation_id, task_id). */
+  initialKeyId?: string;
+  /** Shown under the timeline (the live page puts the malformed list there). */
+  footer?: ReactNode;
+  onPainted?(): void;
+}
+
+/** Smallest window "zoom to anomaly" opens, per order mode's units. */
+const ANOMALY_SPAN: Record<OrderMode, number> = { ts: 1_500, arrival: 40, seq: 12 };
+
+function anomalyId(a: Anomaly): string {
+  return `${a.kind}|${a.partition}|${a.streamSeqs.join(",")}`;
+}
+
+/**
+ * One workflow execution: a lane per producer (sub-lanes per partition of the
+ * chosen key), the engine's anomalies drawn where they happened, a side panel
+ * listing them, and the detail of any event. Selection, focus and zoom are
+ * kept by stream sequence and data window, so a live run grows in place.
+ */
+export function ExecutionTimeline(props: ExecutionTimelineProps) {
+  const { log, version, executionId, footer, onPainted } = props;
+  const [keyId, setKeyId] = useState<string>(() =>
+    props.initialKeyId !== undefined && keyById(props.initialKeyId) !== undefined ? props.initialKeyId : "invocation",
+  );
+  const [order, setOrderState] = useState<OrderMode>("ts");
+  const [expansion, setExpansion] = useState<ReadonlyMap<string, boolean>>(() => new Map());
+  const [selected, setSelected] = useState<number | undefined>();
+  const [focused, setFocused] = useState<number | undefined>();
+  const [active, setActive] = useState<string | undefined>();
+  const [help, setHelp] = useState(false);
+  const [store] = useState(() => new ViewportStore());
+  const plotRef = useRef<TimelinePlotHandle>(null);
+  const theme = useTimelineTheme();
+
+  const key = useMemo(() => keyById(keyId) ?? BUILTIN_KEYS[0]!, [keyId]);
+  /* eslint-disable react-hooks/exhaustive-deps -- `version` tracks the mutable log */
+  const summary = useMemo(() => log.execution(executionId), [log, version, executionId]);
+  const analysis = useMemo(() => log.analyze(key, { executionId }), [log, version, executionId, key]);
+  const lanes = useMemo(() => buildLanes(log.events(executionId), analysis), [log, version, executionId, analysis]);
+  const malformed = useMemo(() => log.malformed(executionId), [log, version, executionId]);
+  /* eslint-enable react-hooks/exhaustive-deps */
+  const model = useMemo(
+    () => buildTimelineModel({ lanes, analysis, malformed, order, expansion }),
+    [lanes, analysis, malformed, order, expansion],
+  );
+
+  const selectedMark = selected === undefined ? undefined : model.markOfStreamSeq.get(selected);
+  const focusedMark = focused === undefined ? undefined : model.markOfStreamSeq.get(focused);
+  const activeIndex = useMemo(
+    () => (active === undefined ? undefined : analysis.anomalies.findIndex((a) => anomalyId(a) === active)),
+    [active, analysis],
+  );
+  const activeOverlay = activeIndex === undefined || activeIndex < 0 ? undefined : model.overlayOfAnomaly[activeIndex];
+
+  const streamSeqOf = useCallback((mark: number) => model.marks.streamSeq[mark], [model]);
+
+  const setOrder = (o: OrderMode) => {
+    // A window in ms means nothing in seq units: a new order starts from the whole run.
+    store.set({ fit: true });
+    setOrderState(o);
+  };
+
+  const activate = (i: number) => {
+    const a = analysis.anomalies[i];
+    if (!a) return;
+    setActive(anomalyId(a));
+    const ov = model.overlays[model.overlayOfAnomaly[i] ?? -1];
+    if (!ov) return;
+    plotRef.current?.zoomTo(ov.x0, ov.x1, ANOMALY_SPAN[order]);
+    const mk = "mark" in ov ? ov.mark : "marks" in ov ? ov.marks[0] : model.markOfStreamSeq.get(a.streamSeqs[0] ?? -1);
+    if (mk !== undefined) {
+      setFocused(streamSeqOf(mk));
+      plotRef.current?.reveal(mk, true);
+    }
+  };
+
+  const showSkew = (s: CausalitySkew) => {
+    const a = model.markOfStreamSeq.get(s.cause);
+    const b = model.markOfStreamSeq.get(s.effect);
+    if (a === undefined || b === undefined) return;
+    const xa = model.marks.x[a] as number;
+    const xb = model.marks.x[b] as number;
+    plotRef.current?.zoomTo(Math.min(xa, xb), Math.max(xa, xb), ANOMALY_SPAN[order]);
+    setFocused(s.effect);
+    plotRef.current?.reveal(b, true);
+  };
+
+  const escape = () => {
+    if (help) setHelp(false);
+    else if (selected !== undefined) setSelected(undefined);
+    else setActive(undefined);
+  };
+
+  const focusRec = focusedMark === undefined ? undefined : model.marks.records[focusedMark];
+
+  return (
+    <div className="space-y-2" data-testid="execution-timeline">
+      <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
+        <h1 className="font-mono text-base font-semibold" data-testid="execution-id">
+          {executionId}
+        </h1>
+        {summary && <StatusBadge status={summary.status} />}
+        {summary && (
+          <span className="text-sm text-slate-500">
+            {summary.workflowId ?? "no workflow id"} · {summary.eventCount.toLocaleString()} events ·{" "}
+            {summary.producers.length} producers · {formatDateTime(summary.firstTsMs)} ·{" "}
+            {formatDuration(summary.lastTsMs - summary.firstTsMs)}
+          </span>
+        )}
+      </div>
+      <div className="flex flex-wrap items-center gap-3">
+        <KeySwitcher
+          keyId={keyId}
+          onChange={(id) => {
+            setActive(undefined);
+            setKeyId(id);
+          }}
+        />
+        <OrderSwitcher order={order} onChange={setOrder} />
+        <button
+          type="button"
+          className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-slate-700 dark:hover:bg-slate-800"
+          onClick={() => plotRef.current?.fit()}
+          data-testid="fit"
+        >
+          Fit to run
+        </button>
+        <button
+          type="button"
+          className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-slate-700 dark:hover:bg-slate-800"
+          onClick={() => setHelp(true)}
+          aria-keyshortcuts="?"
+        >
+          Keys ?
+        </button>
+      </div>
+      <AnomalySummary analysis={analysis} />
+      <Legend />
+      <div className="flex items-start gap-3">
+        <div className="min-w-0 flex-1">
+          <TimelinePlot
+            ref={plotRef}
+            model={model}
+            store={store}
+            theme={theme}
+            selected={selectedMark}
+            focused={focusedMark}
+            activeOverlay={activeOverlay}
+            onSelect={(mk) => setSelected(mk === undefined ? undefined : streamSeqOf(mk))}
+            onFocusMark={(mk) => setFocused(streamSeqOf(mk))}
+            onToggleLane={(laneKey, expanded) => setExpansion((prev) => new Map(prev).set(laneKey, expanded))}
+            onActivateAnomaly={activate}
+            onEscape={escape}
+            onHelp={() => setHelp((h) => !h)}
+            onPainted={onPainted}
+          />
+          <div
+            className="sr-only"
+            aria-live="polite"
+            data-testid="timeline-focus"
+            data-stream-seq={focusRec?.streamSeq}
+            data-seq={focusRec?.kind === "event" ? focusRec.seq : undefined}
+            data-producer={focusRec?.kind === "event" ? focusRec.identity.id : undefined}
+          >
+            {focusRec?.kind === "event"
+              ? `${focusRec.event}, ${focusRec.seq === undefined ? "no seq" : `seq ${focusRec.seq}`}, ${focusRec.identity.label}`
+              : focusRec
+                ? `malformed message: ${focusRec.reason}`
+                : ""}
+          </div>
+        </div>
+        <aside className="sticky top-2 w-80 shrink-0" style={{ height: "max(320px, calc(100vh - 240px))" }}>
+          {selectedMark !== undefined ? (
+            <EventDetail
+              model={model}
+              mark={selectedMark}
+              onClose={() => {
+                setSelected(undefined);
+                plotRef.current?.focus();
+              }}
+              onGo={(mk) => {
+                setSelected(streamSeqOf(mk));
+                setFocused(streamSeqOf(mk));
+                plotRef.current?.reveal(mk);
+              }}
+            />
+          ) : (
+            <AnomalyPanel
+              analysis={analysis}
+              model={model}
+              active={activeIndex}
+              onActivate={activate}
+              onSkew={showSkew}
+            />
+          )}
+        </aside>
+      </div>
+      {footer}
+      {help && <KeyboardHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+"use client";
+
+import { memo, useMemo } from "react";
+import { clockLabel } from "@/lib/timeline/axis";
+import type { Lane } from "@/lib/audit";
+import type { TimelineModel, TimelineRow } from "@/lib/timeline/timeline-model";
+
+export interface RowLabelProps {
+  model: TimelineModel;
+  row: TimelineRow;
+  width: number;
+  /** Render the lane's screen-reader event list (deferred until the first paint is on screen). */
+  withList: boolean;
+  onToggle(laneKey: string, expanded: boolean): void;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A screen-reader list of the lane's events, one `event-mark` item per event.
+ * Built as one string: thousands of list items per lane would cost React a
+ * node each, the HTML parser almost nothing.
+ */
+function eventListHtml(lane: Lane): string {
+  let html = "";
+  for (const e of lane.events) {
+    html += `<li data-testid="event-mark" data-stream-seq="${e.streamSeq}">${escapeHtml(e.event)}, ${
+      e.seq === undefined ? "no seq" : `seq ${e.seq}`
+    }, ${clockLabel(e.tsMs, true)}</li>`;
+  }
+  return html;
+}
+
+function partitionLabel(row: TimelineRow): string {
+  const p = row.partition;
+  if (!p) return "(partition)";
+  if (p.noKey) return "(no key: a key field is missing)";
+  const vals = Object.values(p.values).map((v) => (v.length > 14 ? `${v.slice(0, 6)}…${v.slice(-6)}` : v));
+  return vals.join(" · ");
+}
+
+/** The label of one row: producer identity, how it was resolved, counts; sub-lanes show their partition. */
+export const RowLabel = memo(function RowLabel({ model, row, width, withList, onToggle }: RowLabelProps) {
+  const style = { position: "absolute", top: row.top, left: 0, width, height: row.height } as const;
+  const lane = row.laneIndex >= 0 ? model.lanes[row.laneIndex] : undefined;
+  const html = useMemo(
+    () => (withList && lane && row.kind !== "partition" ? eventListHtml(lane) : ""),
+    [withList, lane, row.kind],
+  );
+
+  if (row.kind === "malformed") {
+    return (
+      <div
+        style={style}
+        className="flex flex-col justify-center border-r border-b border-slate-200 bg-red-50/60 px-2 text-xs dark:border-slate-800 dark:bg-red-950/30"
+        data-testid="malformed-lane"
+        data-count={row.eventCount}
+      >
+        <span className="font-medium text-red-800 dark:text-red-300">malformed messages</span>
+        <span className="text-slate-500">{row.eventCount} · not usable events, reasons on hover</span>
+      </div>
+    );
+  }
+
+  if (row.kind === "partition") {
+    const p = row.partition;
+    const seqs = p?.minSeq !== undefined ? `seq ${p.minSeq}–${p.maxSeq}` : "no seq";
+    return (
+      <div
+        style={style}
+        className="flex flex-col justify-center border-r border-b border-slate-100 pr-2 pl-7 text-[11px] leading-tight dark:border-slate-800/60"
+        data-testid="sub-lane"
+        data-partition={p?.id}
+        title={p ? JSON.stringify(p.values) : undefined}
+      >
+        <span className="truncate font-mono text-slate-700 dark:text-slate-300">{partitionLabel(row)}</span>
+        <span className="truncate text-slate-500">
+          {row.eventCount} ev · {seqs}
+          {row.anomalyCount > 0 && (
+            <span className="text-red-700 dark:text-red-400">
+              {" "}
+              · {row.anomalyCount} anomal{row.anomalyCount === 1 ? "y" : "ies"}
+            </span>
+          )}
+        </span>
+      </div>
+    );
+  }
+
+  const producer = row.producer;
+  const expandable = row.partitionCount > 1;
+  return (
+    <div
+      style={style}
+      className="flex items-start gap-1 border-r border-b border-slate-200 px-1.5 py-1 text-xs leading-tight dark:border-slate-800"
+      data-testid="lane"
+      data-producer-id={producer?.id}
+      data-event-count={row.eventCount}
+      data-anomaly-count={row.anomalyCount}
+      data-expanded={expandable ? row.expanded : undefined}
+    >
+      {expandable ? (
+        <button
+          type="button"
+          className="mt-px h-4 w-4 shrink-0 rounded text-slate-500 hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:hover:bg-slate-800"
+          aria-expanded={row.expanded}
+          aria-label={`${row.expanded ? "Collapse" : "Expand"} ${row.partitionCount} partitions of ${producer?.label ?? "lane"}`}
+          onClick={() => onToggle(row.key, !row.expanded)}
+          data-testid="lane-toggle"
+        >
+          {row.expanded ? "▾" : "▸"}
+        </button>
+      ) : (
+        <span className="w-4 shrink-0" aria-hidden />
+      )}
+      <div className="min-w-0 flex-1">
+        <div className="flex items-baseline gap-1">
+          <span className="truncate font-medium" title={producer?.id}>
+            {producer?.label}
+          </span>
+          {producer?.orchestrator && <span className="shrink-0 text-[10px] text-slate-500">orchestrator</span>}
+        </div>
+        <div className="truncate text-[11px] text-slate-500">
+          by {producer?.rule} · <span data-testid="lane-count">{row.eventCount}</span> ev
+          {row.anomalyCount > 0 && (
+            <span className="text-red-700 dark:text-red-400" data-testid="lane-anomalies">
+              {" "}
+              · {row.anomalyCount} anomal{row.anomalyCount === 1 ? "y" : "ies"}
+            </span>
+          )}
+          {expandable && ` · ${row.partitionCount} partitions`}
+        </div>
+      </div>
+      {/* Off-screen rather than clipped, with content-visibility, so thousands of items cost no layout until read. */}
+      <ol
+        className="absolute top-0 -left-[100000px] h-px w-px overflow-hidden whitespace-nowrap [contain-intrinsic-size:1px_1px] [content-visibility:auto]"
+        aria-label={`Events of ${producer?.label ?? "lane"}`}
+        dangerouslySetInnerHTML={{ __html: html }}
+      />
+    </div>
+  );
+});
