@@ -37,7 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 </nav>
                 <p className="text-xs text-slate-500">{describeTarget(cfg.config)}</p>
               </div>
-              <ConnectionStatus />
+              <ConnectionStatus stream={cfg.config.stream} />
             </header>
             <main className="px-6 py-4">{children}</main>
           </Providers>

@@ -76,6 +76,8 @@ test("history is loaded on open, and a malformed message is shown with its reaso
   // Everything was published before the page existed: it must come from history.
   await page.goto("/");
   await expect(page.locator(`[data-testid=execution-row][data-execution-id="${run!.executionId}"]`)).toBeVisible();
+  // The header tells how much the stream holds, so a truncated history is visible.
+  await expect(page.getByTestId("stream-info")).toContainText(/stream holds [\d,]+ messages/);
   const malformed = page.getByTestId("malformed-list");
   await malformed.locator("summary").click();
   await expect(malformed).toContainText("seq must be a positive integer");

@@ -1,6 +1,7 @@
 "use client";
 
 import { useAuditFeed } from "@/hooks/use-audit-feed";
+import { useStreamInfo } from "@/hooks/use-stream-info";
 import type { ReaderPhase } from "@/lib/nats/audit-reader";
 
 const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {
@@ -13,8 +14,9 @@ const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {
 };
 
 /** Where the tab stands with NATS: connecting / loading / live / reconnecting / error, with the reason. */
-export function ConnectionStatus() {
+export function ConnectionStatus({ stream }: { stream: string }) {
   const { status, received } = useAuditFeed();
+  const info = useStreamInfo(stream);
   const look = LOOK[status.phase];
   const progress =
     status.phase === "loading" && status.targetSeq !== undefined && status.startSeq !== undefined
@@ -27,6 +29,14 @@ export function ConnectionStatus() {
         <span className="font-medium">{look.label}</span>
         <span className="text-slate-500 tabular-nums">{progress || ` · ${received.toLocaleString()} msgs`}</span>
       </div>
+      {info.data && (
+        <p className="text-xs text-slate-500 tabular-nums" data-testid="stream-info">
+          stream holds {info.data.messages.toLocaleString()} messages ({formatBytes(info.data.bytes)})
+          {status.startSeq !== undefined && status.startSeq > info.data.firstSeq
+            ? ` · loaded from stream seq ${status.startSeq.toLocaleString()} (SEQSCOPE_HISTORY)`
+            : ""}
+        </p>
+      )}
       {status.reason && (status.phase === "error" || status.phase === "reconnecting" || status.phase === "closed") && (
         <p className="max-w-xl text-right text-xs text-red-700 dark:text-red-400" data-testid="connection-reason">
           {status.reason}
@@ -34,4 +44,11 @@ export function ConnectionStatus() {
       )}
     </div>
   );
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
