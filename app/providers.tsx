@@ -2,6 +2,7 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
+import { NuqsAdapter } from "nuqs/adapters/next/app";
 import type { BrowserNatsConfig } from "@/lib/config/runtime-config";
 import { AuditFeedProvider } from "@/components/live/audit-feed-provider";
 
@@ -10,7 +11,7 @@ export interface ProvidersProps {
   children: ReactNode;
 }
 
-/** The one QueryClient and the one live feed of the tab. */
+/** URL state (nuqs), the one QueryClient and the one audit feed of the tab. */
 export function Providers({ config, children }: ProvidersProps) {
   const [queryClient] = useState(
     () =>
@@ -19,8 +20,10 @@ export function Providers({ config, children }: ProvidersProps) {
       }),
   );
   return (
-    <QueryClientProvider client={queryClient}>
-      <AuditFeedProvider config={config}>{children}</AuditFeedProvider>
-    </QueryClientProvider>
+    <NuqsAdapter>
+      <QueryClientProvider client={queryClient}>
+        <AuditFeedProvider config={config}>{children}</AuditFeedProvider>
+      </QueryClientProvider>
+    </NuqsAdapter>
   );
 }

@@ -26,6 +26,8 @@ export interface ExecutionTimelineProps {
   initialKeyId?: string;
   /** Shown under the timeline (the live page puts the malformed list there). */
   footer?: ReactNode;
+  /** Extra controls at the end of the toolbar (exports). */
+  toolbar?: ReactNode;
   onPainted?(): void;
 }
 
@@ -43,7 +45,7 @@ function anomalyId(a: Anomaly): string {
  * kept by stream sequence and data window, so a live run grows in place.
  */
 export function ExecutionTimeline(props: ExecutionTimelineProps) {
-  const { log, version, executionId, footer, onPainted } = props;
+  const { log, version, executionId, footer, toolbar, onPainted } = props;
   const [keyId, setKeyId] = useState<string>(() =>
     props.initialKeyId !== undefined && keyById(props.initialKeyId) !== undefined ? props.initialKeyId : "invocation",
   );
@@ -158,6 +160,7 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
         >
           Keys ?
         </button>
+        {toolbar}
       </div>
       <AnomalySummary analysis={analysis} />
       <Legend />

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useMemo } from "react";
 import { MalformedList } from "@/components/executions/malformed-list";
+import { ExecutionExports } from "@/components/exports/execution-exports";
 import { useAuditFeed } from "@/hooks/use-audit-feed";
 import { ExecutionTimeline } from "./execution-timeline";
 
@@ -42,6 +43,7 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
       executionId={executionId}
       initialKeyId={initialKeyId}
       footer={<MalformedList executionId={executionId} />}
+      toolbar={<ExecutionExports log={log} executionId={executionId} />}
     />
   );
 }
