@@ -19,7 +19,12 @@ const browser = await chromium.launch({
 const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
 await page.goto(url);
 if (!url.includes("/executions/")) {
-  const row = page.getByTestId("execution-row").nth(2);
+  // The most telling picture: a finished run whose lanes show a gap or a collision.
+  await page.getByTestId("execution-row").first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(Number(process.env.SCREENSHOT_WAIT_MS ?? 15_000));
+  await page.getByLabel("Status").selectOption("complete");
+  await page.getByLabel("Partition key").selectOption("execution-entity");
+  const row = page.locator("[data-testid=execution-row]:has([data-kind=gap])").first();
   await row.waitFor({ timeout: 30_000 });
   await row.getByRole("link").click();
   await page.getByTestId("lane").first().waitFor();
