@@ -18,7 +18,7 @@ import { chromium, type Page } from "@playwright/test";
 import { freePort, startNatsServer, stopChild } from "../lib/node/nats-server";
 import { connectNode } from "../lib/nats/node-connection";
 import { ensureStream } from "../lib/nats/stream";
-import { findChromium } from "./lib/binaries.mjs";
+import { CHROMIUM_ARGS, findChromium } from "./lib/binaries.mjs";
 import { buildApp, serveApp } from "./lib/next-server";
 
 interface Args {
@@ -191,15 +191,7 @@ async function main() {
   let app: Awaited<ReturnType<typeof serveApp>> | undefined;
   const browser = await chromium.launch({
     executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--enable-precise-memory-info",
-    ],
+    args: [...CHROMIUM_ARGS, "--enable-precise-memory-info"],
   });
   try {
     app = await serveApp(root, await freePort(), { SEQSCOPE_NATS_URL: nats.wsUrl, SEQSCOPE_BENCH: "1" });

@@ -1,20 +1,13 @@
 // `npm run screenshot -- [url] [out.png]`: a picture of a running seqscope, for
 // the README (open the newest execution unless a URL names one).
 import { chromium } from "@playwright/test";
-import { findChromium } from "./lib/binaries.mjs";
+import { CHROMIUM_ARGS, findChromium } from "./lib/binaries.mjs";
 
 const url = process.argv[2] ?? "http://localhost:3000";
 const out = process.argv[3] ?? "public/screenshot.png";
 const browser = await chromium.launch({
   executablePath: findChromium(),
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
 await page.goto(url);

@@ -25,6 +25,20 @@ export function findChromium() {
   return findBinary("chromium", ["/usr/bin"]) ?? findBinary("chromium-browser", ["/usr/bin"]);
 }
 
+/**
+ * Flags for driving Debian's Chromium headless on these machines: no sandbox (root in a
+ * container), and none of the background connections a closed network refuses.
+ */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
 export const NATS_SERVER_HELP = `seqscope needs nats-server (2.9 or newer, with JetStream and WebSocket). Get one of:
   Debian/Ubuntu:  sudo apt-get install -y nats-server      (installs /usr/sbin/nats-server)
   macOS:          brew install nats-server
