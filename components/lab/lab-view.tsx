@@ -4,7 +4,7 @@ import { useMemo, useState } from "react";
 import { StaticFeedProvider } from "@/components/live/static-feed-provider";
 import { ExecutionView } from "@/components/timeline/execution-view";
 import { useLabRun } from "@/hooks/use-lab-run";
-import { describeContract } from "@/lib/lab/contracts";
+import { describeContract, type Contract } from "@/lib/lab/contracts";
 import { DEFAULT_LAB_FAULTS, simulateContract, type LabCell, type LabOptions } from "@/lib/lab/run-lab";
 import { LabMatrix } from "./lab-matrix";
 import { LabForm, type LabFormValues } from "./lab-form";
@@ -99,7 +99,13 @@ export function LabView() {
             selected={selected}
             onSelect={setSelected}
           />
-          {selected && <RepresentativeRun cell={selected} options={state.result.options} />}
+          {selected && (
+            <RepresentativeRun
+              cell={selected}
+              contract={state.result.contracts.find((c) => c.id === selected.contractId)}
+              options={state.result.options}
+            />
+          )}
         </>
       )}
     </div>
@@ -107,12 +113,11 @@ export function LabView() {
 }
 
 /** The cell's numbers as a picture: its most telling execution, on the timeline, under the cell's key. */
-function RepresentativeRun({ cell, options }: { cell: LabCell; options: LabOptions }) {
-  const sim = useMemo(() => {
-    const contract = { id: cell.contractId, ...parseContractId(cell.contractId) };
-    return simulateContract(contract, options);
-  }, [cell.contractId, options]);
-  if (!cell.representative) return <p className="text-sm text-slate-500">This cell has no execution to show.</p>;
+function RepresentativeRun({ cell, contract, options }: { cell: LabCell; contract?: Contract; options: LabOptions }) {
+  // Re-simulating one contract takes tens of milliseconds: cheaper than shipping every run's log out of the worker.
+  const sim = useMemo(() => (contract ? simulateContract(contract, options) : undefined), [contract, options]);
+  if (!sim || !cell.representative)
+    return <p className="text-sm text-slate-500">This cell has no execution to show.</p>;
   return (
     <section
       aria-label="Representative execution"
@@ -131,13 +136,4 @@ function RepresentativeRun({ cell, options }: { cell: LabCell; options: LabOptio
       </StaticFeedProvider>
     </section>
   );
-}
-
-function parseContractId(id: string) {
-  const parts = Object.fromEntries(id.split(",").map((p) => p.split("=")));
-  return {
-    agentScope: parts.agents,
-    orchestratorScope: parts.orchestrator,
-    producerField: parts["producer-field"] === "on",
-  } as Omit<ReturnType<typeof simulateContract>["contract"], "id">;
 }
