@@ -5,6 +5,7 @@ import { connection } from "next/server";
 import { readBrowserConfig } from "@/lib/config/server-config";
 import { describeTarget } from "@/lib/config/runtime-config";
 import { ConnectionStatus } from "@/components/live/connection-status";
+import { FileSource } from "@/components/files/file-source";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -37,6 +38,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 </nav>
                 <p className="text-xs text-slate-500">{describeTarget(cfg.config)}</p>
               </div>
+              <FileSource />
               <ConnectionStatus stream={cfg.config.stream} />
             </header>
             <main className="px-6 py-4">{children}</main>

@@ -1,7 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo, useRef, useState } from "react";
+import { useQueryStates } from "nuqs";
+import { useMemo, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { BUILTIN_KEYS, type AnomalyKind } from "@/lib/audit";
 import { formatDateTime, formatDuration } from "@/lib/format";
@@ -16,20 +17,53 @@ import {
 } from "@/lib/executions/execution-rows";
 import { useAuditFeed } from "@/hooks/use-audit-feed";
 import { useExecutionRows } from "@/hooks/use-execution-rows";
+import { executionsParams } from "@/lib/links/executions-params";
 import { StatusBadge } from "./status-badge";
 import { ExecutionsFilterBar } from "./executions-filter-bar";
 
 const GRID =
   "grid grid-cols-[minmax(11rem,1.2fr)_minmax(7rem,0.8fr)_6rem_minmax(10rem,1.4fr)_5rem_minmax(9rem,1fr)_10rem_5.5rem] gap-x-3";
 const ROW_H = 34;
+/** The anomaly counts default to Forge's documented key. */
+const DEFAULT_KEY = "invocation";
 
 /** Every workflow execution on the stream, live, virtualised: 10 000 rows scroll like 10. */
 export function ExecutionsTable() {
   const { status } = useAuditFeed();
-  const [keyId, setKeyId] = useState("invocation");
-  const [filter, setFilter] = useState<ExecutionFilter>({});
-  const [sort, setSort] = useState<ExecutionSort>(DEFAULT_SORT);
-  const key = BUILTIN_KEYS.find((k) => k.id === keyId) ?? BUILTIN_KEYS[0]!;
+  // Filters, sort and key live in the URL: a filtered list is a link, and back undoes a filter.
+  const [params, setParams] = useQueryStates(executionsParams, { history: "push", scroll: false });
+  const key =
+    BUILTIN_KEYS.find((k) => k.id === (params.key ?? DEFAULT_KEY)) ??
+    BUILTIN_KEYS.find((k) => k.id === DEFAULT_KEY) ??
+    BUILTIN_KEYS[0]!;
+  const keyId = key.id;
+  const sort: ExecutionSort = params.sort ?? DEFAULT_SORT;
+  const filter = useMemo<ExecutionFilter>(() => {
+    const f: ExecutionFilter = {};
+    if (params.q) f.search = params.q;
+    if (params.workflow) f.workflowId = params.workflow;
+    if (params.status) f.status = params.status;
+    if (params.within !== null && params.within > 0) f.withinMs = params.within;
+    if (params.anomalies) f.hasAnomalies = true;
+    return f;
+  }, [params.q, params.workflow, params.status, params.within, params.anomalies]);
+  const setFilter = (f: ExecutionFilter) =>
+    void setParams(
+      {
+        q: f.search || null,
+        workflow: f.workflowId ?? null,
+        status: f.status ?? null,
+        within: f.withinMs ?? null,
+        anomalies: f.hasAnomalies ? true : null,
+      },
+      // Typing in the search box replaces the entry; every other filter is a step back can undo.
+      { history: (f.search ?? "") !== (filter.search ?? "") ? "replace" : "push" },
+    );
+  const setKeyId = (id: string) => void setParams({ key: id === DEFAULT_KEY ? null : id });
+  const setSort = (update: (s: ExecutionSort) => ExecutionSort) => {
+    const next = update(sort);
+    void setParams({ sort: next.by === DEFAULT_SORT.by && next.desc === DEFAULT_SORT.desc ? null : next });
+  };
   const { rows, total } = useExecutionRows(key);
   const shown = useMemo(() => selectExecutions(rows, filter, sort), [rows, filter, sort]);
   const workflows = useMemo(() => workflowIds(rows), [rows]);

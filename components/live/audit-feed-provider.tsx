@@ -1,24 +1,158 @@
 "use client";
 
-import { createContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useSearchParams } from "next/navigation";
 import type { BrowserNatsConfig } from "@/lib/config/runtime-config";
+import type { IngestProgress } from "@/lib/files/ingest";
+import { openFile, OpenFileCancelled, type OpenedFile, type OpeningFile } from "@/lib/files/open-file";
 import { AuditFeed } from "@/lib/live/audit-feed";
-import type { FeedSource } from "@/lib/live/static-feed";
+import { StaticFeed, type FeedSource } from "@/lib/live/static-feed";
 
 /** The log the views read: the live NATS feed, or a finished log (lab, file) through StaticFeed. */
 export const AuditFeedContext = createContext<FeedSource | null>(null);
+
+export interface FileOpening {
+  name: string;
+  size: number;
+  progress?: IngestProgress;
+  startedAt: number;
+}
+
+/** The tab's choice of source: the live stream, or a local file opened in it. */
+export interface FileSourceApi {
+  /** The file shown instead of the live stream. */
+  file?: OpenedFile;
+  /** A file being read (off the main thread). */
+  opening?: FileOpening;
+  /** Why the last file could not be opened. */
+  error?: string;
+  /** The URL says `?source=file` but this tab has no file: a link to someone's local view. */
+  orphanLink: boolean;
+  /** The live stream the tab reads otherwise (for exports and messages). */
+  nats: { stream: string; subject: string };
+  open(file: File): void;
+  cancel(): void;
+  /** Back to the live stream. */
+  close(): void;
+  dismissError(): void;
+}
+
+export const FileSourceContext = createContext<FileSourceApi | null>(null);
+
+/**
+ * `?source=file` marks views of a local file: a link to one must say it cannot
+ * show the data. Set with the history API (Next keeps useSearchParams in step),
+ * not a router navigation: nothing is re-rendered on the server for it.
+ */
+function setSourceParam(value: "file" | null): void {
+  const url = new URL(window.location.href);
+  if (value === null) url.searchParams.delete("source");
+  else url.searchParams.set("source", value);
+  if (url.href !== window.location.href) window.history.replaceState(null, "", url);
+}
 
 export interface AuditFeedProviderProps {
   config: BrowserNatsConfig;
   children: ReactNode;
 }
 
-/** Owns the tab's single connection; pages share it, so navigating never re-reads the stream. */
+/**
+ * Owns the tab's single connection; pages share it, so navigating never
+ * re-reads the stream. A file opened in the tab replaces it for the views
+ * (the connection stays, so going back to live is instant).
+ */
 export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) {
   const [feed] = useState(() => new AuditFeed(config));
   useEffect(() => {
     void feed.start();
     return () => void feed.stop();
   }, [feed]);
-  return <AuditFeedContext.Provider value={feed}>{children}</AuditFeedContext.Provider>;
+
+  const [file, setFile] = useState<OpenedFile>();
+  const [opening, setOpening] = useState<FileOpening>();
+  const [error, setError] = useState<string>();
+  const handle = useRef<OpeningFile | null>(null);
+  const source = useSearchParams()?.get("source") ?? null;
+
+  // Links inside the app drop the query: put the marker back on every page while a file is shown.
+  useEffect(() => {
+    if (file !== undefined && source !== "file") setSourceParam("file");
+  }, [file, source]);
+  useEffect(() => () => handle.current?.cancel(), []);
+
+  const open = useCallback((f: File) => {
+    handle.current?.cancel();
+    setError(undefined);
+    const startedAt = performance.now();
+    setOpening({ name: f.name, size: f.size, startedAt });
+    const h = openFile(f, (progress) =>
+      setOpening((o) => (o !== undefined && handle.current === h ? { ...o, progress } : o)),
+    );
+    handle.current = h;
+    h.done.then(
+      (opened) => {
+        if (handle.current !== h) return;
+        handle.current = null;
+        setOpening(undefined);
+        setFile(opened);
+      },
+      (e: unknown) => {
+        if (handle.current === h) {
+          handle.current = null;
+          setOpening(undefined);
+        }
+        if (!(e instanceof OpenFileCancelled))
+          setError(`Could not open ${f.name}: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+  }, []);
+
+  const cancel = useCallback(() => {
+    const h = handle.current;
+    handle.current = null;
+    setOpening(undefined);
+    h?.cancel();
+  }, []);
+
+  const close = useCallback(() => {
+    setFile(undefined);
+    setSourceParam(null);
+  }, []);
+
+  const dismissError = useCallback(() => setError(undefined), []);
+
+  const fileFeed = useMemo(
+    () =>
+      file === undefined
+        ? undefined
+        : new StaticFeed(file.log, {
+            kind: "file",
+            name: file.name,
+            bytes: file.size,
+            lines: file.progress.lines,
+            malformed: file.progress.malformed,
+          }),
+    [file],
+  );
+
+  const api = useMemo<FileSourceApi>(
+    () => ({
+      file,
+      opening,
+      error,
+      orphanLink: source === "file" && file === undefined,
+      nats: { stream: config.stream, subject: config.subject },
+      open,
+      cancel,
+      close,
+      dismissError,
+    }),
+    [file, opening, error, source, config.stream, config.subject, open, cancel, close, dismissError],
+  );
+
+  return (
+    <FileSourceContext.Provider value={api}>
+      <AuditFeedContext.Provider value={fileFeed ?? feed}>{children}</AuditFeedContext.Provider>
+    </FileSourceContext.Provider>
+  );
 }

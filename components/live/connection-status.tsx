@@ -1,6 +1,6 @@
 "use client";
 
-import { useAuditFeed } from "@/hooks/use-audit-feed";
+import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
 import { useStreamInfo } from "@/hooks/use-stream-info";
 import type { ReaderPhase } from "@/lib/nats/audit-reader";
 
@@ -17,6 +17,25 @@ const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {
 export function ConnectionStatus({ stream }: { stream: string }) {
   const { status, received } = useAuditFeed();
   const info = useStreamInfo(stream);
+  const origin = useFeed().origin?.();
+  if (origin?.kind === "file") {
+    // A file opened in this tab replaces the stream for the views: say so where the stream status was.
+    return (
+      <div className="flex min-w-0 flex-col items-end gap-1 text-sm">
+        <div className="flex items-center gap-2" data-testid="connection-status" data-phase="file" role="status">
+          <span className="inline-block h-2.5 w-2.5 rounded-full bg-amber-500" aria-hidden />
+          <span className="font-medium">Local file</span>
+          <span className="max-w-56 truncate font-mono text-xs" title={origin.name}>
+            {origin.name}
+          </span>
+        </div>
+        <p className="text-xs text-slate-500 tabular-nums" data-testid="stream-info">
+          {origin.lines.toLocaleString()} lines ({formatBytes(origin.bytes)}) · {origin.malformed.toLocaleString()} not
+          events · not connected to {stream}
+        </p>
+      </div>
+    );
+  }
   const look = LOOK[status.phase];
   const progress =
     status.phase === "loading" && status.targetSeq !== undefined && status.startSeq !== undefined

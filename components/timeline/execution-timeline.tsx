@@ -3,11 +3,14 @@
 import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
 import { StatusBadge } from "@/components/executions/status-badge";
 import { useTimelineTheme } from "@/hooks/use-timeline-theme";
+import { useTimelineViewState, useWindowInUrl } from "@/hooks/use-view-state";
 import { BUILTIN_KEYS, buildLanes, keyById, type Anomaly, type AuditLog } from "@/lib/audit";
 import { formatDateTime, formatDuration } from "@/lib/format";
+import { executionLink } from "@/lib/links/execution-params";
 import type { CausalitySkew } from "@/lib/timeline/causality";
 import { buildTimelineModel, type OrderMode } from "@/lib/timeline/timeline-model";
-import { ViewportStore } from "@/lib/timeline/viewport";
+import { EMPTY_VIEWPORT, ViewportStore, zoomToArgsFor } from "@/lib/timeline/viewport";
+import { CopyLinkButton } from "./copy-link-button";
 import { AnomalyPanel } from "./anomaly-panel";
 import { AnomalySummary } from "./anomaly-summary";
 import { EventDetail } from "./event-detail";
@@ -24,6 +27,11 @@ export interface ExecutionTimelineProps {
   executionId: string;
   /** Partition key to open with; default Forge's documented (correlation_id, task_id). */
   initialKeyId?: string;
+  /**
+   * Keep the view state (key, order, window, selection, lanes) in the URL and
+   * offer "Copy link": the live execution page. Off for logs no link can reach.
+   */
+  linkable?: boolean;
   /** Shown under the timeline (the live page puts the malformed list there). */
   footer?: ReactNode;
   /** Extra controls at the end of the toolbar (exports). */
@@ -46,18 +54,39 @@ function anomalyId(a: Anomaly): string {
  */
 export function ExecutionTimeline(props: ExecutionTimelineProps) {
   const { log, version, executionId, footer, toolbar, onPainted } = props;
-  const [keyId, setKeyId] = useState<string>(() =>
-    props.initialKeyId !== undefined && keyById(props.initialKeyId) !== undefined ? props.initialKeyId : "invocation",
-  );
-  const [order, setOrderState] = useState<OrderMode>("ts");
-  const [expansion, setExpansion] = useState<ReadonlyMap<string, boolean>>(() => new Map());
-  const [selected, setSelected] = useState<number | undefined>();
-  const [focused, setFocused] = useState<number | undefined>();
-  const [active, setActive] = useState<string | undefined>();
+  const linkable = props.linkable ?? false;
+  const [view, setView] = useTimelineViewState({ linkable, initialKeyId: props.initialKeyId });
+  const { keyId, order, expansion } = view;
+  const selected = view.selected ?? undefined;
+  const active = view.anomaly ?? undefined;
+  const [focused, setFocused] = useState<number | undefined>(selected);
   const [help, setHelp] = useState(false);
-  const [store] = useState(() => new ViewportStore());
+  // A linked window is where the plot starts; it is clamped to the run if the run is shorter.
+  const [store] = useState(
+    () =>
+      new ViewportStore(
+        view.window === null
+          ? EMPTY_VIEWPORT
+          : { ...EMPTY_VIEWPORT, x0: view.window[0], x1: view.window[1], fit: false },
+      ),
+  );
   const plotRef = useRef<TimelinePlotHandle>(null);
   const theme = useTimelineTheme();
+
+  const applyWindow = useCallback(
+    (w: readonly [number, number] | null) => {
+      if (w === null) {
+        store.set({ fit: true });
+        plotRef.current?.fit();
+        return;
+      }
+      store.set({ x0: w[0], x1: w[1], fit: false });
+      const [a, b] = zoomToArgsFor(w);
+      plotRef.current?.zoomTo(a, b, 0);
+    },
+    [store],
+  );
+  useWindowInUrl({ enabled: linkable, store, order, window: view.window, setView, apply: applyWindow });
 
   const key = useMemo(() => keyById(keyId) ?? BUILTIN_KEYS[0]!, [keyId]);
   /* eslint-disable react-hooks/exhaustive-deps -- `version` tracks the mutable log */
@@ -84,13 +113,14 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
   const setOrder = (o: OrderMode) => {
     // A window in ms means nothing in seq units: a new order starts from the whole run.
     store.set({ fit: true });
-    setOrderState(o);
+    setView({ order: o, window: null });
   };
+  const setSelected = (streamSeq: number | undefined) => setView({ selected: streamSeq ?? null });
 
   const activate = (i: number) => {
     const a = analysis.anomalies[i];
     if (!a) return;
-    setActive(anomalyId(a));
+    setView({ anomaly: anomalyId(a) });
     const ov = model.overlays[model.overlayOfAnomaly[i] ?? -1];
     if (!ov) return;
     plotRef.current?.zoomTo(ov.x0, ov.x1, ANOMALY_SPAN[order]);
@@ -115,7 +145,18 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
   const escape = () => {
     if (help) setHelp(false);
     else if (selected !== undefined) setSelected(undefined);
-    else setActive(undefined);
+    else setView({ anomaly: null });
+  };
+
+  const link = () => {
+    const vp = store.getSnapshot();
+    return executionLink(
+      window.location.origin,
+      executionId,
+      { ...view, window: vp.fit || !(vp.x1 > vp.x0) ? null : [vp.x0, vp.x1] },
+      // Where the run's messages lie on the stream: the receiver reads just there.
+      summary ? { from: summary.firstStreamSeq, to: summary.lastStreamSeq } : undefined,
+    );
   };
 
   const focusRec = focusedMark === undefined ? undefined : model.marks.records[focusedMark];
@@ -136,13 +177,7 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
         )}
       </div>
       <div className="flex flex-wrap items-center gap-3">
-        <KeySwitcher
-          keyId={keyId}
-          onChange={(id) => {
-            setActive(undefined);
-            setKeyId(id);
-          }}
-        />
+        <KeySwitcher key={keyId} keyId={keyId} onChange={(id) => setView({ keyId: id, anomaly: null })} />
         <OrderSwitcher order={order} onChange={setOrder} />
         <button
           type="button"
@@ -160,6 +195,7 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
         >
           Keys ?
         </button>
+        {linkable && <CopyLinkButton link={link} />}
         {toolbar}
       </div>
       <AnomalySummary analysis={analysis} />
@@ -176,7 +212,7 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
             activeOverlay={activeOverlay}
             onSelect={(mk) => setSelected(mk === undefined ? undefined : streamSeqOf(mk))}
             onFocusMark={(mk) => setFocused(streamSeqOf(mk))}
-            onToggleLane={(laneKey, expanded) => setExpansion((prev) => new Map(prev).set(laneKey, expanded))}
+            onToggleLane={(laneKey, expanded) => setView({ expansion: new Map(expansion).set(laneKey, expanded) })}
             onActivateAnomaly={activate}
             onEscape={escape}
             onHelp={() => setHelp((h) => !h)}

@@ -1,10 +1,16 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo } from "react";
+import { useQueryStates } from "nuqs";
+import { useEffect, useMemo, useSyncExternalStore } from "react";
 import { MalformedList } from "@/components/executions/malformed-list";
 import { ExecutionExports } from "@/components/exports/execution-exports";
-import { useAuditFeed } from "@/hooks/use-audit-feed";
+import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
+import { formatDuration } from "@/lib/format";
+import { executionParams } from "@/lib/links/execution-params";
+import type { AuditFeed } from "@/lib/live/audit-feed";
+import { describeSearch, type ExecutionHint, type OpenState } from "@/lib/live/execution-opener";
+import type { FeedSource } from "@/lib/live/static-feed";
 import { ExecutionTimeline } from "./execution-timeline";
 
 export interface ExecutionViewProps {
@@ -13,25 +19,80 @@ export interface ExecutionViewProps {
   initialKeyId?: string;
 }
 
-/** The live execution page: the tab's feed into the timeline, or why the execution is not there. */
+type OpeningFeed = FeedSource & Pick<AuditFeed, "openExecution" | "streamName">;
+
+/** Only the live NATS feed can read more of the stream; a finished log (lab, file) is all there is. */
+function canOpen(feed: FeedSource): feed is OpeningFeed {
+  return typeof (feed as Partial<OpeningFeed>).openExecution === "function";
+}
+
+const HINT_PARAMS = { from: executionParams.from, to: executionParams.to };
+const IDLE = () => () => undefined;
+
+/** Opens the execution on the live feed (hinted read or scan); undefined for a finished log. */
+function useExecutionOpener(feed: FeedSource, executionId: string, hint: ExecutionHint | undefined) {
+  const from = hint?.from;
+  const to = hint?.to;
+  const opener = useMemo(
+    () =>
+      canOpen(feed)
+        ? feed.openExecution(executionId, from !== undefined && to !== undefined ? { from, to } : undefined)
+        : undefined,
+    [feed, executionId, from, to],
+  );
+  useEffect(() => {
+    if (!opener) return;
+    void opener.run();
+    return () => opener.cancel();
+  }, [opener]);
+  const state = useSyncExternalStore(
+    opener?.subscribe ?? IDLE,
+    () => opener?.getSnapshot(),
+    () => undefined,
+  );
+  return { state, opener };
+}
+
+/**
+ * The live execution page: the tab's feed into the timeline. An execution
+ * outside the loaded history is read from where the link's hint says it lies,
+ * or searched for with a progress bar; when it is nowhere, the page says so and
+ * what was searched.
+ */
 export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps) {
-  const { log, version, status } = useAuditFeed();
+  const feed = useFeed();
+  const { log, version } = useAuditFeed();
+  const [{ from, to }] = useQueryStates(HINT_PARAMS);
+  const hint = from !== null && to !== null && to >= from ? { from, to } : undefined;
+  const { state: open, opener } = useExecutionOpener(feed, executionId, hint);
+  const live = canOpen(feed);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
   const known = useMemo(() => log.execution(executionId) !== undefined, [log, version, executionId]);
 
-  if (!known) {
+  // An execution read from outside the loaded history shows once all of it is read, so it opens on the
+  // sender's window and counts; one in the loaded history shows at once and grows in place, as before.
+  const settled = open?.phase === "found" || open?.phase === "cancelled" || open?.phase === "error";
+  const ready = known && (!live || settled || (hint === undefined && open?.mode === "history"));
+
+  if (!ready) {
     return (
-      <div className="py-12 text-center text-slate-500" data-testid="execution-missing">
-        {status.phase === "live" ? (
-          <>
+      <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
+        {!live ? (
+          <p data-testid="execution-missing">
             Execution <span className="font-mono">{executionId}</span> is not among the {log.size.toLocaleString()}{" "}
-            messages loaded from the stream. It may have expired, or lie before the loaded history (SEQSCOPE_HISTORY).{" "}
-            <Link href="/" className="text-sky-700 underline dark:text-sky-400">
-              All executions
-            </Link>
-          </>
+            messages of this log.
+          </p>
+        ) : open === undefined ? (
+          <p data-testid="execution-opening">Connecting…</p>
         ) : (
-          <>Loading the stream…</>
+          <OpenStatus
+            state={open}
+            executionId={executionId}
+            streamName={feed.streamName}
+            logSize={log.size}
+            onCancel={() => opener?.cancel()}
+            onRetry={() => void opener?.run()}
+          />
         )}
       </div>
     );
@@ -42,8 +103,106 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
       version={version}
       executionId={executionId}
       initialKeyId={initialKeyId}
+      linkable={live}
       footer={<MalformedList executionId={executionId} />}
       toolbar={<ExecutionExports log={log} executionId={executionId} />}
     />
+  );
+}
+
+const nf = (n: number) => n.toLocaleString("en-US");
+
+interface OpenStatusProps {
+  state: OpenState;
+  executionId: string;
+  streamName?: string;
+  logSize: number;
+  onCancel(): void;
+  onRetry(): void;
+}
+
+/** Where the open is: waiting for history, reading the hinted stretch, scanning (with progress and cancel), or not found. */
+function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry }: OpenStatusProps) {
+  const id = <span className="font-mono">{executionId}</span>;
+  const stream = streamName ? `stream ${streamName}` : "the stream";
+  if (state.phase === "not-found") {
+    return (
+      <div data-testid="execution-missing" data-searched={JSON.stringify(state.searched)} role="alert">
+        <p>
+          Execution {id} is not among the {nf(logSize)} messages loaded from {stream}, nor in what was searched for it.
+          It may have expired, or the id may be wrong.
+        </p>
+        <p className="mt-2 text-sm" data-testid="execution-searched">
+          {state.hint && state.searched.length === 0 ? state.reason : describeSearch(state)}
+        </p>
+        <p className="mt-3 text-sm">
+          {state.hint && (
+            <>
+              <Link
+                href={`/executions/${encodeURIComponent(executionId)}`}
+                className="text-sky-700 underline dark:text-sky-400"
+              >
+                Search the whole stream
+              </Link>{" "}
+              ·{" "}
+            </>
+          )}
+          <Link href="/" className="text-sky-700 underline dark:text-sky-400">
+            All executions
+          </Link>
+        </p>
+      </div>
+    );
+  }
+  if (state.phase === "cancelled" || state.phase === "error") {
+    return (
+      <div data-testid="execution-opening" data-phase={state.phase} role="alert">
+        <p>
+          {state.phase === "cancelled" ? "Search stopped." : "Reading the stream failed:"} {state.reason}
+        </p>
+        <button
+          type="button"
+          onClick={onRetry}
+          className="mt-3 rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+        >
+          Search again
+        </button>
+      </div>
+    );
+  }
+  const total = Math.max(0, state.to - state.from + 1);
+  const pct = total > 0 ? Math.min(100, (state.read / total) * 100) : 0;
+  const what =
+    state.mode === "history"
+      ? "Loading the stream…"
+      : state.mode === "hint"
+        ? `Reading stream sequences ${nf(state.from)}–${nf(state.hint?.to ?? state.to)}, where the link says execution`
+        : "Searching the stream for execution";
+  return (
+    <div data-testid="execution-opening" data-phase={state.phase} data-mode={state.mode} className="space-y-3">
+      <p>
+        {what} {state.mode !== "history" && id}
+        {state.mode === "hint" && " lies"}
+        {state.mode === "scan" && ` (not in the loaded history): oldest first, from sequence ${nf(state.from)}`}
+      </p>
+      {state.mode !== "history" && state.phase === "reading" && (
+        <>
+          <progress className="h-2 w-full" max={total} value={state.read} aria-label="Messages read" />
+          <p className="text-sm tabular-nums" data-testid="open-progress" data-read={state.read} data-total={total}>
+            {nf(state.read)} of {nf(total)} messages ({pct.toFixed(0)} %) · {nf(Math.round(state.rate))} msg/s ·{" "}
+            {formatDuration(state.elapsedMs)}
+            {state.seen > 0 && ` · ${nf(state.seen)} of its messages found`}
+          </p>
+          <button
+            type="button"
+            onClick={onCancel}
+            className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+            data-testid="open-cancel"
+          >
+            Cancel
+          </button>
+        </>
+      )}
+    </div>
   );
 }

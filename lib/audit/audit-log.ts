@@ -45,6 +45,14 @@ import { DEFAULT_PRODUCER_RULES, resolveProducer } from "./producer";
 import { RowStore } from "./row-store";
 import { newScanned, scanEvent, scanParsed } from "./scan";
 import { sha256Digest } from "./sha256";
+import {
+  packLists,
+  SNAPSHOT_FORMAT,
+  unpackList,
+  type AuditLogSnapshot,
+  type ExecutionSnapshot,
+  type MalformedSnapshot,
+} from "./snapshot";
 import { Hint, StringTable } from "./string-table";
 import type { AuditEvent, Malformed, ParsedMessage, ProducerIdentity, ProducerRule, RawMessage } from "./types";
 
@@ -179,6 +187,8 @@ export class AuditLog {
   private _version = 0;
   private cacheVersion = -1;
   private readonly cache = new Map<string, unknown>();
+  /** Set by fromSnapshot(): rebuilds what only add() reads, on the first add(). */
+  private restoreIndexes: (() => void) | undefined;
 
   constructor(opts: AuditLogOptions = {}) {
     this.rules = opts.producerRules ?? DEFAULT_PRODUCER_RULES;
@@ -196,6 +206,11 @@ export class AuditLog {
   }
 
   add(msgs: Iterable<RawMessage>): void {
+    if (this.restoreIndexes !== undefined) {
+      const rebuild = this.restoreIndexes;
+      this.restoreIndexes = undefined;
+      rebuild();
+    }
     let changed = false;
     for (const msg of msgs) {
       this.ingest(msg);
@@ -327,6 +342,172 @@ export class AuditLog {
         { nowMs: opts.nowMs ?? this.nowMs(), quietPeriodMs: this.quietPeriodMs },
       );
     });
+  }
+
+  /**
+   * The log as plain data (see snapshot.ts), to rebuild it elsewhere with
+   * AuditLog.fromSnapshot(). It shares the log's typed arrays and byte chunks:
+   * after transferring them (snapshotTransferables) this log must not be used.
+   */
+  snapshot(): AuditLogSnapshot {
+    const dupIndex = new Map<Duplicate, number>();
+    const n = this.dups.length;
+    const duplicates = {
+      streamSeq: new Float64Array(n),
+      of: new Float64Array(n),
+      deliveryCount: new Float64Array(n),
+      receivedMs: new Float64Array(n),
+    };
+    this.dups.forEach((d, i) => {
+      dupIndex.set(d, i);
+      duplicates.streamSeq[i] = d.streamSeq;
+      duplicates.of[i] = d.of;
+      duplicates.deliveryCount[i] = d.deliveryCount;
+      duplicates.receivedMs[i] = d.receivedMs;
+    });
+    const copyOf = new Float64Array(this.copyOf.size * 2);
+    let k = 0;
+    for (const [from, to] of this.copyOf) {
+      copyOf[k++] = from;
+      copyOf[k++] = to;
+    }
+    const malformed: MalformedSnapshot[] = [];
+    for (const [row, rec] of this.badRecords) {
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the bytes are the row's, the kind is implied
+      const { raw, kind, ...rest } = rec;
+      malformed.push({ ...rest, row });
+    }
+    const executions: ExecutionSnapshot[] = this.execList.map((st) => {
+      const x: ExecutionSnapshot = {
+        id: st.id,
+        producers: [...st.producers].map(([identity, p]) => ({
+          identity,
+          leads: p.leads,
+          firstTsMs: p.firstTsMs,
+          firstStreamSeq: p.firstStreamSeq,
+        })),
+        firstTsMs: st.firstTsMs,
+        lastTsMs: st.lastTsMs,
+        firstStreamSeq: st.firstStreamSeq,
+        lastStreamSeq: st.lastStreamSeq,
+        lastActivityMs: st.lastActivityMs,
+        completed: st.completed,
+        cancelled: st.cancelled,
+        stepFailed: st.stepFailed,
+        failedOutcome: st.failedOutcome,
+      };
+      if (st.workflowId !== undefined) x.workflowId = st.workflowId;
+      return x;
+    });
+    return {
+      format: SNAPSHOT_FORMAT,
+      producerRules: [...this.rules],
+      quietPeriodMs: this.quietPeriodMs,
+      version: this._version,
+      newestMs: this.newestMs,
+      hasChains: this.hasChains,
+      store: this.store.snapshot(),
+      all: Int32Array.from(this.all),
+      bad: Int32Array.from(this.bad),
+      malformed,
+      duplicates,
+      copyOf,
+      identities: this.identities.map((p) => ({ ...p })),
+      sources: this.sources.values,
+      executions,
+      executionEvents: packLists(this.execList.map((st) => st.events)),
+      executionMalformed: packLists(this.execList.map((st) => st.malformed)),
+      executionDuplicates: packLists(this.execList.map((st) => st.duplicates.map((d) => dupIndex.get(d) as number))),
+    };
+  }
+
+  /** The log a snapshot was taken of: every query answers the same, and add() carries on from there. */
+  static fromSnapshot(snap: AuditLogSnapshot): AuditLog {
+    if (snap.format !== SNAPSHOT_FORMAT) {
+      throw new Error(`audit log snapshot format ${String(snap.format)}, expected ${SNAPSHOT_FORMAT}`);
+    }
+    const log = new AuditLog({ producerRules: snap.producerRules, quietPeriodMs: snap.quietPeriodMs });
+    log.restore(snap);
+    return log;
+  }
+
+  private restore(snap: AuditLogSnapshot): void {
+    const s = this.store;
+    s.restore(snap.store);
+    for (const row of snap.all) this.all.push(row);
+    for (const row of snap.bad) this.bad.push(row);
+    for (const { row, ...rest } of snap.malformed) {
+      this.badRecords.set(row, { kind: "malformed", ...rest, raw: s.bytes(row) });
+    }
+    const d = snap.duplicates;
+    for (let i = 0; i < d.streamSeq.length; i++) {
+      this.dups.push({
+        streamSeq: d.streamSeq[i] as number,
+        of: d.of[i] as number,
+        deliveryCount: d.deliveryCount[i] as number,
+        receivedMs: d.receivedMs[i] as number,
+      });
+    }
+    for (let i = 0; i + 1 < snap.copyOf.length; i += 2) {
+      this.copyOf.set(snap.copyOf[i] as number, snap.copyOf[i + 1] as number);
+    }
+    for (const p of snap.identities) {
+      this.identityIx.set(p.id, this.identities.length);
+      this.identities.push(p);
+      this.identityNames.push(p.id);
+    }
+    this.sources.load(snap.sources);
+    snap.executions.forEach((x, ix) => {
+      const st: ExecState = {
+        id: x.id,
+        ix,
+        events: unpackList(snap.executionEvents, ix),
+        malformed: unpackList(snap.executionMalformed, ix),
+        duplicates: unpackList(snap.executionDuplicates, ix).map((i) => this.dups[i] as Duplicate),
+        producers: new Map(
+          x.producers.map((p) => [
+            p.identity,
+            {
+              identity: this.identities[p.identity] as ProducerIdentity,
+              leads: p.leads,
+              firstTsMs: p.firstTsMs,
+              firstStreamSeq: p.firstStreamSeq,
+            },
+          ]),
+        ),
+        firstTsMs: x.firstTsMs,
+        lastTsMs: x.lastTsMs,
+        firstStreamSeq: x.firstStreamSeq,
+        lastStreamSeq: x.lastStreamSeq,
+        lastActivityMs: x.lastActivityMs,
+        completed: x.completed,
+        cancelled: x.cancelled,
+        stepFailed: x.stepFailed,
+        failedOutcome: x.failedOutcome,
+        hints: new Hints(),
+      };
+      if (x.workflowId !== undefined) st.workflowId = x.workflowId;
+      this.execByName.set(x.id, st);
+      this.execList[ix] = st;
+    });
+    this.newestMs = snap.newestMs;
+    this.hasChains = snap.hasChains;
+    this._version = snap.version;
+    this.restoreIndexes = () => {
+      // Every message ever added became a row (kept, or replaced by an earlier copy) or a duplicate.
+      for (let row = 0; row < s.n; row++) this.seen.add(s.streamSeq[row] as number);
+      for (const dup of this.dups) this.seen.add(dup.streamSeq);
+      for (const rows of [this.all, this.bad]) {
+        for (const row of rows) {
+          const bytes = s.bytes(row);
+          const fp = fingerprint(
+            bytes,
+            this.isMalformed(row) ? undefined : { tsMs: s.tsMs[row] as number, seq: s.seq[row] as number },
+          );
+          if (this.fingerprints.find(fp, bytes) < 0) this.fingerprints.add(fp, row);
+        }
+      }
+    };
   }
 
   private nowMs(): number {

@@ -14,6 +14,7 @@
 // not write into a buffer after handing it to add().
 
 import type { EventColumns } from "./columns";
+import type { RowStoreSnapshot } from "./snapshot";
 import { StringTable } from "./string-table";
 
 const ARENA_CHUNK = 1 << 20;
@@ -219,6 +220,98 @@ export class RowStore implements EventColumns {
 
   ensureDigests(): void {
     if (this.digest.length < this.cap * 8) this.digest = grow(this.digest, this.cap * 8);
+  }
+
+  /**
+   * The store as plain data (snapshot.ts). Shares, does not copy, the typed
+   * arrays and byte chunks: transferring them to another thread detaches them
+   * here, so the store must not be used after that.
+   */
+  snapshot(): RowStoreSnapshot {
+    const shared: number[] = [];
+    for (const c of this.shared.values()) shared.push(c);
+    return {
+      n: this.n,
+      cap: this.cap,
+      streamSeq: this.streamSeq,
+      seq: this.seq,
+      tsMs: this.tsMs,
+      receivedMs: this.receivedMs,
+      deliveryCount: this.deliveryCount,
+      flags: this.flags,
+      chunk: this.chunk,
+      start: this.start,
+      len: this.len,
+      exec: this.exec,
+      corr: this.corr,
+      task: this.task,
+      entityType: this.entityType,
+      entityId: this.entityId,
+      producer: this.producer,
+      identity: this.identity,
+      subject: this.subject,
+      prevHash: this.prevHash,
+      digest: this.digest,
+      tables: {
+        execs: this.execs.values,
+        corrs: this.corrs.values,
+        tasks: this.tasks.values,
+        entityTypes: this.entityTypes.values,
+        entityIds: this.entityIds.values,
+        producers: this.producers.values,
+        subjects: this.subjects.values,
+      },
+      chunks: this.chunks.slice(),
+      used: this.used.slice(),
+      shared,
+      pending: this.pending,
+      pendingRows: this.pendingRows.slice(),
+      pendingEnd: this.pendingEnd,
+      cur: this.cur,
+      curOff: this.curOff,
+    };
+  }
+
+  /** Takes over a snapshot's state; the store must be new (no rows). */
+  restore(s: RowStoreSnapshot): void {
+    if (this.n > 0 || this.chunks.length > 0) throw new Error("RowStore.restore: the store is not empty");
+    this.n = s.n;
+    this.cap = s.cap;
+    this.streamSeq = s.streamSeq;
+    this.seq = s.seq;
+    this.tsMs = s.tsMs;
+    this.receivedMs = s.receivedMs;
+    this.deliveryCount = s.deliveryCount;
+    this.flags = s.flags;
+    this.chunk = s.chunk;
+    this.start = s.start;
+    this.len = s.len;
+    this.exec = s.exec;
+    this.corr = s.corr;
+    this.task = s.task;
+    this.entityType = s.entityType;
+    this.entityId = s.entityId;
+    this.producer = s.producer;
+    this.identity = s.identity;
+    this.subject = s.subject;
+    this.prevHash = s.prevHash;
+    this.digest = s.digest;
+    this.execs.load(s.tables.execs);
+    this.corrs.load(s.tables.corrs);
+    this.tasks.load(s.tables.tasks);
+    this.entityTypes.load(s.tables.entityTypes);
+    this.entityIds.load(s.tables.entityIds);
+    this.producers.load(s.tables.producers);
+    this.subjects.load(s.tables.subjects);
+    for (const c of s.chunks) this.chunks.push(c);
+    for (const u of s.used) this.used.push(u);
+    for (const c of s.shared) this.shared.set((s.chunks[c] as Uint8Array).buffer, c);
+    this.pending = s.pending;
+    this.pendingBuffer = s.pending >= 0 ? (s.chunks[s.pending] as Uint8Array).buffer : undefined;
+    this.pendingRows = s.pendingRows.slice();
+    this.pendingEnd = s.pendingEnd;
+    this.cur = s.cur;
+    this.curOff = s.curOff;
   }
 
   private resize(cap: number): void {

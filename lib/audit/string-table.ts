@@ -18,6 +18,12 @@ export class StringTable {
   get size(): number {
     return this.values.length;
   }
+
+  /** Replaces an empty table's content with `values` (a restored snapshot); the ids are their positions. */
+  load(values: readonly string[]): void {
+    if (this.values.length > 0) throw new Error("StringTable.load: the table is not empty");
+    for (const v of values) this.intern(v);
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { connectNode, type NatsConnection } from "../nats/node-connection";
 import { ensureStream } from "../nats/stream";
 import { AuditPublisher } from "../nats/publish";
 import { AuditFeed, type FeedSnapshot } from "./audit-feed";
+import type { OpenState } from "./execution-opener";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
 let server: RunningNatsServer;
@@ -84,5 +85,85 @@ describe("AuditFeed", () => {
     expect(s.status.reason).toMatch(/npm start.*SEQSCOPE_NATS_URL/);
     expect(s.status.reason).toMatch(/Retrying in \d+ s/);
     await feed.stop();
+  });
+});
+
+/*
+ * Opening an execution outside the loaded history. The stream:
+ *   1–400      noise (other executions)
+ *   401–460    wfx-old's 20 events, each between two noise messages, the last workflow_complete
+ *   461–1460   noise
+ * and the tab loads only the newest 100 messages as history.
+ */
+describe("AuditFeed.openExecution", () => {
+  const open = { stream: "AUDIT_OPEN", subject: "auditOpen" };
+  const noise = (i: number) => line(i, `wfx-noise-${i % 7}`);
+  const old = (i: number, last: boolean) =>
+    JSON.stringify({
+      ts: new Date(Date.UTC(2026, 10, 24, 9, 0, i)).toISOString(),
+      event: last ? "workflow_complete" : "workflow_step_started",
+      seq: i,
+      workflow_execution_id: "wfx-old",
+      entity_type: "workflow",
+      entity_id: "wf-1",
+    });
+  const lines: string[] = [];
+  for (let i = 1; i <= 400; i++) lines.push(noise(i));
+  for (let i = 1; i <= 20; i++) lines.push(noise(1000 + i), old(i, i === 20), noise(2000 + i));
+  for (let i = 1; i <= 1000; i++) lines.push(noise(3000 + i));
+  const margins = { afterTerminalMessages: 50 };
+
+  beforeAll(async () => {
+    await ensureStream(nc, open);
+    const pub = new AuditPublisher(nc, open.subject);
+    for (let i = 0; i < lines.length; i += 100) await Promise.all(lines.slice(i, i + 100).map((l) => pub.publish(l)));
+  });
+
+  async function openIt(
+    id: string,
+    hint?: { from: number; to: number },
+  ): Promise<{ state: OpenState; feed: AuditFeed }> {
+    const feed = new AuditFeed({ servers: [server.wsUrl], ...open, historyLimit: 100 }, (f) => setTimeout(f, 5));
+    void feed.start();
+    const state = await feed.openExecution(id, hint, margins).run();
+    await feed.stop();
+    return { state, feed };
+  }
+
+  it("reads just the hinted stretch and a margin, and the execution is then in the log", async () => {
+    const { state, feed } = await openIt("wfx-old", { from: 402, to: 459 });
+    expect(state.phase).toBe("found");
+    expect(state.mode).toBe("hint");
+    expect(state.read).toBe(459 - 402 + 1 + margins.afterTerminalMessages);
+    expect(feed.getSnapshot().log.execution("wfx-old")).toMatchObject({ eventCount: 20, status: "complete" });
+  });
+
+  it("without a hint scans from the oldest message and stops after the terminal event and the margin", async () => {
+    const { state, feed } = await openIt("wfx-old");
+    expect(state.phase).toBe("found");
+    expect(state.mode).toBe("scan");
+    expect(state.read).toBe(459 + margins.afterTerminalMessages);
+    expect(state.read).toBeLessThan(state.to - state.from + 1);
+    const summary = feed.getSnapshot().log.execution("wfx-old");
+    expect(summary).toMatchObject({ eventCount: 20, firstStreamSeq: 402, lastStreamSeq: 459 });
+    // Before the execution's first message nothing is kept: the scan does not fill the log with the stream.
+    expect(feed.getSnapshot().log.size).toBeLessThan(100 + 200);
+  });
+
+  it("an execution that is nowhere is reported with everything that was searched", async () => {
+    const { state } = await openIt("wfx-nowhere");
+    expect(state.phase).toBe("not-found");
+    expect(state.searched).toEqual([
+      { from: 1361, to: 1460, how: "history" },
+      { from: 1, to: 1360, how: "scan" },
+    ]);
+    expect(state.reason).toContain("Searched stream sequences 1–1,360 (scanned), 1,361–1,460 (loaded as history)");
+  });
+
+  it("a hint that points at the wrong place falls back to the scan", async () => {
+    const { state, feed } = await openIt("wfx-old", { from: 10, to: 20 });
+    expect(state.phase).toBe("found");
+    expect(state.searched.map((r) => r.how)).toEqual(["hint", "history", "scan"]);
+    expect(feed.getSnapshot().log.execution("wfx-old")?.eventCount).toBe(20);
   });
 });

@@ -6,6 +6,9 @@ import type { RawMessage } from "../audit/types";
 import type { BrowserNatsConfig } from "../config/runtime-config";
 import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
 import { readAuditStream, type ReaderStatus } from "../nats/audit-reader";
+import { readStreamRange, streamBounds } from "../nats/range-reader";
+import { ExecutionOpener, type ExecutionHint, type HistoryRange } from "./execution-opener";
+import type { StopMargins } from "./execution-tracker";
 
 export interface FeedSnapshot {
   log: AuditLog;
@@ -27,6 +30,8 @@ export class AuditFeed {
   private controller = new AbortController();
   private nc: NatsConnection | undefined;
   private received = 0;
+  /** Resolved by the next flush (openers wait for their messages to be in the log). */
+  private flushWaiters: (() => void)[] = [];
 
   constructor(
     private readonly config: BrowserNatsConfig,
@@ -42,8 +47,56 @@ export class AuditFeed {
 
   getSnapshot = (): FeedSnapshot => this.snapshot;
 
+  get streamName(): string {
+    return this.config.stream;
+  }
+
   connection(): NatsConnection | undefined {
     return this.nc;
+  }
+
+  /**
+   * Starts loading one execution that may lie outside the loaded history (see
+   * ExecutionOpener); its messages join this feed's log. Call run() on the result.
+   */
+  openExecution(executionId: string, hint?: ExecutionHint, margins?: Partial<StopMargins>): ExecutionOpener {
+    return new ExecutionOpener(
+      {
+        bounds: async () => streamBounds(await this.connected(), this.config.stream),
+        history: () => this.whenStatus((s) => historyOf(s)),
+        historyLoaded: (seq) =>
+          this.whenStatus((s) => (s.phase === "live" || (s.lastSeq ?? -1) >= seq ? true : undefined)).then(() => {}),
+        readRange: async (o) => readStreamRange(await this.connected(), { stream: this.config.stream, ...o }),
+        add: (m) => this.enqueue(m),
+        flushed: () =>
+          this.flushScheduled || this.pending.length > 0
+            ? new Promise<void>((ok) => this.flushWaiters.push(ok))
+            : Promise.resolve(),
+        known: (id) => this.log.execution(id) !== undefined,
+      },
+      executionId,
+      hint,
+      margins,
+    );
+  }
+
+  private connected(): Promise<NonNullable<typeof this.nc>> {
+    return this.whenStatus(() => this.nc);
+  }
+
+  /** Resolves with the first defined value of `pick` over this feed's snapshots. */
+  private whenStatus<T>(pick: (s: ReaderStatus) => T | undefined): Promise<T> {
+    return new Promise((ok) => {
+      const check = () => {
+        const v = pick(this.snapshot.status);
+        if (v === undefined) return false;
+        off();
+        ok(v);
+        return true;
+      };
+      const off = this.subscribe(check);
+      check();
+    });
   }
 
   /** Connects (retrying with backoff until it works or the feed stops) and reads. */
@@ -88,6 +141,9 @@ export class AuditFeed {
     this.received += batch.length;
     this.log.add(batch);
     this.emit({ ...this.snapshot });
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w();
   }
 
   private setStatus(status: ReaderStatus) {
@@ -99,6 +155,12 @@ export class AuditFeed {
     this.snapshot = { ...next, version: this.snapshot.version + 1, received: this.received };
     for (const l of this.listeners) l();
   }
+}
+
+function historyOf(s: ReaderStatus): HistoryRange | undefined {
+  return s.startSeq === undefined || s.targetSeq === undefined
+    ? undefined
+    : { startSeq: s.startSeq, targetSeq: s.targetSeq };
 }
 
 function describeConnectError(e: unknown, cfg: BrowserNatsConfig, waitMs: number): string {

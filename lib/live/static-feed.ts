@@ -4,18 +4,37 @@ import type { AuditLog } from "../audit";
 import type { FeedSnapshot } from "./audit-feed";
 import type { NatsConnection } from "../nats/browser-connection";
 
+/** Where a finished log came from, for the header and the exports. */
+export type FeedOrigin =
+  | { kind: "lab" }
+  | {
+      kind: "file";
+      name: string;
+      bytes: number;
+      /** Lines read; each is an event, a duplicate or a malformed record. */
+      lines: number;
+      /** Lines that are not events. */
+      malformed: number;
+    };
+
 export interface FeedSource {
   subscribe(listener: () => void): () => void;
   getSnapshot(): FeedSnapshot;
   /** The NATS connection behind a live feed; absent for a finished log. */
   connection?(): NatsConnection | undefined;
+  /** What a finished log was read from; absent for the live feed. */
+  origin?(): FeedOrigin | undefined;
 }
 
 export class StaticFeed implements FeedSource {
   private readonly snapshot: FeedSnapshot;
-  constructor(log: AuditLog) {
+  constructor(
+    log: AuditLog,
+    private readonly from?: FeedOrigin,
+  ) {
     this.snapshot = { log, version: log.version, status: { phase: "live" }, received: log.size };
   }
   subscribe = (): (() => void) => () => undefined;
   getSnapshot = (): FeedSnapshot => this.snapshot;
+  origin = (): FeedOrigin | undefined => this.from;
 }

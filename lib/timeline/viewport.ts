@@ -79,3 +79,14 @@ export function panToInclude(x0: number, x1: number, x: number, margin = 0.1): [
 export function minSpanOf(order: "ts" | "arrival" | "seq"): number {
   return order === "ts" ? 2 : 3;
 }
+
+/**
+ * The [a, b] to hand `zoomTo` (which adds air: windowAround widens by 1.6×) so
+ * that exactly `window` ends up on screen: restores a window read from a link.
+ */
+export function zoomToArgsFor(window: readonly [number, number]): [number, number] {
+  const [x0, x1] = window;
+  const mid = (x0 + x1) / 2;
+  const half = (x1 - x0) / 1.6 / 2;
+  return [mid - half, mid + half];
+}

@@ -1,0 +1,72 @@
+// The anomaly report of one execution as a JSON document: what the timeline
+// shows under one partition key, for a ticket, a CI check or a diff between
+// two sources. Pure: a log in, a plain object out.
+import type { Analysis, AuditLog, PartitionKey } from "../audit";
+
+export const REPORT_FORMAT = "seqscope-anomaly-report/1";
+
+export type ReportSource =
+  { source: "nats"; stream: string; subject: string } | { source: "file"; file: string; bytes: number };
+
+export interface AnomalyReport {
+  format: typeof REPORT_FORMAT;
+  executionId: string;
+  key: { id: string; label: string; fields: string[] };
+  generatedFrom: ReportSource & {
+    /** What `streamSeqs` in anomalies count: JetStream stream sequences, or 1-based line numbers of the file. */
+    streamSeqsAre: "stream sequences" | "line numbers";
+  };
+  generatedAt: string;
+  execution: {
+    workflowId?: string;
+    status: string;
+    events: number;
+    malformed: number;
+    duplicates: number;
+    producers: string[];
+    firstTs?: string;
+    lastTs?: string;
+  } | null;
+  counts: Analysis["counts"];
+  withoutSeq: number;
+  noKey: number;
+  anomalies: Analysis["anomalies"];
+  partitions: Analysis["partitions"];
+}
+
+export function anomalyReport(
+  log: AuditLog,
+  executionId: string,
+  key: PartitionKey,
+  from: ReportSource,
+  now: Date = new Date(),
+): AnomalyReport {
+  const a = log.analyze(key, { executionId });
+  const x = log.execution(executionId);
+  const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : undefined);
+  return {
+    format: REPORT_FORMAT,
+    executionId,
+    key: { id: key.id, label: key.label, fields: [...key.fields] },
+    generatedFrom: { ...from, streamSeqsAre: from.source === "file" ? "line numbers" : "stream sequences" },
+    generatedAt: now.toISOString(),
+    execution:
+      x === undefined
+        ? null
+        : {
+            ...(x.workflowId !== undefined ? { workflowId: x.workflowId } : {}),
+            status: x.status,
+            events: x.eventCount,
+            malformed: x.malformedCount,
+            duplicates: x.duplicateCount,
+            producers: x.producers.map((p) => p.id),
+            firstTs: iso(x.firstTsMs),
+            lastTs: iso(x.lastTsMs),
+          },
+    counts: a.counts,
+    withoutSeq: a.withoutSeq,
+    noKey: a.noKey,
+    anomalies: a.anomalies,
+    partitions: a.partitions,
+  };
+}

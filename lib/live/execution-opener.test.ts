@@ -1,0 +1,71 @@
+// The opener's decisions with the stream faked: an expired hint, a hint inside
+// the loaded history, a cancelled scan.
+import { describe, expect, it } from "vitest";
+import type { RawMessage } from "../audit/types";
+import { ExecutionOpener, type OpenerDeps } from "./execution-opener";
+
+function deps(over: Partial<OpenerDeps> = {}): OpenerDeps {
+  return {
+    bounds: async () => ({ firstSeq: 5_000, lastSeq: 10_000, messages: 5_001 }),
+    history: async () => ({ startSeq: 9_001, targetSeq: 10_000 }),
+    historyLoaded: async () => undefined,
+    readRange: async () => ({ lastSeq: 0, end: "range-end" }),
+    add: () => undefined,
+    flushed: async () => undefined,
+    known: () => false,
+    ...over,
+  };
+}
+
+describe("ExecutionOpener", () => {
+  it("says plainly that a hinted stretch has expired, without scanning", async () => {
+    let reads = 0;
+    const o = new ExecutionOpener(
+      deps({ readRange: async () => (reads++, { lastSeq: 0, end: "range-end" }) }),
+      "wfx-1",
+      {
+        from: 100,
+        to: 200,
+      },
+    );
+    const s = await o.run();
+    expect(s.phase).toBe("not-found");
+    expect(s.reason).toBe(
+      "The link places it at stream sequences 100–200, but the stream now begins at 5,000: those messages have expired.",
+    );
+    expect(reads).toBe(0);
+  });
+
+  it("waits for the main reader when the hint lies inside the loaded history", async () => {
+    const waited: number[] = [];
+    const o = new ExecutionOpener(
+      deps({ historyLoaded: async (seq) => void waited.push(seq), known: () => true }),
+      "wfx-1",
+      { from: 9_500, to: 9_600 },
+    );
+    expect((await o.run()).phase).toBe("found");
+    expect(waited).toEqual([9_600]);
+  });
+
+  it("a cancelled scan stops reading and says how far it got", async () => {
+    const ref: { o?: ExecutionOpener } = {};
+    const data = new TextEncoder().encode("{}");
+    const readRange: OpenerDeps["readRange"] = async ({ startSeq, onMessage, signal }) => {
+      let seq = startSeq;
+      for (; !signal.aborted; seq++) {
+        const msg: RawMessage = { data, streamSeq: seq, receivedMs: seq, deliveryCount: 1, subject: "auditEvent" };
+        onMessage(msg);
+        if (seq === startSeq + 41) ref.o?.cancel();
+        await Promise.resolve();
+      }
+      return { lastSeq: seq - 1, end: "aborted" };
+    };
+    const o = (ref.o = new ExecutionOpener(deps({ readRange }), "wfx-1"));
+    const s = await o.run();
+    expect(s.phase).toBe("cancelled");
+    expect(s.reason).toBe("Stopped after 42 of 4,001 messages.");
+    // Running it again starts over.
+    const again = new ExecutionOpener(deps(), "wfx-1");
+    expect((await again.run()).phase).toBe("not-found");
+  });
+});
