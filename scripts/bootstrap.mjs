@@ -71,8 +71,9 @@ function ensureChromium() {
 /** Everything `npm start` (and, with browser: true, `npm test`) needs on this machine. */
 export function bootstrap({ browser = false } = {}) {
   wantBrowser = browser;
-  const major = Number(process.versions.node.split(".")[0]);
-  if (major < 20) fail(`seqscope needs Node.js 20 or newer; this is ${process.versions.node}.`);
+  const [maj, min] = process.versions.node.split(".").map(Number);
+  if (maj < 20 || (maj === 20 && min < 10))
+    fail(`seqscope needs Node.js 20.10 or newer (WebSocket in Node); this is ${process.versions.node}.`);
   ensureNpmPackages();
   ensureNatsServer();
   if (wantBrowser) ensureChromium();

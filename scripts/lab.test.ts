@@ -23,8 +23,6 @@ describe("npm run lab", () => {
       "agents=per-execution,orchestrator=per-execution,producer-field=on",
       "--expect-key",
       "execution-producer",
-      "--max-missed",
-      "1000",
       "--json",
     );
     expect(r.stderr).toMatch(/holds/);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import type { ChildProcess } from "node:child_process";
-import { browserNatsConfig, ConfigError, embeddedConfig } from "../lib/config/runtime-config";
+import { browserNatsConfig, ConfigError, embeddedConfig, redactUrl } from "../lib/config/runtime-config";
 import { NatsServerError, startNatsServer, stopChild, type RunningNatsServer } from "../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream } from "../lib/nats/stream";
@@ -90,6 +90,8 @@ setInterval(() => {
 }, 500).unref();
 
 try {
+  // Build before anything runs: a synchronous build would stall the demo producers' timers and NATS pings.
+  if (!buildApp(root, log)) throw new Error("next build failed (see above).");
   if (cfg.enabled) {
     for (const [port, name] of [
       [cfg.natsPort, "SEQSCOPE_EMBEDDED_NATS_PORT"],
@@ -105,6 +107,7 @@ try {
       wsPort: cfg.wsPort,
       storeDir: join(dataDir, "jetstream"),
       workDir: dataDir,
+      detached: true,
     });
     lock.children.push({ pid: nats.pid, name: "nats-server" });
     writeLock(lockPath, lock);
@@ -130,11 +133,10 @@ try {
       );
     }
   } else {
-    log(`using your NATS at ${browser.servers.join(", ")} (no embedded server, no demo producers)`);
+    log(`using your NATS at ${browser.servers.map(redactUrl).join(", ")} (no embedded server, no demo producers)`);
   }
 
-  if (!buildApp(root, log)) throw new Error("next build failed (see above).");
-  const served = await serveApp(root, cfg.appPort, {});
+  const served = await serveApp(root, cfg.appPort, {}, { detached: true });
   app = served.child;
   lock.children.push({ pid: app.pid ?? -1, name: "next" });
   writeLock(lockPath, lock);

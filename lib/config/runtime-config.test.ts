@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { browserNatsConfig, ConfigError, DEFAULTS, embeddedConfig, ENV_VARS } from "./runtime-config";
+import {
+  browserNatsConfig,
+  ConfigError,
+  DEFAULTS,
+  describeTarget,
+  embeddedConfig,
+  ENV_VARS,
+  redactUrl,
+} from "./runtime-config";
 
 describe("runtime config", () => {
   it("defaults to the embedded server on loopback, away from 4222", () => {
@@ -28,6 +36,14 @@ describe("runtime config", () => {
       pass: "s3cret",
     });
     expect(embeddedConfig(env).enabled).toBe(false);
+  });
+
+  it("never shows credentials written into the URL", () => {
+    const cfg = browserNatsConfig({ SEQSCOPE_NATS_URL: "wss://reader:s3cret@nats.example:443,wss://b.example" });
+    expect(describeTarget(cfg)).toBe(
+      "wss://nats.example:443, wss://b.example · stream AUDIT_EVENTS · subject auditEvent",
+    );
+    expect(redactUrl("ws://127.0.0.1:14280")).toBe("ws://127.0.0.1:14280");
   });
 
   it("passes a creds file's content through", () => {

@@ -156,7 +156,12 @@ export function browserNatsConfig(env: Env, credsFile?: string): BrowserNatsConf
   return cfg;
 }
 
+/** A server URL without the user:password@ some deployments write into it. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(wss?:\/\/)[^@/]*@/, "$1");
+}
+
 /** Where to show in the UI what we are connected to, without secrets. */
 export function describeTarget(cfg: BrowserNatsConfig): string {
-  return `${cfg.servers.join(", ")} · stream ${cfg.stream} · subject ${cfg.subject}`;
+  return `${cfg.servers.map(redactUrl).join(", ")} · stream ${cfg.stream} · subject ${cfg.subject}`;
 }

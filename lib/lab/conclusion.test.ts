@@ -16,6 +16,7 @@ function cell(over: Partial<CellScore>, keyId = "k", contractId = "c"): LabCell 
     losses: 10,
     lossesDetected: 10,
     lossesMissed: 0,
+    lossesUndetectable: 0,
     duplicates: 0,
     duplicatesRecognised: 0,
     duplicatesAsCollisions: 0,

@@ -106,11 +106,26 @@ describe("scoreAnalysis", () => {
       losses: 1,
       lossesDetected: 0,
       lossesMissed: 1,
+      lossesUndetectable: 0, // seq 3 arrived after it: a matching key would have seen it
       gaps: 0,
       collisions: 2,
       falseCollisions: 2,
     });
     expect(s.recall).toBe(0);
+  });
+
+  it("counts a counter's dropped last event as missed and undetectable", () => {
+    const f = fixture([
+      { exec: "x1", agent: "a1", counter: "c1", corr: "c1", seq: 1 },
+      { exec: "x1", agent: "a1", counter: "c1", corr: "c1", seq: 2 },
+      { exec: "x1", agent: "a1", counter: "c1", corr: "c1", seq: 3, fate: "dropped" },
+    ]);
+    expect(score(f, "invocation")).toMatchObject({
+      losses: 1,
+      lossesDetected: 0,
+      lossesMissed: 1,
+      lossesUndetectable: 1,
+    });
   });
 
   it("tells a false gap from a real one", () => {

@@ -24,6 +24,11 @@ export interface CellScore {
   losses: number;
   lossesDetected: number;
   lossesMissed: number;
+  /**
+   * Losses no consumer could see under any key: a dropped event that was its counter's
+   * last (no later seq arrived, no open tail). Counted in `lossesMissed` too.
+   */
+  lossesUndetectable: number;
   /** Events published twice: recognised as duplicates, and mistaken for collisions. */
   duplicates: number;
   duplicatesRecognised: number;
@@ -118,8 +123,17 @@ export function scoreAnalysis({ analysis, lines, truths }: ScoreInput): CellScor
     }
   }
 
+  // The highest seq that arrived usable, per counter: a loss above it leaves no trace.
+  const lastArrived = new Map<string, number>();
+  for (const e of byId.values()) {
+    if (UNUSABLE_FATES.has(e.fate)) continue;
+    const c = counterOf(e);
+    lastArrived.set(c, Math.max(lastArrived.get(c) ?? 0, e.wouldBe[e.scope]));
+  }
+
   let losses = 0;
   let lossesDetected = 0;
+  let lossesUndetectable = 0;
   let duplicates = 0;
   let duplicatesRecognised = 0;
   let duplicatesAsCollisions = 0;
@@ -129,6 +143,7 @@ export function scoreAnalysis({ analysis, lines, truths }: ScoreInput): CellScor
     if (LOSS_FATES.has(e.fate)) {
       losses++;
       if (detected.has(e.id)) lossesDetected++;
+      else if (e.fate === "dropped" && e.wouldBe[e.scope] > (lastArrived.get(counterOf(e)) ?? 0)) lossesUndetectable++;
     }
     if (e.fate === "duplicated" && e.published.length > 1) {
       duplicates++;
@@ -148,6 +163,7 @@ export function scoreAnalysis({ analysis, lines, truths }: ScoreInput): CellScor
     losses,
     lossesDetected,
     lossesMissed: losses - lossesDetected,
+    lossesUndetectable,
     duplicates,
     duplicatesRecognised,
     duplicatesAsCollisions,

@@ -1,7 +1,7 @@
 // The browser feed against a real nats-server over WebSocket: it loads history
 // and follows live, hands messages to the log in batches (one per frame, not one
 // per message), and says what to do when the server is not there.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startNatsServer, freePort, type RunningNatsServer } from "../node/nats-server";
 import { connectNode, type NatsConnection } from "../nats/node-connection";
 import { ensureStream } from "../nats/stream";
@@ -53,30 +53,40 @@ function waitFor(feed: AuditFeed, pred: (s: FeedSnapshot) => boolean, ms = 10_00
 }
 
 describe("AuditFeed", () => {
-  it("loads history, follows live, and notifies per batch rather than per message", async () => {
+  it("loads history, follows live, and hands messages over once per frame, not per message", async () => {
     const pub = new AuditPublisher(nc, names.subject);
     for (let i = 1; i <= 200; i++) await pub.publish(line(i));
 
-    // A frame every 50 ms stands in for requestAnimationFrame.
+    // Frames run only when the test says so: it stands in for requestAnimationFrame.
+    const frames: (() => void)[] = [];
+    const runFrames = () => frames.splice(0).forEach((f) => f());
     const feed = new AuditFeed({ servers: [server.wsUrl], ...names, historyLimit: 1_000 }, (flush) =>
-      setTimeout(flush, 50),
+      frames.push(flush),
     );
-    let notifications = 0;
-    feed.subscribe(() => notifications++);
     void feed.start();
-    const loaded = await waitFor(feed, (s) => s.status.phase === "live" && s.received === 200);
-    expect(loaded.log.execution("wfx-feed")?.eventCount).toBe(200);
-    expect(notifications).toBeLessThan(50);
+    // The reader says "live" after the last history message was handed to the feed.
+    await waitFor(feed, (s) => s.status.phase === "live");
+    expect(feed.getSnapshot().received).toBe(0);
+    expect(frames).toHaveLength(1); // 200 messages, one frame asked for
+
+    let notifications = 0;
+    const off = feed.subscribe(() => notifications++);
+    runFrames();
+    off();
+    expect(notifications).toBe(1);
+    expect(feed.getSnapshot().received).toBe(200);
+    expect(feed.getSnapshot().log.execution("wfx-feed")?.eventCount).toBe(200);
 
     await pub.publish(line(201));
-    const live = await waitFor(feed, (s) => s.received === 201);
-    expect(live.log.execution("wfx-feed")?.eventCount).toBe(201);
+    await vi.waitFor(() => expect(frames).toHaveLength(1), { timeout: 10_000 });
+    runFrames();
+    expect(feed.getSnapshot().log.execution("wfx-feed")?.eventCount).toBe(201);
     await feed.stop();
   });
 
-  it("says the server cannot be reached, with what to do, and keeps retrying", async () => {
-    const port = await freePort();
-    const feed = new AuditFeed({ servers: [`ws://127.0.0.1:${port}`], ...names, historyLimit: 10 }, (f) =>
+  it("says the server cannot be reached, with what to do, and connects once it is there", async () => {
+    const wsPort = await freePort();
+    const feed = new AuditFeed({ servers: [`ws://127.0.0.1:${wsPort}`], ...names, historyLimit: 10 }, (f) =>
       setTimeout(f, 0),
     );
     void feed.start();
@@ -84,6 +94,31 @@ describe("AuditFeed", () => {
     expect(s.status.reason).toMatch(/Cannot reach NATS at ws:\/\/127\.0\.0\.1:\d+/);
     expect(s.status.reason).toMatch(/npm start.*SEQSCOPE_NATS_URL/);
     expect(s.status.reason).toMatch(/Retrying in \d+ s/);
+
+    // The server appears on that port: the retry finds it without a reload.
+    const late = await startNatsServer({ wsPort });
+    try {
+      const lateNc = await connectNode(late.url);
+      await ensureStream(lateNc, names);
+      await new AuditPublisher(lateNc, names.subject).publish(line(1, "wfx-late"));
+      await lateNc.close();
+      const live = await waitFor(feed, (x) => x.status.phase === "live" && x.received === 1, 20_000);
+      expect(live.log.execution("wfx-late")?.eventCount).toBe(1);
+    } finally {
+      await feed.stop();
+      await late.stop();
+    }
+  });
+
+  it("survives start, stop, start (React's strict mode) and reads once", async () => {
+    const feed = new AuditFeed({ servers: [server.wsUrl], ...names, historyLimit: 1_000 }, (f) => setTimeout(f, 0));
+    void feed.start();
+    void feed.stop();
+    void feed.start();
+    // The first test left 201 messages on the stream: each is read exactly once.
+    const live = await waitFor(feed, (x) => x.status.phase === "live" && x.received === 201);
+    expect(live.log.execution("wfx-feed")?.eventCount).toBe(201);
+    expect(live.log.duplicates("wfx-feed")).toHaveLength(0);
     await feed.stop();
   });
 });

@@ -99,21 +99,37 @@ export class AuditFeed {
     });
   }
 
-  /** Connects (retrying with backoff until it works or the feed stops) and reads. */
+  /**
+   * Connects (retrying with backoff until it works or the feed stops) and reads.
+   * Each start owns its controller, so start → stop → start (React's strict mode
+   * runs effects twice in development) ends the first run and really begins a second.
+   */
   async start(): Promise<void> {
-    const signal = this.controller.signal;
+    this.controller.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    const { signal } = controller;
+    let nc: NatsConnection | undefined;
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        this.nc = await connectBrowser(this.config);
+        nc = await connectBrowser(this.config);
         break;
       } catch (e) {
+        if (signal.aborted) return;
         const wait = Math.min(30_000, 1_000 * 2 ** attempt);
         this.setStatus({ phase: "error", reason: describeConnectError(e, this.config, wait) });
         await new Promise((r) => setTimeout(r, wait));
       }
     }
-    if (!this.nc || signal.aborted) return;
-    await readAuditStream(this.nc, {
+    if (!nc) return;
+    if (signal.aborted) {
+      // Stopped while connecting: this connection is nobody's.
+      await nc.close().catch(() => undefined);
+      return;
+    }
+    this.nc = nc;
+    signal.addEventListener("abort", () => void nc.close().catch(() => undefined), { once: true });
+    await readAuditStream(nc, {
       stream: this.config.stream,
       historyLimit: this.config.historyLimit,
       signal,
@@ -124,7 +140,9 @@ export class AuditFeed {
 
   async stop(): Promise<void> {
     this.controller.abort();
-    await this.nc?.close().catch(() => undefined);
+    const nc = this.nc;
+    this.nc = undefined;
+    await nc?.close().catch(() => undefined);
   }
 
   private enqueue(m: RawMessage) {

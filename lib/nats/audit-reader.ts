@@ -31,7 +31,9 @@ export interface ReadOptions {
 
 /** Runs until `signal` aborts or the connection closes. Never throws: failures become statuses. */
 export async function readAuditStream(nc: NatsConnection, opts: ReadOptions): Promise<void> {
-  void watchConnection(nc, opts);
+  // What a reconnect returns to: still loading history, or live.
+  let phase: ReaderPhase = "loading";
+  void watchConnection(nc, opts, () => phase);
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(opts.stream);
@@ -39,13 +41,17 @@ export async function readAuditStream(nc: NatsConnection, opts: ReadOptions): Pr
     // Start by stream sequence, never by time: an ordered consumer that resets
     // with opt_start_time fails on 2.9 servers.
     const startSeq = Math.max(first, opts.startSeq ?? last - opts.historyLimit + 1, 1);
+    const setStatus = (st: ReaderStatus) => {
+      if (st.phase === "loading" || st.phase === "live") phase = st.phase;
+      opts.onStatus(st);
+    };
     let status: ReaderStatus = {
       phase: last >= startSeq ? "loading" : "live",
       startSeq,
       targetSeq: last,
       lastSeq: startSeq - 1,
     };
-    opts.onStatus(status);
+    setStatus(status);
 
     const js = jetstream(nc);
     const consumer = await js.consumers.get(opts.stream, {
@@ -53,6 +59,11 @@ export async function readAuditStream(nc: NatsConnection, opts: ReadOptions): Pr
       opt_start_seq: startSeq,
     });
     const messages = await consumer.consume({ max_messages: 1_000 });
+    // Aborted while the consumer was being set up: the listener below would never fire.
+    if (opts.signal.aborted) {
+      await messages.close();
+      return;
+    }
     opts.signal.addEventListener("abort", () => void messages.close(), { once: true });
     void (async () => {
       for await (const n of messages.status()) {
@@ -73,10 +84,10 @@ export async function readAuditStream(nc: NatsConnection, opts: ReadOptions): Pr
       const caughtUp = m.info.pending === 0;
       if (status.phase === "loading" && (caughtUp || m.seq >= (status.targetSeq ?? 0))) {
         status = { ...status, phase: "live", lastSeq: m.seq };
-        opts.onStatus(status);
+        setStatus(status);
       } else if (status.phase === "loading" && m.seq % 500 === 0) {
         status = { ...status, lastSeq: m.seq };
-        opts.onStatus(status);
+        setStatus(status);
       }
     }
     if (!opts.signal.aborted) opts.onStatus({ phase: "closed", reason: "The stream reader stopped." });
@@ -86,13 +97,14 @@ export async function readAuditStream(nc: NatsConnection, opts: ReadOptions): Pr
   }
 }
 
-async function watchConnection(nc: NatsConnection, opts: ReadOptions) {
+async function watchConnection(nc: NatsConnection, opts: ReadOptions, phaseNow: () => ReaderPhase) {
   for await (const s of nc.status()) {
     if (opts.signal.aborted) return;
     if (s.type === "disconnect" || s.type === "reconnecting") {
       opts.onStatus({ phase: "reconnecting", reason: "Lost the connection to NATS; reconnecting…" });
     } else if (s.type === "reconnect") {
-      opts.onStatus({ phase: "live" });
+      // Back to where the reader is: still loading history, or live.
+      opts.onStatus({ phase: phaseNow() });
     } else if (s.type === "error") {
       opts.onStatus({ phase: "error", reason: `NATS server error: ${String(s.error?.message ?? s.error)}` });
     }

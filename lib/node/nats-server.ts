@@ -17,6 +17,11 @@ export interface NatsServerOptions {
   workDir?: string;
   /** More nats-server config, appended verbatim (tests use it for authorization blocks). */
   extraConfig?: string;
+  /**
+   * Own process group, so a terminal's Ctrl-C reaches only the owner, which stops it in order
+   * (`npm start`). Tests leave it off: Ctrl-C on a test run must take the server down too.
+   */
+  detached?: boolean;
 }
 
 export interface RunningNatsServer {
@@ -68,8 +73,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Run
     ].join("\n"),
   );
 
-  // Own process group: a terminal's Ctrl-C reaches only the owner, which stops it in order.
-  const child = spawn(bin, ["-c", confPath], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(bin, ["-c", confPath], { stdio: ["ignore", "pipe", "pipe"], detached: opts.detached ?? false });
   const output: string[] = [];
   const collect = (b: Buffer) => {
     output.push(b.toString());

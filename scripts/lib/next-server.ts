@@ -29,13 +29,18 @@ export interface ServedApp {
 }
 
 /** `next start` on `port`; resolves once it answers HTTP. */
-export async function serveApp(root: string, port: number, env: Record<string, string>): Promise<ServedApp> {
+/** `detached`: own process group (npm start stops it in order); tests leave it in theirs, so Ctrl-C ends it. */
+export async function serveApp(
+  root: string,
+  port: number,
+  env: Record<string, string>,
+  { detached = false }: { detached?: boolean } = {},
+): Promise<ServedApp> {
   const child = spawn(process.execPath, [nextBin(), "start", "-p", String(port)], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" },
-    // Own process group: a terminal's Ctrl-C reaches only us, and we stop it in order.
-    detached: true,
+    detached,
   });
   const output: string[] = [];
   const keep = (b: Buffer) => {
