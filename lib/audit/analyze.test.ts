@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeEvents } from "./analyze";
 import type { Analysis, AnomalyKind } from "./anomaly";
 import { BUILTIN_KEYS, customKey, keyById, type PartitionKey } from "./partition-key";
-import { BASE_TS_MS, makeEvent } from "./testing";
+import { BASE_TS_MS, makeEvent, seededRandom } from "./testing";
 import type { AuditEvent } from "./types";
 
 const EXECUTION = keyById("execution") as PartitionKey;
@@ -116,10 +116,28 @@ describe("analyzeEvents: one anomaly at a time", () => {
   });
 
   it("does not depend on the order events are handed in, only on stream sequence", () => {
-    const events = stream([...invocation("a", "c1", 5).filter((e) => e.seq !== 2), RUN_END]);
+    // A gap, a collision and a reordering in one invocation, next to a clean one: every seq check reads stream order.
+    const c1 = invocation("a", "c1", 6).filter((e) => e.seq !== 2);
+    const specs = [
+      ...interleave(
+        [c1[0], { ...c1[1], event: "llm_call" }, ...c1.slice(1, 3), c1[4], c1[3]],
+        invocation("b", "c2", 4),
+      ),
+      RUN_END,
+    ] as Record<string, unknown>[];
+    const events = stream(specs);
     const a = analyzeEvents({ events }, INVOCATION);
-    const b = analyzeEvents({ events: [...events].sort((x, y) => x.streamSeq - y.streamSeq) }, INVOCATION);
-    expect(b).toEqual(a);
+    expect(a.counts).toMatchObject({ gap: 1, collision: 1, "out-of-order": 1 });
+
+    const rand = seededRandom(42);
+    const shuffled = [...events];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j] as AuditEvent, shuffled[i] as AuditEvent];
+    }
+    expect(shuffled.map((e) => e.streamSeq)).not.toEqual(events.map((e) => e.streamSeq));
+    expect(analyzeEvents({ events: shuffled }, INVOCATION)).toEqual(a);
+    expect(analyzeEvents({ events: [...events].reverse() }, INVOCATION)).toEqual(a);
   });
 });
 

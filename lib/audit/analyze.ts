@@ -553,6 +553,8 @@ export function analyzeEvents(input: AnalysisInput, key: PartitionKey, opts: Ana
     flags[i] = eventFlags(e.event);
     rows[i] = i;
   }
+  // Arrival order is stream order: callers may hand events in any order.
+  rows.sort((a, b) => (streamSeq[a] as number) - (streamSeq[b] as number));
   const exec = internColumn(n, (i) => at(i).workflow_execution_id);
   const corr = internColumn(n, (i) => at(i).correlation_id);
   const cols: EventColumns = {

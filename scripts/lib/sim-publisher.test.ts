@@ -11,7 +11,7 @@ import type { SimOptionsInput } from "../../lib/sim/options";
 import type { TruthRecord } from "../../lib/sim/truth";
 import type { RawMessage } from "../../lib/audit/types";
 import { Simulator } from "../../lib/sim/simulator";
-import { NODE_SIM_RUNTIME, publishSimulation, simOptionsForRate } from "./sim-publisher";
+import { NODE_SIM_RUNTIME, publishSimulation, simOptionsForRate, type SimClock } from "./sim-publisher";
 
 let server: RunningNatsServer;
 let nc: NatsConnection;
@@ -33,6 +33,21 @@ const FAULTY: SimOptionsInput = {
   sign: true,
   faults: { drop: 0.03, duplicate: 0.03, reorder: { rate: 0.03, window: 4 }, crash: 0.03, malformed: 0.03 },
 };
+
+/** A simulated clock: time moves only by the sleeps publishSimulation asks for, each of which it records. */
+function simulatedClock(): SimClock & { requested: number[] } {
+  let t = 0;
+  const requested: number[] = [];
+  return {
+    requested,
+    now: () => t,
+    sleep: (ms) => {
+      requested.push(ms);
+      if (ms > 0) t += ms;
+      return Promise.resolve();
+    },
+  };
+}
 
 async function readAll(stream: string, count: number): Promise<RawMessage[]> {
   const controller = new AbortController();
@@ -77,14 +92,18 @@ describe("publishSimulation", () => {
   it("puts exactly the seeded run's lines on the stream, in order, and each truth on its side subject", async () => {
     const names = { stream: "SIM_IT", subject: "simIt" };
     await ensureStream(nc, names);
+    const expected = runSimulation(FAULTY);
     const truthSub = subscribeSide(nc, "seqscope.truth.it.>");
     await truthSub.ready;
     const truths: TruthRecord[] = [];
     const subjects: string[] = [];
+    let allTruthsIn = () => {};
+    const truthsIn = new Promise<void>((ok) => (allTruthsIn = ok));
     void (async () => {
       for await (const m of truthSub) {
         subjects.push(m.subject);
         truths.push(JSON.parse(new TextDecoder().decode(m.data)) as TruthRecord);
+        if (truths.length === expected.truths.length) allTruthsIn();
       }
     })();
 
@@ -98,7 +117,6 @@ describe("publishSimulation", () => {
       onExecutionDone: (t) => done.push(t.executionId),
     });
 
-    const expected = runSimulation(FAULTY);
     expect(result.lines).toBe(expected.lines.length);
     expect(result.executions).toBe(12);
     const msgs = await readAll(names.stream, expected.lines.length);
@@ -107,7 +125,7 @@ describe("publishSimulation", () => {
     expect(msgs.map((m) => dec.decode(m.data))).toEqual(expected.lines.map((l) => dec.decode(l.bytes)));
     expect(msgs.map((m) => m.streamSeq)).toEqual(expected.lines.map((l) => l.index + 1));
 
-    await new Promise((r) => setTimeout(r, 100));
+    await truthsIn;
     truthSub.stop();
     expect(truths.map((t) => t.executionId).sort()).toEqual(expected.truths.map((t) => t.executionId).sort());
     expect(subjects.sort()).toEqual(expected.truths.map((t) => `seqscope.truth.it.${t.executionId}`).sort());
@@ -137,35 +155,59 @@ describe("publishSimulation", () => {
     expect((await streamInfo(nc, names.stream)).state.messages).toBe(expected.lines.length - dups);
   });
 
-  it("paces lines by their simulated offsets in real time", async () => {
+  it("paces lines by their simulated offsets, scaled by the speed", async () => {
     const names = { stream: "SIM_IT_PACE", subject: "simItPace" };
     await ensureStream(nc, names);
     const sim: SimOptionsInput = { seed: 9, executions: 2 };
-    const lastAt = runSimulation(sim).lines.at(-1)!.atMs;
-    const started = performance.now();
+    const speed = 10;
+    const clock = simulatedClock();
     const result = await publishSimulation(nc, {
       subject: names.subject,
       sim,
-      speed: 10,
+      speed,
+      clock,
       signal: new AbortController().signal,
     });
-    // Never ahead of the schedule: the last line waits for its offset.
-    expect(performance.now() - started).toBeGreaterThanOrEqual(lastAt / 10 - 5);
+    // Before each line it asks to sleep from where the clock stands to the line's offset (negative: already late).
+    const offsets = runSimulation(sim).lines.map((l) => l.atMs / speed);
+    let t = 0;
+    const wanted = offsets.map((at) => {
+      const ms = at - t;
+      if (ms > 0) t += ms;
+      return ms;
+    });
+    expect(clock.requested).toEqual(wanted);
+    expect(clock.requested.filter((ms) => ms > 0).length).toBeGreaterThan(1);
+    expect(result.lines).toBe(offsets.length);
     expect(result.executions).toBe(2);
+    expect(result.elapsedMs).toBe(t);
   });
 
   it("stops when aborted and reports what it published", async () => {
     const names = { stream: "SIM_IT_ABORT", subject: "simItAbort" };
     await ensureStream(nc, names);
+    const sim: SimOptionsInput = { seed: 1 }; // no execution count: runs until aborted
+    const stopAfter = 3;
+    // Lines the run writes before its third execution ends: all of them are acked before that execution is done.
+    let before = 0;
+    const run = new Simulator(sim);
+    for (let ended = 0; ended < stopAfter;) {
+      if (run.next()?.kind === "truth") ended++;
+      else before++;
+    }
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+    let done = 0;
     const result = await publishSimulation(nc, {
       subject: names.subject,
-      sim: { seed: 1 },
+      sim,
       speed: 1,
+      clock: simulatedClock(),
       signal: controller.signal,
+      onExecutionDone: () => ++done === stopAfter && controller.abort(),
     });
-    expect(result.lines).toBeGreaterThan(0);
+    expect(controller.signal.aborted).toBe(true);
+    expect(result.executions).toBeGreaterThanOrEqual(stopAfter);
+    expect(result.lines).toBeGreaterThanOrEqual(before);
     expect((await streamInfo(nc, names.stream)).state.messages).toBe(result.lines);
   });
 

@@ -41,6 +41,16 @@ export interface SimPublisherOptions {
   progressMs?: number;
   /** When given, a failed publish is reported here and the run stops; otherwise publishSimulation rejects. */
   onError?(e: unknown): void;
+  /** Time source for pacing and progress; defaults to the real one (tests pass a simulated clock). */
+  clock?: SimClock;
+}
+
+/** What publishSimulation reads the time from and waits with. */
+export interface SimClock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** Resolves after `ms` (at once when `ms <= 0`), or as soon as `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
 export interface SimProgress {
@@ -51,17 +61,20 @@ export interface SimProgress {
   elapsedMs: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((ok) => {
-    if (ms <= 0 || signal.aborted) return ok();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      ok();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+export const REAL_CLOCK: SimClock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((ok) => {
+      if (ms <= 0 || signal.aborted) return ok();
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener("abort", done);
+        ok();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    }),
+};
 
 /** The options with `rate` (events/s) turned into executions per simulated second. */
 export function simOptionsForRate(sim: SimOptionsInput | SimOptions, rate: number | undefined): SimOptions {
@@ -77,7 +90,8 @@ export async function publishSimulation(nc: NatsConnection, opts: SimPublisherOp
   const speed = opts.speed ?? 1;
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 256);
   const progressMs = opts.progressMs ?? 500;
-  const started = performance.now();
+  const clock = opts.clock ?? REAL_CLOCK;
+  const started = clock.now();
   const progress: SimProgress = { lines: 0, executions: 0, deduplicated: 0, elapsedMs: 0 };
   const inFlight = new Set<Promise<void>>();
   let last: Promise<void> = Promise.resolve();
@@ -85,7 +99,7 @@ export async function publishSimulation(nc: NatsConnection, opts: SimPublisherOp
   let lastReport = started;
 
   const report = (force = false) => {
-    const now = performance.now();
+    const now = clock.now();
     if (!opts.onProgress || (!force && now - lastReport < progressMs)) return;
     lastReport = now;
     progress.elapsedMs = now - started;
@@ -125,7 +139,7 @@ export async function publishSimulation(nc: NatsConnection, opts: SimPublisherOp
       finish(item.truth);
       continue;
     }
-    if (speed > 0) await sleep(item.line.atMs / speed - (performance.now() - started), opts.signal);
+    if (speed > 0) await clock.sleep(item.line.atMs / speed - (clock.now() - started), opts.signal);
     if (opts.signal.aborted) break;
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     send(item.line);
@@ -137,7 +151,7 @@ export async function publishSimulation(nc: NatsConnection, opts: SimPublisherOp
   await new Promise((r) => setTimeout(r, 0));
   if (opts.truthSubjectPrefix && !nc.isClosed()) await flushSide(nc).catch(() => undefined);
   report(true);
-  progress.elapsedMs = performance.now() - started;
+  progress.elapsedMs = clock.now() - started;
   if (failure) {
     if (opts.onError) opts.onError(failure.e);
     else throw failure.e;
