@@ -2,7 +2,7 @@
 // nats-server, exported from the live view, opened again as a file in the same
 // tab; a file with broken lines; a large generated stderr-style log; links to
 // a local view opened where the file is not.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,7 @@ import { expect, test, type Download, type Page } from "@playwright/test";
 import { generateWorkload } from "../lib/audit/testing";
 import type { AnomalyReport } from "../lib/export/report";
 import { connectNode } from "../lib/nats/node-connection";
-import type { TruthRecord } from "../lib/sim/truth";
+import type { TruthEvent, TruthRecord } from "../lib/sim/truth";
 import { publishSimulation } from "../scripts/lib/sim-publisher";
 import { E2E_SUBJECT } from "./global-setup";
 
@@ -64,6 +64,34 @@ function comparable(r: AnomalyReport) {
   };
 }
 
+/** What the live view of one simulated execution must count, from its ground truth alone. */
+function expectedFromTruth(truth: TruthRecord) {
+  // A truncated line is not JSON, so it names no execution; a wrong-typed one still does.
+  const ofExecution = (e: TruthEvent) => e.fate !== "malformed" || e.malformed !== "truncated";
+  const events = truth.events.filter((e) => e.published.length > 0 && e.fate !== "malformed");
+  const inInvocation = (e: TruthEvent) => e.correlationId !== undefined && e.taskId !== undefined;
+  const sameInvocation = (a: TruthEvent, b: TruthEvent) => a.correlationId === b.correlationId && a.taskId === b.taskId;
+  return {
+    // Every copy of every published line of the run (process lines carry no execution id).
+    lines: truth.events.filter(ofExecution).reduce((n, e) => n + e.published.length, 0),
+    events: events.length,
+    duplicates: truth.events.reduce((n, e) => n + Math.max(0, e.published.length - 1), 0),
+    malformed: truth.events.filter((e) => e.fate === "malformed" && ofExecution(e)).length,
+    // Under (correlation_id, task_id) the events outside any invocation have no key.
+    noKey: events.filter((e) => !inInvocation(e)).length,
+    // A reordered event is out of order in its partition when a higher seq of it reached the stream first.
+    outOfOrder: truth.events.filter(
+      (e) =>
+        e.fate === "reordered" &&
+        inInvocation(e) &&
+        events.some((o) => sameInvocation(o, e) && o.seq > e.seq && o.published[0]! < e.published[0]!),
+    ).length,
+    drops: truth.events
+      .filter((e) => e.fate === "dropped" && inInvocation(e))
+      .map((e) => ({ seq: e.seq, partition: [e.correlationId!, e.taskId!] })),
+  };
+}
+
 test("an execution's NDJSON export, opened as a file, gives the same anomaly report as the live view", async ({
   page,
 }) => {
@@ -87,7 +115,11 @@ test("an execution's NDJSON export, opened as a file, gives the same anomaly rep
   } finally {
     await nc.close();
   }
-  const executionId = truths[0]!.executionId;
+  const truth = truths[0]!;
+  const executionId = truth.executionId;
+  // The faults the comment above promises are the run's, as its ground truth records them.
+  expect(truth.counts).toMatchObject({ dropped: 2, duplicated: 2, reordered: 2, malformed: 1, crashLost: 0 });
+  const expected = expectedFromTruth(truth);
 
   await page.goto(`/executions/${executionId}`);
   await expect(page.getByTestId("connection-status")).toHaveAttribute("data-phase", "live");
@@ -96,16 +128,32 @@ test("an execution's NDJSON export, opened as a file, gives the same anomaly rep
   const ndjson = await exportItem(page, "export-ndjson");
   expect(ndjson.download.suggestedFilename()).toBe(`${executionId}.ndjson`);
   const lines = readFileSync(ndjson.path, "utf8").split("\n").slice(0, -1);
-  // Every message that reached the stream for this run, copies included (the truncated malformed line has no run id).
-  expect(lines.length).toBeGreaterThan(10);
+  // Every message that reached the stream for this run, copies included.
+  expect(lines).toHaveLength(expected.lines);
   const live = JSON.parse(readFileSync((await exportItem(page, "export-report")).path, "utf8")) as AnomalyReport;
   expect(live).toMatchObject({
     executionId,
     key: { id: "invocation" },
     generatedFrom: { source: "nats", streamSeqsAre: "stream sequences" },
+    execution: { events: expected.events, malformed: expected.malformed, duplicates: expected.duplicates },
+    noKey: expected.noKey,
   });
-  expect(live.counts.duplicate).toBe(2);
-  expect(live.counts.gap + live.counts["missing-head"] + live.counts["open-tail"]).toBeGreaterThan(0);
+  expect(live.counts.duplicate).toBe(expected.duplicates);
+  expect(live.counts.malformed).toBe(expected.malformed);
+  expect(live.counts["out-of-order"]).toBe(expected.outOfOrder);
+  // Each drop inside an invocation is a missing seq of that invocation's partition; a drop outside any
+  // invocation (the orchestrator's) is among the events without a key, counted in noKey above.
+  for (const d of expected.drops) {
+    const covering = live.anomalies.filter(
+      (a) =>
+        (a.kind === "gap" || a.kind === "missing-head") &&
+        a.partition === JSON.stringify(d.partition) &&
+        a.seqRange !== undefined &&
+        a.seqRange[0] <= d.seq &&
+        d.seq <= a.seqRange[1],
+    );
+    expect(covering, `seq ${d.seq} of ${d.partition.join("/")} reported missing`).toHaveLength(1);
+  }
 
   // The visible timeline as pictures.
   const svg = readFileSync((await exportItem(page, "export-svg")).path, "utf8");
@@ -271,10 +319,41 @@ test("a large stderr-style log streams in with progress while the page keeps pai
   await expect(page.getByTestId("bad-lines-toggle")).toContainText(`${noise.toLocaleString("en-US")} lines not events`);
   await expect(page.getByTestId("execution-row").first()).toBeVisible();
 
-  // A second open of the same file, cancelled half-way: the file shown before stays.
-  await openFile(page, path);
-  await expect(page.getByTestId("file-progress")).toBeVisible();
+  // A second open of the same bytes under another name, cancelled half-way: the file shown before stays.
+  // The page notes the progress at the moment Cancel is clicked, and whether the banner ever names the
+  // cancelled file: a read that simply finished would have no Cancel to click, or would show that name.
+  const again = join(dir, "large-stderr-again.log");
+  linkSync(path, again);
+  const banner = page.getByTestId("local-file-banner");
+  await expect(banner).toContainText("Local file large-stderr.log");
+  await page.evaluate(() => {
+    const w = window as unknown as { cancelledAt?: number; bannerNamedAgain: boolean };
+    w.bannerNamedAgain = false;
+    new MutationObserver(() => {
+      const b = document.querySelector("[data-testid=local-file-banner]");
+      if (b?.textContent?.includes("large-stderr-again.log")) w.bannerNamedAgain = true;
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    document.addEventListener(
+      "click",
+      (e) => {
+        if (!(e.target instanceof Element) || e.target.closest("[data-testid=file-cancel]") === null) return;
+        w.cancelledAt = Number(document.querySelector("[data-testid=file-progressbar]")?.getAttribute("aria-valuenow"));
+      },
+      { capture: true },
+    );
+  });
+  await openFile(page, again);
+  const bar = page.getByTestId("file-progressbar");
+  await expect(bar).toHaveAttribute("aria-label", "Reading large-stderr-again.log");
+  await expect.poll(async () => Number(await bar.getAttribute("aria-valuenow"))).toBeGreaterThan(0);
   await page.getByTestId("file-cancel").click();
   await expect(page.getByTestId("file-progress")).toBeHidden();
+  const cancelledAt = await page.evaluate(() => (window as unknown as { cancelledAt?: number }).cancelledAt);
+  expect(cancelledAt).toBeGreaterThan(0);
+  expect(cancelledAt).toBeLessThan(100);
   await expect(page.getByTestId("connection-status")).toHaveAttribute("data-phase", "file");
+  await expect(banner).toContainText("Local file large-stderr.log");
+  await expect(page.getByTestId("bad-lines-toggle")).toContainText(`${noise.toLocaleString("en-US")} lines not events`);
+  await expect(page.getByTestId("file-error")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { bannerNamedAgain: boolean }).bannerNamedAgain)).toBe(false);
 });

@@ -4,8 +4,9 @@
 // from the engine the page draws.
 import { expect, test, type Page } from "@playwright/test";
 import { connectNode } from "../lib/nats/node-connection";
+import { AuditPublisher } from "../lib/nats/publish";
 import type { SimOptionsInput } from "../lib/sim/options";
-import { runSimulation } from "../lib/sim/simulator";
+import { runSimulation, type SimLine } from "../lib/sim/simulator";
 import type { TruthEvent, TruthRecord } from "../lib/sim/truth";
 import { publishSimulation } from "../scripts/lib/sim-publisher";
 import { E2E_SUBJECT } from "./global-setup";
@@ -218,44 +219,64 @@ test("clicking an anomaly in the side panel zooms to it and fit-to-run shows the
 });
 
 test("a live execution grows in place without losing the zoom or the selection", async ({ page }) => {
-  // A second run, published in (sped-up) real time while the page is open.
-  const live = shape(seed + 500);
-  const truth = runSimulation(live).truths[0]!;
-  const publishing = (async () => {
-    const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
-    try {
-      await publishSimulation(nc, { subject: E2E_SUBJECT, sim: live, speed: 3, signal: new AbortController().signal });
-    } finally {
-      await nc.close();
-    }
-  })();
-  await page.goto(`/executions/${truth.executionId}`);
-  await expect(page.getByTestId("execution-id")).toHaveText(truth.executionId, { timeout: 30_000 });
-
-  await page.getByTestId("timeline-plot").focus();
-  await page.keyboard.press("ArrowRight");
-  await page.keyboard.press("Enter");
-  const detail = page.getByTestId("event-detail");
-  const selected = await detail.getAttribute("data-stream-seq");
-  await page.getByTestId("timeline-plot").focus();
-  await page.keyboard.press("+");
-  await page.keyboard.press("+");
-  const win = page.getByTestId("minimap-window");
-  await expect(win).toHaveAttribute("data-fit", "false");
-  const before = [Number(await win.getAttribute("data-x0")), Number(await win.getAttribute("data-x1"))];
-  const shown = async () => {
-    let n = 0;
-    for (const lane of await page.getByTestId("lane").all()) n += Number(await lane.getAttribute("data-event-count"));
-    return n;
-  };
+  // A second run, published in two parts while the page is open: the first half of its lines before
+  // the zoom and the selection, the rest after. What the page must show after each part comes from
+  // the simulator's publish order, so nothing depends on how fast the page or the machine is.
+  const { lines, truths } = runSimulation(shape(seed + 500));
+  const truth = truths[0]!;
+  const firstPart = Math.floor(lines.length / 2);
+  const reachedBy = (end: number) => truth.events.filter((e) => reached(e) && e.published.some((i) => i < end));
+  const lanesBy = (end: number) => new Set(reachedBy(end).map((e) => e.producer)).size;
   const total = truth.events.filter(reached).length;
-  // Still growing: the rest of the run arrives after the zoom and the selection.
-  expect(await shown()).toBeLessThan(total);
+  const early = reachedBy(firstPart).length;
+  expect(early).toBeGreaterThan(0);
+  expect(early).toBeLessThan(total);
 
-  await publishing;
-  await expect.poll(shown).toBe(total);
-  await expect(detail).toHaveAttribute("data-stream-seq", selected!);
-  const after = [Number(await win.getAttribute("data-x0")), Number(await win.getAttribute("data-x1"))];
-  expect(after[0]).toBeCloseTo(before[0]!, -1);
-  expect(after[1]).toBeCloseTo(before[1]!, -1);
+  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  try {
+    const publisher = new AuditPublisher(nc, E2E_SUBJECT);
+    const publish = async (part: readonly SimLine[]) => {
+      for (const line of part) await publisher.publish(line.bytes);
+    };
+    await publish(lines.slice(0, firstPart));
+
+    await page.goto(`/executions/${truth.executionId}`);
+    await expect(page.getByTestId("execution-id")).toHaveText(truth.executionId);
+    const lanes = page.getByTestId("lane");
+    const shown = async () => {
+      let n = 0;
+      for (const lane of await lanes.all()) n += Number(await lane.getAttribute("data-event-count"));
+      return n;
+    };
+    await expect(lanes).toHaveCount(lanesBy(firstPart));
+    await expect.poll(shown).toBe(early);
+
+    await page.getByTestId("timeline-plot").focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    const detail = page.getByTestId("event-detail");
+    await expect(detail).toBeVisible();
+    const selected = (await detail.getAttribute("data-stream-seq"))!;
+    expect(Number(selected)).toBeGreaterThan(0);
+    await page.getByTestId("timeline-plot").focus();
+    await page.keyboard.press("+");
+    await page.keyboard.press("+");
+    const win = page.getByTestId("minimap-window");
+    await expect(win).toHaveAttribute("data-fit", "false");
+    const before = [Number(await win.getAttribute("data-x0")), Number(await win.getAttribute("data-x1"))];
+    // Zoomed and selected while only the first part is on the stream.
+    await expect.poll(shown).toBe(early);
+
+    await publish(lines.slice(firstPart));
+    await expect(lanes).toHaveCount(lanesBy(lines.length));
+    await expect.poll(shown).toBe(total);
+    await expect(detail).toBeVisible();
+    await expect(detail).toHaveAttribute("data-stream-seq", selected);
+    await expect(win).toHaveAttribute("data-fit", "false");
+    const after = [Number(await win.getAttribute("data-x0")), Number(await win.getAttribute("data-x1"))];
+    expect(after[0]).toBeCloseTo(before[0]!, -1);
+    expect(after[1]).toBeCloseTo(before[1]!, -1);
+  } finally {
+    await nc.close();
+  }
 });

@@ -23,6 +23,8 @@ export class OpenFileCancelled extends Error {
   }
 }
 
+const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 export function openFile(file: File, onProgress: (p: IngestProgress) => void): OpeningFile {
   const worker = new Worker(new URL("./ingest.worker.ts", import.meta.url), { type: "module" });
   let settle: ((e: Error) => void) | undefined;
@@ -35,8 +37,20 @@ export function openFile(file: File, onProgress: (p: IngestProgress) => void): O
         return;
       }
       worker.terminate();
-      if (m.type === "error") reject(new Error(m.message));
-      else resolve({ name: file.name, size: file.size, log: AuditLog.fromSnapshot(m.snapshot), progress: m.progress });
+      if (m.type === "error") {
+        reject(new Error(m.message));
+        return;
+      }
+      // Rebuilding can throw (a snapshot of another format, a corrupt transfer): an exception
+      // here would escape the handler and leave the promise, and the progress bar, pending.
+      let log: AuditLog;
+      try {
+        log = AuditLog.fromSnapshot(m.snapshot);
+      } catch (err) {
+        reject(new Error(`the file was read but its log could not be rebuilt: ${errorMessage(err)}`));
+        return;
+      }
+      resolve({ name: file.name, size: file.size, log, progress: m.progress });
     };
     worker.onerror = (e) => {
       worker.terminate();
