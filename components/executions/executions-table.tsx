@@ -173,6 +173,7 @@ const KIND_LABEL: Partial<Record<AnomalyKind, string>> = {
   "out-of-order": "ooo",
   "open-tail": "tail",
   "chain-break": "chain",
+  "bad-signature": "sig",
   malformed: "bad",
 };
 const KIND_TONE: Partial<Record<AnomalyKind, string>> = {
@@ -180,6 +181,7 @@ const KIND_TONE: Partial<Record<AnomalyKind, string>> = {
   gap: "bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
   "missing-head": "bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
   "chain-break": "bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
+  "bad-signature": "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
   malformed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
 };
 

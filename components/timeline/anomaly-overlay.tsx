@@ -163,6 +163,25 @@ export function AnomalyOverlay(props: AnomalyOverlayProps) {
           </g>
         );
       }
+      case "bad-signature": {
+        const x = g.markX(ov.mark);
+        const y = g.markY(ov.mark);
+        return (
+          <g {...common} data-testid="bad-signature">
+            <title>{`bad signature: ${ov.reason}`}</title>
+            <rect
+              x={x - 10}
+              y={y - 10}
+              width={20}
+              height={20}
+              fill="transparent"
+              className={active ? "stroke-sky-600 dark:stroke-sky-400" : ""}
+              strokeWidth={active ? 2 : 0}
+            />
+            <Badge maxX={vp.width} x={x + 12} y={y - 11} text="sig" tone="red" />
+          </g>
+        );
+      }
       case "malformed": {
         const x = g.markX(ov.mark);
         const y = g.markY(ov.mark);

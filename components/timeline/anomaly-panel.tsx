@@ -22,6 +22,7 @@ const TONE: Record<AnomalyKind, string> = {
   "out-of-order": "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-300",
   "open-tail": "bg-orange-100 text-orange-900 dark:bg-orange-950 dark:text-orange-300",
   "chain-break": "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
+  "bad-signature": "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
   malformed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
 };
 

@@ -1,6 +1,14 @@
 import type { Analysis, AnomalyKind } from "@/lib/audit";
 
-const THEN: AnomalyKind[] = ["missing-head", "duplicate", "out-of-order", "open-tail", "chain-break", "malformed"];
+const THEN: AnomalyKind[] = [
+  "missing-head",
+  "duplicate",
+  "out-of-order",
+  "open-tail",
+  "chain-break",
+  "bad-signature",
+  "malformed",
+];
 
 const WORDS: Record<AnomalyKind, [string, string]> = {
   collision: ["collision", "collisions"],
@@ -10,6 +18,7 @@ const WORDS: Record<AnomalyKind, [string, string]> = {
   "open-tail": ["open tail", "open tails"],
   "out-of-order": ["out of order", "out of order"],
   "chain-break": ["chain break", "chain breaks"],
+  "bad-signature": ["bad signature", "bad signatures"],
   malformed: ["malformed", "malformed"],
 };
 

@@ -17,6 +17,7 @@ import {
   type PartitionSummary,
 } from "./anomaly";
 import type { ChainBreak } from "./chain";
+import type { BadSignature } from "./signature";
 import { activityAt, CLOSES_INVOCATION, CLOSES_RUN, eventFlags, type EventColumns, type KeyColumn } from "./columns";
 import { fieldReader, type PartitionKey } from "./partition-key";
 import { IntPairMap, StringTable } from "./string-table";
@@ -31,6 +32,8 @@ export interface AnalysisInput {
   malformed?: readonly Malformed[];
   /** Key-independent; computed by findChainBreaks (expensive, so cached by the caller). */
   chainBreaks?: readonly ChainBreak[];
+  /** Signed events whose signature does not hold (see signature.ts; verified by the caller). */
+  badSignatures?: readonly BadSignature[];
 }
 
 /** What analyzeColumns needs besides the events. */
@@ -38,6 +41,7 @@ export interface AnalysisExtras {
   duplicates?: readonly Duplicate[];
   malformed?: readonly Pick<Malformed, "streamSeq" | "reason">[];
   chainBreaks?: readonly ChainBreak[];
+  badSignatures?: readonly BadSignature[];
 }
 
 export interface AnalyzeOptions {
@@ -59,7 +63,8 @@ const KIND_RANK: Record<AnomalyKind, number> = {
   collision: 4,
   "out-of-order": 5,
   "chain-break": 6,
-  "open-tail": 7,
+  "bad-signature": 7,
+  "open-tail": 8,
 };
 
 function range(a: number, b: number): string {
@@ -387,6 +392,11 @@ export function analyzeColumns(
     const p = partOfStreamSeq(b.at);
     countAnomaly(p);
     anomalies.push({ kind: "chain-break", partition: partId(p), streamSeqs: b.streamSeqs.slice(), message: b.message });
+  }
+  for (const b of extras.badSignatures ?? []) {
+    const p = partOfStreamSeq(b.streamSeq);
+    countAnomaly(p);
+    anomalies.push({ kind: "bad-signature", partition: partId(p), streamSeqs: [b.streamSeq], message: b.message });
   }
 
   sortAnomalies(anomalies);

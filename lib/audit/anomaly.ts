@@ -4,7 +4,15 @@
 import type { PartitionKey } from "./partition-key";
 
 export type AnomalyKind =
-  "collision" | "duplicate" | "gap" | "missing-head" | "open-tail" | "out-of-order" | "chain-break" | "malformed";
+  | "collision"
+  | "duplicate"
+  | "gap"
+  | "missing-head"
+  | "open-tail"
+  | "out-of-order"
+  | "chain-break"
+  | "bad-signature"
+  | "malformed";
 
 export const ANOMALY_KINDS: readonly AnomalyKind[] = Object.freeze([
   "collision",
@@ -14,6 +22,7 @@ export const ANOMALY_KINDS: readonly AnomalyKind[] = Object.freeze([
   "open-tail",
   "out-of-order",
   "chain-break",
+  "bad-signature",
   "malformed",
 ] as const);
 
@@ -71,6 +80,7 @@ export function emptyCounts(): Record<AnomalyKind, number> {
     "open-tail": 0,
     "out-of-order": 0,
     "chain-break": 0,
+    "bad-signature": 0,
     malformed: 0,
   };
 }

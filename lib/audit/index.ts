@@ -16,6 +16,7 @@ export {
 export { DEFAULT_QUIET_PERIOD_MS, activityMs, analyzeEvents, type AnalysisInput, type AnalyzeOptions } from "./analyze";
 export { GENESIS_HASH, findChainBreaks, type ChainBreak } from "./chain";
 export { sha256Hex } from "./sha256";
+export { SIG_PROFILE, type BadSignature, type Ed25519Jwk, type Jwks } from "./signature";
 export { parseRfc3339 } from "./rfc3339";
 export {
   AuditLog,

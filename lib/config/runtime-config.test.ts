@@ -50,6 +50,21 @@ describe("runtime config", () => {
     expect(browserNatsConfig({}, "-----BEGIN NATS USER JWT-----").creds).toContain("JWT");
   });
 
+  it("passes a JWKS file's Ed25519 keys through, and rejects one that is not a JWKS", () => {
+    const file = JSON.stringify({
+      keys: [
+        { kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: "a-1", x: "AAAA" },
+        { kty: "RSA", kid: "r", n: "x", e: "AQAB" },
+      ],
+    });
+    expect(browserNatsConfig({}, undefined, file).jwks).toEqual({
+      keys: [{ kty: "OKP", crv: "Ed25519", kid: "a-1", x: "AAAA" }],
+    });
+    expect(browserNatsConfig({}).jwks).toBeUndefined();
+    expect(() => browserNatsConfig({ SEQSCOPE_JWKS: "/k.json" }, undefined, "{}")).toThrow(/SEQSCOPE_JWKS.*JWKS/);
+    expect(() => browserNatsConfig({}, undefined, "not json")).toThrow(ConfigError);
+  });
+
   it("rejects a nats:// URL with what to do instead, since browsers only speak WebSocket", () => {
     expect(() => browserNatsConfig({ SEQSCOPE_NATS_URL: "nats://x:4222" })).toThrow(ConfigError);
     expect(() => browserNatsConfig({ SEQSCOPE_NATS_URL: "nats://x:4222" })).toThrow(/ws:\/\/ or wss:\/\//);

@@ -2,6 +2,8 @@
 // request time (never inlined at build time) so one build serves any deployment.
 // Pure: takes an env record, so tests and scripts share the same rules.
 
+import type { Jwks } from "../audit/signature";
+
 export interface BrowserNatsConfig {
   /** WebSocket URL(s) the browser connects to: ws:// or wss://. */
   servers: string[];
@@ -14,6 +16,8 @@ export interface BrowserNatsConfig {
   token?: string;
   /** Contents of a NATS .creds file (JWT + NKEY seed). */
   creds?: string;
+  /** Ed25519 public keys (SEQSCOPE_JWKS) the browser verifies signed events against. */
+  jwks?: Jwks;
 }
 
 export interface EmbeddedConfig {
@@ -88,6 +92,12 @@ export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: s
     default: String(DEFAULTS.demoRate),
     meaning: "Demo workflow executions started per second (0 disables the demo producers).",
   },
+  {
+    name: "SEQSCOPE_JWKS",
+    default: "(unset: signatures not checked)",
+    meaning:
+      "Path to a JWKS JSON file of Ed25519 public keys (`kty` OKP, `crv` Ed25519, `kid`, `x`); signed events (`kid`/`sigp`/`sig`) are verified against it and failures reported as bad signatures.",
+  },
 ];
 
 export class ConfigError extends Error {}
@@ -124,11 +134,35 @@ export function embeddedConfig(env: Env): EmbeddedConfig {
   };
 }
 
+/** A JWKS file's text, checked: its Ed25519 keys (others are skipped). `source` names it in errors. */
+export function parseJwks(text: string, source: string): Jwks {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${source} is not JSON: ${(e as Error).message}`);
+  }
+  const keys = (o as { keys?: unknown } | null)?.keys;
+  if (typeof o !== "object" || o === null || !Array.isArray(keys)) {
+    throw new ConfigError(`${source} is not a JWKS (an object with a "keys" array)`);
+  }
+  const out: Jwks["keys"][number][] = [];
+  for (const k of keys as unknown[]) {
+    const j = k as Record<string, unknown> | null;
+    if (j === null || typeof j !== "object" || j.kty !== "OKP" || j.crv !== "Ed25519") continue;
+    if (typeof j.kid !== "string" || typeof j.x !== "string") {
+      throw new ConfigError(`${source}: every Ed25519 key needs string "kid" and "x"`);
+    }
+    out.push({ kty: "OKP", crv: "Ed25519", kid: j.kid, x: j.x });
+  }
+  return { keys: out };
+}
+
 /**
  * The config the browser needs. `credsFile` is the already-read content of
- * SEQSCOPE_NATS_CREDS (reading files is the caller's I/O).
+ * SEQSCOPE_NATS_CREDS, `jwksFile` that of SEQSCOPE_JWKS (reading files is the caller's I/O).
  */
-export function browserNatsConfig(env: Env, credsFile?: string): BrowserNatsConfig {
+export function browserNatsConfig(env: Env, credsFile?: string, jwksFile?: string): BrowserNatsConfig {
   const url = env.SEQSCOPE_NATS_URL?.trim();
   const servers = url
     ? url
@@ -153,6 +187,7 @@ export function browserNatsConfig(env: Env, credsFile?: string): BrowserNatsConf
   if (env.SEQSCOPE_NATS_PASSWORD) cfg.pass = env.SEQSCOPE_NATS_PASSWORD;
   if (env.SEQSCOPE_NATS_TOKEN) cfg.token = env.SEQSCOPE_NATS_TOKEN;
   if (credsFile) cfg.creds = credsFile;
+  if (jwksFile !== undefined) cfg.jwks = parseJwks(jwksFile, `SEQSCOPE_JWKS (${env.SEQSCOPE_JWKS ?? "file"})`);
   return cfg;
 }
 

@@ -18,7 +18,16 @@ export function readBrowserConfig(): ConfigResult {
         );
       }
     }
-    return { ok: true, config: browserNatsConfig(process.env, creds) };
+    const jwksPath = process.env.SEQSCOPE_JWKS?.trim();
+    let jwks: string | undefined;
+    if (jwksPath) {
+      try {
+        jwks = readFileSync(jwksPath, "utf8");
+      } catch (e) {
+        throw new ConfigError(`SEQSCOPE_JWKS points at ${jwksPath}, which cannot be read: ${(e as Error).message}`);
+      }
+    }
+    return { ok: true, config: browserNatsConfig(process.env, creds, jwks) };
   } catch (e) {
     if (e instanceof ConfigError) return { ok: false, error: e.message };
     throw e;

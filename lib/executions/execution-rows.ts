@@ -36,6 +36,7 @@ export const COUNTED_KINDS: readonly AnomalyKind[] = [
   "out-of-order",
   "open-tail",
   "chain-break",
+  "bad-signature",
   "malformed",
 ];
 

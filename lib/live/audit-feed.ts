@@ -22,7 +22,7 @@ export interface FeedSnapshot {
 type Schedule = (flush: () => void) => void;
 
 export class AuditFeed {
-  private readonly log = new AuditLog();
+  private readonly log: AuditLog;
   private pending: RawMessage[] = [];
   private flushScheduled = false;
   private listeners = new Set<() => void>();
@@ -37,6 +37,7 @@ export class AuditFeed {
     private readonly config: BrowserNatsConfig,
     private readonly schedule: Schedule = (f) => requestAnimationFrame(f),
   ) {
+    this.log = new AuditLog({ jwks: config.jwks });
     this.snapshot = { log: this.log, version: 0, status: { phase: "connecting" }, received: 0 };
   }
 

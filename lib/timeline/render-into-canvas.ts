@@ -486,6 +486,15 @@ function renderOverlays(ctx: Canvas2D, model: TimelineModel, vp: Viewport, theme
         ctx.stroke();
         break;
       }
+      case "bad-signature": {
+        // A flagged mark: a ring in the anomaly colour (the overlay adds the "sig" badge).
+        ctx.strokeStyle = theme.anomaly;
+        ctx.lineWidth = 1.75;
+        ctx.beginPath();
+        ctx.arc(g.markX(ov.mark), g.markY(ov.mark), MARK_RADIUS + 3, 0, Math.PI * 2);
+        ctx.stroke();
+        break;
+      }
       case "skew": {
         if (!skewLines) {
           const x = g.markX(ov.mark);

@@ -99,6 +99,7 @@ export type Overlay =
   | (OverlayBase & { kind: "out-of-order"; mark: number; toX: number; toRow: number })
   | (OverlayBase & { kind: "open-tail"; mark: number })
   | (OverlayBase & { kind: "chain-break"; mark: number })
+  | (OverlayBase & { kind: "bad-signature"; mark: number; reason: string })
   | (OverlayBase & { kind: "malformed"; mark: number; reason: string })
   | (OverlayBase & { kind: "skew"; mark: number; cause: number; deltaMs: number });
 
@@ -577,6 +578,11 @@ export function buildTimelineModel(input: TimelineInput): TimelineModel {
       case "chain-break": {
         const mk = involved.reduce((b, c) => ((marks.streamSeq[c] as number) > (marks.streamSeq[b] as number) ? c : b));
         ov = { kind: "chain-break", anomaly: ai, mark: mk, ...single(mk) };
+        break;
+      }
+      case "bad-signature": {
+        const mk = involved[0] as number;
+        ov = { kind: "bad-signature", anomaly: ai, mark: mk, reason: a.message, ...single(mk) };
         break;
       }
       case "malformed": {
