@@ -85,8 +85,10 @@ export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) 
     setError(undefined);
     const startedAt = performance.now();
     setOpening({ name: f.name, size: f.size, startedAt });
-    const h = openFile(f, (progress) =>
-      setOpening((o) => (o !== undefined && handle.current === h ? { ...o, progress } : o)),
+    const h = openFile(
+      f,
+      (progress) => setOpening((o) => (o !== undefined && handle.current === h ? { ...o, progress } : o)),
+      config.jwks,
     );
     handle.current = h;
     h.done.then(
@@ -105,7 +107,7 @@ export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) 
           setError(`Could not open ${f.name}: ${e instanceof Error ? e.message : String(e)}`);
       },
     );
-  }, []);
+  }, [config.jwks]);
 
   const cancel = useCallback(() => {
     const h = handle.current;

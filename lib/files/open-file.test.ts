@@ -8,6 +8,8 @@ import { messagesFrom } from "../audit/testing";
 import type { IngestProgress } from "./ingest";
 import type { IngestResponse } from "./ingest.worker";
 import { openFile, OpenFileCancelled } from "./open-file";
+import { BUILTIN_KEYS } from "../audit/partition-key";
+import { runSimulation } from "../sim/simulator";
 
 class FakeWorker {
   static made: FakeWorker[] = [];
@@ -87,5 +89,41 @@ describe("openFile", () => {
     opening.cancel();
     await expect(opening.done).rejects.toBeInstanceOf(OpenFileCancelled);
     expect(FakeWorker.made[0]!.terminated).toBe(true);
+  });
+});
+
+describe("openFile with signing keys", () => {
+  it("checks a file's signed lines with the keys it is given, like the live stream", async () => {
+    // A signed run with one line altered after signing; the worker's log has no keys.
+    const { lines, jwks } = runSimulation({ seed: 7, executions: 2, sign: true });
+    const dec = new TextDecoder();
+    const i = lines.findIndex((l) => {
+      const t = dec.decode(l.bytes);
+      return t.includes('"sig"') && t.includes('"workflow_execution_id"') && t.includes('"schema_version":"1.0"');
+    });
+    expect(i).toBeGreaterThanOrEqual(0);
+    const altered = dec.decode(lines[i]!.bytes).replace('"schema_version":"1.0"', '"schema_version":"1.1"');
+    const executionId = (JSON.parse(altered) as { workflow_execution_id: string }).workflow_execution_id;
+    const log = new AuditLog();
+    log.add(
+      lines.map((l, n) => ({
+        data: n === i ? new TextEncoder().encode(altered) : l.bytes,
+        streamSeq: n + 1,
+        receivedMs: 0,
+        deliveryCount: 1,
+        subject: "file",
+      })),
+    );
+    const key = BUILTIN_KEYS[0]!;
+
+    const withKeys = openFile(file(), () => undefined, jwks);
+    FakeWorker.made.at(-1)!.answer({ type: "done", snapshot: log.snapshot(), progress });
+    const checked = (await withKeys.done).log.analyze(key, { executionId });
+    expect(checked.counts["bad-signature"]).toBe(1);
+    expect(checked.anomalies.find((a) => a.kind === "bad-signature")?.streamSeqs).toEqual([i + 1]);
+
+    const withoutKeys = openFile(file(), () => undefined);
+    FakeWorker.made.at(-1)!.answer({ type: "done", snapshot: log.snapshot(), progress });
+    expect((await withoutKeys.done).log.analyze(key, { executionId }).counts["bad-signature"]).toBe(0);
   });
 });

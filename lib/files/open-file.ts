@@ -2,6 +2,7 @@
 // progress while it reads, the finished AuditLog rebuilt from the transferred
 // snapshot. Cancelling terminates the worker, which frees everything it read.
 import { AuditLog } from "../audit/audit-log";
+import type { Jwks } from "../audit/signature";
 import type { IngestProgress } from "./ingest";
 import type { IngestRequest, IngestResponse } from "./ingest.worker";
 
@@ -25,7 +26,8 @@ export class OpenFileCancelled extends Error {
 
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function openFile(file: File, onProgress: (p: IngestProgress) => void): OpeningFile {
+/** `jwks`: the keys that check signed lines, as for the live stream (SEQSCOPE_JWKS). */
+export function openFile(file: File, onProgress: (p: IngestProgress) => void, jwks?: Jwks): OpeningFile {
   const worker = new Worker(new URL("./ingest.worker.ts", import.meta.url), { type: "module" });
   let settle: ((e: Error) => void) | undefined;
   const done = new Promise<OpenedFile>((resolve, reject) => {
@@ -45,7 +47,7 @@ export function openFile(file: File, onProgress: (p: IngestProgress) => void): O
       // here would escape the handler and leave the promise, and the progress bar, pending.
       let log: AuditLog;
       try {
-        log = AuditLog.fromSnapshot(m.snapshot);
+        log = AuditLog.fromSnapshot(m.snapshot, { jwks });
       } catch (err) {
         reject(new Error(`the file was read but its log could not be rebuilt: ${errorMessage(err)}`));
         return;
