@@ -80,34 +80,37 @@ export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) 
   }, [file, source]);
   useEffect(() => () => handle.current?.cancel(), []);
 
-  const open = useCallback((f: File) => {
-    handle.current?.cancel();
-    setError(undefined);
-    const startedAt = performance.now();
-    setOpening({ name: f.name, size: f.size, startedAt });
-    const h = openFile(
-      f,
-      (progress) => setOpening((o) => (o !== undefined && handle.current === h ? { ...o, progress } : o)),
-      config.jwks,
-    );
-    handle.current = h;
-    h.done.then(
-      (opened) => {
-        if (handle.current !== h) return;
-        handle.current = null;
-        setOpening(undefined);
-        setFile(opened);
-      },
-      (e: unknown) => {
-        if (handle.current === h) {
+  const open = useCallback(
+    (f: File) => {
+      handle.current?.cancel();
+      setError(undefined);
+      const startedAt = performance.now();
+      setOpening({ name: f.name, size: f.size, startedAt });
+      const h = openFile(
+        f,
+        (progress) => setOpening((o) => (o !== undefined && handle.current === h ? { ...o, progress } : o)),
+        config.jwks,
+      );
+      handle.current = h;
+      h.done.then(
+        (opened) => {
+          if (handle.current !== h) return;
           handle.current = null;
           setOpening(undefined);
-        }
-        if (!(e instanceof OpenFileCancelled))
-          setError(`Could not open ${f.name}: ${e instanceof Error ? e.message : String(e)}`);
-      },
-    );
-  }, [config.jwks]);
+          setFile(opened);
+        },
+        (e: unknown) => {
+          if (handle.current === h) {
+            handle.current = null;
+            setOpening(undefined);
+          }
+          if (!(e instanceof OpenFileCancelled))
+            setError(`Could not open ${f.name}: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
+    },
+    [config.jwks],
+  );
 
   const cancel = useCallback(() => {
     const h = handle.current;
