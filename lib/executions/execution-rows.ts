@@ -1,6 +1,6 @@
 // The executions list as data: summaries joined with their anomaly counts,
 // filtered and sorted. Pure, so the list's behaviour is tested without a browser.
-import type { AnomalyKind, ExecutionStatus, ExecutionSummary } from "../audit";
+import { ANOMALY_KINDS, type AnomalyKind, type ExecutionStatus, type ExecutionSummary } from "../audit";
 
 export interface ExecutionRow extends ExecutionSummary {
   /** Anomalies of this execution under the list's partition key; undefined until computed. */
@@ -27,22 +27,9 @@ export interface ExecutionSort {
 
 export const DEFAULT_SORT: ExecutionSort = { by: "first", desc: true };
 
-/** Anomaly kinds that say something is wrong with an execution (open tails of running runs are expected). */
-export const COUNTED_KINDS: readonly AnomalyKind[] = [
-  "collision",
-  "gap",
-  "missing-head",
-  "duplicate",
-  "out-of-order",
-  "open-tail",
-  "chain-break",
-  "bad-signature",
-  "malformed",
-];
-
 export function toRow(s: ExecutionSummary, anomalies?: Record<AnomalyKind, number>): ExecutionRow {
   let total = 0;
-  if (anomalies) for (const k of COUNTED_KINDS) total += anomalies[k] ?? 0;
+  if (anomalies) for (const k of ANOMALY_KINDS) total += anomalies[k] ?? 0;
   return { ...s, anomalies, anomalyTotal: total, durationMs: Math.max(0, s.lastTsMs - s.firstTsMs) };
 }
 
