@@ -35,7 +35,9 @@ export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; tot
       const signature = `${s.eventCount}:${s.malformedCount}:${s.duplicateCount}:${s.status}:${s.lastStreamSeq}`;
       let hit = cache.get(s.id);
       if (!hit || hit.signature !== signature) {
-        hit = { signature, counts: log.analyze(key, { executionId: s.id }).counts };
+        // No Ed25519 checks here: with a JWKS set they would verify every signed event of every
+        // execution on the main thread. They run for the execution a user opens.
+        hit = { signature, counts: log.analyze(key, { executionId: s.id, signatures: false }).counts };
         cache.set(s.id, hit);
       }
       return toRow(s, hit.counts);
