@@ -8,6 +8,7 @@ const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {
   connecting: { label: "Connecting", dot: "bg-slate-400 animate-pulse" },
   loading: { label: "Loading history", dot: "bg-sky-500 animate-pulse" },
   live: { label: "Live", dot: "bg-emerald-500" },
+  stalled: { label: "Stalled", dot: "bg-orange-500 animate-pulse" },
   reconnecting: { label: "Reconnecting", dot: "bg-amber-500 animate-pulse" },
   error: { label: "Error", dot: "bg-red-600" },
   closed: { label: "Closed", dot: "bg-slate-500" },

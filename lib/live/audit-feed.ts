@@ -1,44 +1,85 @@
-// The browser's one live feed: a NATS connection, the ordered-consumer reader
-// and the in-memory AuditLog. Messages are buffered and handed to the log once
-// per animation frame, so the UI re-renders per frame, never per message.
+// The browser's one live feed: a NATS connection, the stream reader and the
+// in-memory AuditLog. Messages are buffered and handed to the log once per
+// animation frame, so the UI re-renders per frame, never per message; a hidden
+// tab gets no frames, so there the buffer is flushed on a timer and whenever it
+// reaches MAX_PENDING (bounded memory, cost proportional to what arrived).
+// It keeps the flight recorder (connection log) and the stream's holes.
 import { AuditLog } from "../audit/audit-log";
 import type { RawMessage } from "../audit/types";
 import type { BrowserNatsConfig } from "../config/runtime-config";
 import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
-import { readAuditStream, type ReaderStatus } from "../nats/audit-reader";
+import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
 import { readStreamRange, streamBounds } from "../nats/range-reader";
+import type { ReaderTiming } from "../nats/resumable-reader";
+import { ConnectionLog, type ConnectionEventKind, type ConnectionLogEntry } from "./connection-log";
 import { ExecutionOpener, type ExecutionHint, type HistoryRange } from "./execution-opener";
 import type { StopMargins } from "./execution-tracker";
+import { recreatedNotice, type StreamHole } from "./stream-holes";
 
 export interface FeedSnapshot {
   log: AuditLog;
   /** Bumps whenever the log or the status changed. */
   version: number;
   status: ReaderStatus;
-  /** Messages handed to the log so far. */
+  /** Messages handed to the log so far (of the current stream incarnation). */
   received: number;
+  /** Jumps in the stream's sequence the reader did not ask for, classified; newest last. */
+  holes: readonly StreamHole[];
+  /** Bumps when the stream was recreated and the tab started a new log. */
+  epoch: number;
+  /** The flight recorder, oldest first. */
+  connectionLog: readonly ConnectionLogEntry[];
 }
 
-type Schedule = (flush: () => void) => void;
+export type Schedule = (flush: () => void) => void;
+
+/** Messages buffered at most before a flush that does not wait for a frame. */
+export const MAX_PENDING = 5_000;
+
+/** rAF while the tab is visible; a timer while hidden (no frames there). */
+export const frameOrTimer: Schedule = (flush) => {
+  if (typeof document !== "undefined" && document.visibilityState === "hidden") setTimeout(flush, 250);
+  else requestAnimationFrame(flush);
+};
+
+export interface AuditFeedOptions {
+  /** Reader timings (tests shorten them). */
+  timing?: Partial<ReaderTiming>;
+}
 
 export class AuditFeed {
-  private readonly log: AuditLog;
+  private log: AuditLog;
   private pending: RawMessage[] = [];
   private flushScheduled = false;
   private listeners = new Set<() => void>();
   private snapshot: FeedSnapshot;
   private controller = new AbortController();
   private nc: NatsConnection | undefined;
+  private reader: AuditStreamReader | undefined;
   private received = 0;
+  private epoch = 0;
+  private holes: StreamHole[] = [];
+  private readonly recorder = new ConnectionLog();
+  private recorded = 0;
+  private nextStatus: ReaderStatus | undefined;
   /** Resolved by the next flush (openers wait for their messages to be in the log). */
   private flushWaiters: (() => void)[] = [];
 
   constructor(
     private readonly config: BrowserNatsConfig,
-    private readonly schedule: Schedule = (f) => requestAnimationFrame(f),
+    private readonly schedule: Schedule = frameOrTimer,
+    private readonly options: AuditFeedOptions = {},
   ) {
     this.log = new AuditLog({ jwks: config.jwks });
-    this.snapshot = { log: this.log, version: 0, status: { phase: "connecting" }, received: 0 };
+    this.snapshot = {
+      log: this.log,
+      version: 0,
+      status: { phase: "connecting" },
+      received: 0,
+      holes: [],
+      epoch: 0,
+      connectionLog: [],
+    };
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -56,6 +97,14 @@ export class AuditFeed {
     return this.nc;
   }
 
+  /** The tab became visible or hidden: flush and verify at once on return, so the view is current. */
+  setVisible(visible: boolean): void {
+    this.record(visible ? "visible" : "hidden");
+    if (!visible) return;
+    this.flush();
+    this.reader?.poke();
+  }
+
   /**
    * Starts loading one execution that may lie outside the loaded history (see
    * ExecutionOpener); its messages join this feed's log. Call run() on the result.
@@ -67,7 +116,14 @@ export class AuditFeed {
         history: () => this.whenStatus((s) => historyOf(s)),
         historyLoaded: (seq) =>
           this.whenStatus((s) => (s.phase === "live" || (s.lastSeq ?? -1) >= seq ? true : undefined)).then(() => {}),
-        readRange: async (o) => readStreamRange(await this.connected(), { stream: this.config.stream, ...o }),
+        readRange: async (o) =>
+          readStreamRange(await this.connected(), {
+            stream: this.config.stream,
+            ...o,
+            timing: this.options.timing,
+            onEvent: (kind, detail) => this.record(kind, `range read: ${detail ?? kind}`),
+            onHoles: (h) => this.addHoles(h),
+          }),
         add: (m) => this.enqueue(m),
         flushed: () =>
           this.flushScheduled || this.pending.length > 0
@@ -111,6 +167,7 @@ export class AuditFeed {
     this.controller = controller;
     const { signal } = controller;
     let nc: NatsConnection | undefined;
+    this.record("connecting", this.config.servers.join(", "));
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         nc = await connectBrowser(this.config);
@@ -118,7 +175,9 @@ export class AuditFeed {
       } catch (e) {
         if (signal.aborted) return;
         const wait = Math.min(30_000, 1_000 * 2 ** attempt);
-        this.setStatus({ phase: "error", reason: describeConnectError(e, this.config, wait) });
+        const reason = describeConnectError(e, this.config, wait);
+        this.record("error", reason);
+        this.setStatus({ phase: "error", reason });
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -129,25 +188,38 @@ export class AuditFeed {
       return;
     }
     this.nc = nc;
+    this.record("connected", nc.getServer());
     signal.addEventListener("abort", () => void nc.close().catch(() => undefined), { once: true });
-    await readAuditStream(nc, {
+    const reader = new AuditStreamReader(nc, {
       stream: this.config.stream,
       historyLimit: this.config.historyLimit,
       signal,
+      timing: this.options.timing,
       onMessage: (m) => this.enqueue(m),
       onStatus: (s) => this.setStatus(s),
+      onEvent: (kind, detail) => this.record(kind, detail),
+      onHoles: (h) => this.addHoles(h),
+      onRecreated: (previous) => this.restartLog(previous),
     });
+    this.reader = reader;
+    await reader.run();
   }
 
   async stop(): Promise<void> {
     this.controller.abort();
     const nc = this.nc;
     this.nc = undefined;
+    this.reader = undefined;
     await nc?.close().catch(() => undefined);
   }
 
   private enqueue(m: RawMessage) {
     this.pending.push(m);
+    if (this.pending.length >= MAX_PENDING) {
+      // No frame came (a hidden tab): take the batch in now rather than let the buffer grow.
+      this.flush();
+      return;
+    }
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     this.schedule(() => this.flush());
@@ -157,23 +229,99 @@ export class AuditFeed {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
+    const status = this.nextStatus;
+    this.nextStatus = undefined;
+    if (batch.length === 0 && status === undefined && this.recorded === this.recorder.count) {
+      this.releaseWaiters();
+      return;
+    }
     this.received += batch.length;
-    this.log.add(batch);
-    this.emit({ ...this.snapshot });
+    if (batch.length) this.log.add(batch);
+    this.emit(status ? { ...this.snapshot, status } : { ...this.snapshot });
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters() {
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     for (const w of waiters) w();
   }
 
+  /** A phase or reason change shows at once; progress figures ride along with the next flush. */
   private setStatus(status: ReaderStatus) {
-    // Keep the load progress when a status update only changes the phase.
-    this.emit({ ...this.snapshot, status: { ...this.snapshot.status, ...status, reason: status.reason } });
+    const current = this.nextStatus ?? this.snapshot.status;
+    const merged: ReaderStatus = { ...this.snapshot.status, ...status, reason: status.reason };
+    if (current.phase !== merged.phase || current.reason !== merged.reason) {
+      if (current.phase !== merged.phase && merged.phase === "stalled") this.recorder.add("stalled", merged.reason);
+      if (current.phase !== merged.phase && merged.phase === "live" && current.phase !== "connecting")
+        this.recorder.add("caught_up", `at stream seq ${(merged.lastSeq ?? 0).toLocaleString("en-US")}`);
+      this.nextStatus = undefined;
+      this.emit({ ...this.snapshot, status: merged });
+      return;
+    }
+    if (sameStatus(current, merged)) return;
+    this.nextStatus = merged;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.schedule(() => this.flush());
+    }
+  }
+
+  private record(kind: ConnectionEventKind, detail?: string) {
+    this.recorder.add(kind, detail);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.schedule(() => this.flush());
+    }
+  }
+
+  private addHoles(found: StreamHole[]) {
+    const known = new Set(this.holes.map((h) => `${h.cause}:${h.from}:${h.to}`));
+    const fresh = found.filter((h) => !known.has(`${h.cause}:${h.from}:${h.to}`));
+    if (fresh.length === 0) return;
+    this.holes = [...this.holes, ...fresh];
+    this.emit({ ...this.snapshot });
+  }
+
+  /** The stream was recreated: what the tab held belongs to a stream that no longer exists. */
+  private restartLog(previous: { from: number; to: number } | undefined) {
+    this.pending = [];
+    this.log = new AuditLog({ jwks: this.config.jwks });
+    this.received = 0;
+    this.epoch++;
+    this.holes = previous ? [recreatedNotice(previous, Date.now())] : [];
+    this.emit({ ...this.snapshot, log: this.log });
   }
 
   private emit(next: FeedSnapshot) {
-    this.snapshot = { ...next, version: this.snapshot.version + 1, received: this.received };
+    if (this.recorded !== this.recorder.count) {
+      this.recorded = this.recorder.count;
+      next = { ...next, connectionLog: this.recorder.entries() };
+    }
+    this.snapshot = {
+      ...next,
+      log: this.log,
+      version: this.snapshot.version + 1,
+      received: this.received,
+      holes: this.holes,
+      epoch: this.epoch,
+    };
     for (const l of this.listeners) l();
   }
+}
+
+function sameStatus(a: ReaderStatus, b: ReaderStatus): boolean {
+  return (
+    a.phase === b.phase &&
+    a.reason === b.reason &&
+    a.lastSeq === b.lastSeq &&
+    a.behind === b.behind &&
+    a.startSeq === b.startSeq &&
+    a.targetSeq === b.targetSeq &&
+    a.sessions === b.sessions &&
+    a.lastMessageAt === b.lastMessageAt &&
+    a.verifiedAt === b.verifiedAt
+  );
 }
 
 function historyOf(s: ReaderStatus): HistoryRange | undefined {

@@ -32,7 +32,15 @@ export class StaticFeed implements FeedSource {
     log: AuditLog,
     private readonly from?: FeedOrigin,
   ) {
-    this.snapshot = { log, version: log.version, status: { phase: "live" }, received: log.size };
+    this.snapshot = {
+      log,
+      version: log.version,
+      status: { phase: "live" },
+      received: log.size,
+      holes: [],
+      epoch: 0,
+      connectionLog: [],
+    };
   }
   subscribe = (): (() => void) => () => undefined;
   getSnapshot = (): FeedSnapshot => this.snapshot;

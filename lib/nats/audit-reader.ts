@@ -1,21 +1,41 @@
-// Reads the audit stream with one ordered consumer: history first, then live,
-// without a gap between the two. Turns each JsMsg into a transport-free
-// RawMessage at this boundary, so nothing above sees a NATS type.
+// The tab's live reader: the newest `historyLimit` messages, then everything
+// new, through a ResumableReader (which owns the cursor, so a reconnect, a
+// restarted server or a lost consumer resumes right after the last stream
+// sequence held). Its status is what the header shows, and it is only "live"
+// while the server has recently confirmed that nothing is left to read.
 import type { NatsConnection } from "@nats-io/nats-core";
-import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { RawMessage } from "../audit/types";
-import { isStreamNotFound } from "./stream";
+import type { ConnectionEventKind } from "../live/connection-log";
+import type { StreamHole } from "../live/stream-holes";
+import {
+  DEFAULT_TIMING,
+  ResumableReader,
+  describeReadError,
+  type CursorState,
+  type ReaderTiming,
+} from "./resumable-reader";
 
-export type ReaderPhase = "connecting" | "loading" | "live" | "reconnecting" | "error" | "closed";
+export { describeReadError };
+
+export type ReaderPhase = "connecting" | "loading" | "live" | "stalled" | "reconnecting" | "error" | "closed";
 
 export interface ReaderStatus {
   phase: ReaderPhase;
-  /** Why we are in `error` / `reconnecting`, in words that say what to do. */
+  /** Why we are not live, in words that say what to do. */
   reason?: string;
-  /** Stream sequence range being loaded (history) and how far we are. */
+  /** First stream sequence of the loaded history and the stream's last sequence when reading began. */
   startSeq?: number;
   targetSeq?: number;
+  /** Last stream sequence the tab holds. */
   lastSeq?: number;
+  /** Messages the stream holds after lastSeq, as last confirmed by the server. */
+  behind?: number;
+  /** Date.now() of the last message received. */
+  lastMessageAt?: number;
+  /** Date.now() when the server last confirmed `behind`. */
+  verifiedAt?: number;
+  /** Consumers created so far (more than 1: the reader recovered that many times). */
+  sessions?: number;
 }
 
 export interface ReadOptions {
@@ -26,101 +46,99 @@ export interface ReadOptions {
   startSeq?: number;
   onMessage(msg: RawMessage): void;
   onStatus(status: ReaderStatus): void;
+  onEvent?(kind: ConnectionEventKind, detail?: string): void;
+  onHoles?(holes: StreamHole[]): void;
+  /** The stream was recreated: the caller starts a new log; the reader reads the new stream. */
+  onRecreated?(previous: { from: number; to: number } | undefined): void;
   signal: AbortSignal;
+  timing?: Partial<ReaderTiming>;
 }
 
-/** Runs until `signal` aborts or the connection closes. Never throws: failures become statuses. */
-export async function readAuditStream(nc: NatsConnection, opts: ReadOptions): Promise<void> {
-  // What a reconnect returns to: still loading history, or live.
-  let phase: ReaderPhase = "loading";
-  void watchConnection(nc, opts, () => phase);
-  try {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(opts.stream);
-    const { first_seq: first, last_seq: last } = info.state;
-    // Start by stream sequence, never by time: an ordered consumer that resets
-    // with opt_start_time fails on 2.9 servers.
-    const startSeq = Math.max(first, opts.startSeq ?? last - opts.historyLimit + 1, 1);
-    const setStatus = (st: ReaderStatus) => {
-      if (st.phase === "loading" || st.phase === "live") phase = st.phase;
-      opts.onStatus(st);
+/** The status a cursor shows at `now`: "live" only while caught up and recently confirmed. */
+export function statusOf(c: CursorState, now: number, verifiedForMs = DEFAULT_TIMING.verifiedForMs): ReaderStatus {
+  const base: ReaderStatus = {
+    phase: "loading",
+    startSeq: c.startSeq,
+    targetSeq: c.initialLastSeq,
+    lastSeq: c.held,
+    behind: c.behind,
+    lastMessageAt: c.lastMessageAt,
+    verifiedAt: c.verifiedAt,
+    sessions: c.sessions,
+  };
+  if (c.problem !== undefined) return { ...base, phase: "error", reason: c.problem };
+  if (c.verifiedAt === undefined) return { ...base, phase: "connecting" };
+  if (!c.connected) return { ...base, phase: "reconnecting", reason: "Lost the connection to NATS; reconnecting…" };
+  if (c.stalled)
+    return {
+      ...base,
+      phase: "stalled",
+      reason: `${c.behind.toLocaleString("en-US")} behind and nothing arriving; recreating the consumer from stream seq ${(c.held + 1).toLocaleString("en-US")}.`,
     };
-    let status: ReaderStatus = {
-      phase: last >= startSeq ? "loading" : "live",
-      startSeq,
-      targetSeq: last,
-      lastSeq: startSeq - 1,
+  const fresh = c.verifiedAt !== undefined && now - c.verifiedAt <= verifiedForMs;
+  if (c.behind === 0 && fresh) return { ...base, phase: "live" };
+  if (c.behind === 0)
+    return {
+      ...base,
+      phase: "stalled",
+      reason: `NATS has not confirmed for ${Math.round((now - (c.verifiedAt ?? now)) / 1000)} s that nothing is missing; checking.`,
     };
-    setStatus(status);
+  return { ...base, phase: "loading" };
+}
 
-    const js = jetstream(nc);
-    const consumer = await js.consumers.get(opts.stream, {
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: startSeq,
+export class AuditStreamReader {
+  private readonly reader: ResumableReader;
+  private readonly verifiedForMs: number;
+
+  constructor(
+    nc: NatsConnection,
+    private readonly opts: ReadOptions,
+  ) {
+    this.verifiedForMs = opts.timing?.verifiedForMs ?? DEFAULT_TIMING.verifiedForMs;
+    this.reader = new ResumableReader(nc, {
+      stream: opts.stream,
+      // Start by stream sequence, never by time: an ordered consumer that resets with opt_start_time fails on 2.9.
+      startAt: ({ last }) => opts.startSeq ?? last - opts.historyLimit + 1,
+      maxMessages: 1_000,
+      onMessage: (m) => opts.onMessage(m),
+      onState: (c) => opts.onStatus(statusOf(c, Date.now(), this.verifiedForMs)),
+      onEvent: opts.onEvent,
+      onHoles: opts.onHoles,
+      onRecreated: (previous) => {
+        opts.onRecreated?.(previous);
+        return true;
+      },
+      signal: opts.signal,
+      timing: opts.timing,
     });
-    const messages = await consumer.consume({ max_messages: 1_000 });
-    // Aborted while the consumer was being set up: the listener below would never fire.
-    if (opts.signal.aborted) {
-      await messages.close();
-      return;
-    }
-    opts.signal.addEventListener("abort", () => void messages.close(), { once: true });
-    void (async () => {
-      for await (const n of messages.status()) {
-        if (n.type === "stream_not_found") {
-          opts.onStatus({ ...status, phase: "error", reason: `Stream ${opts.stream} was deleted on the server.` });
-        }
-      }
-    })();
+  }
 
-    for await (const m of messages) {
-      opts.onMessage({
-        data: m.data,
-        streamSeq: m.seq,
-        receivedMs: Math.floor(m.info.timestampNanos / 1e6),
-        deliveryCount: m.info.deliveryCount,
-        subject: m.subject,
-      });
-      const caughtUp = m.info.pending === 0;
-      if (status.phase === "loading" && (caughtUp || m.seq >= (status.targetSeq ?? 0))) {
-        status = { ...status, phase: "live", lastSeq: m.seq };
-        setStatus(status);
-      } else if (status.phase === "loading" && m.seq % 500 === 0) {
-        status = { ...status, lastSeq: m.seq };
-        setStatus(status);
-      }
+  /** Runs until `signal` aborts or the connection closes. Never throws: failures become statuses. */
+  async run(): Promise<void> {
+    // Re-derive the status on a clock too: "live" expires when nobody confirms it.
+    const tick = setInterval(() => this.opts.onStatus(this.status()), 1_000);
+    try {
+      await this.reader.run();
+      if (!this.opts.signal.aborted)
+        this.opts.onStatus({ ...this.status(), phase: "closed", reason: "The connection to NATS was closed." });
+    } catch (e) {
+      if (!this.opts.signal.aborted)
+        this.opts.onStatus({ phase: "error", reason: describeReadError(e, this.opts.stream) });
+    } finally {
+      clearInterval(tick);
     }
-    if (!opts.signal.aborted) opts.onStatus({ phase: "closed", reason: "The stream reader stopped." });
-  } catch (e) {
-    if (opts.signal.aborted) return;
-    opts.onStatus({ phase: "error", reason: describeReadError(e, opts.stream) });
+  }
+
+  status(): ReaderStatus {
+    return statusOf(this.reader.cursor, Date.now(), this.verifiedForMs);
+  }
+
+  /** Verify now (a hidden tab that became visible): the status is current within a round trip. */
+  poke(): void {
+    this.reader.poke();
   }
 }
 
-async function watchConnection(nc: NatsConnection, opts: ReadOptions, phaseNow: () => ReaderPhase) {
-  for await (const s of nc.status()) {
-    if (opts.signal.aborted) return;
-    if (s.type === "disconnect" || s.type === "reconnecting") {
-      opts.onStatus({ phase: "reconnecting", reason: "Lost the connection to NATS; reconnecting…" });
-    } else if (s.type === "reconnect") {
-      // Back to where the reader is: still loading history, or live.
-      opts.onStatus({ phase: phaseNow() });
-    } else if (s.type === "error") {
-      opts.onStatus({ phase: "error", reason: `NATS server error: ${String(s.error?.message ?? s.error)}` });
-    }
-  }
-}
-
-export function describeReadError(e: unknown, stream: string): string {
-  if (isStreamNotFound(e)) {
-    return `Stream ${stream} does not exist on this server. Create it (npm start does for its embedded server) or set SEQSCOPE_STREAM to the stream that captures your audit subject.`;
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/jetstream not enabled|503|no responders/i.test(msg)) {
-    return `JetStream is not available on this server (${msg}). Enable JetStream, or point SEQSCOPE_NATS_URL at a server that has it.`;
-  }
-  if (/permission|authorization/i.test(msg)) {
-    return `Not allowed to read stream ${stream} (${msg}). Check the credentials in SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS.`;
-  }
-  return msg;
+export function readAuditStream(nc: NatsConnection, opts: ReadOptions): Promise<void> {
+  return new AuditStreamReader(nc, opts).run();
 }

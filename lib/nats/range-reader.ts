@@ -1,10 +1,13 @@
-// Reads a bounded stretch of the audit stream with its own ordered consumer,
-// next to the tab's main reader: opening an old execution reads just the
-// stream sequences where it lies. Start positions are stream sequences, never
-// times (an ordered consumer's reset with opt_start_time fails on 2.9 servers).
+// Reads a bounded stretch of the audit stream next to the tab's main reader:
+// opening an old execution reads just the stream sequences where it lies. The
+// same ResumableReader as the live reader, so a reconnect or a lost consumer
+// mid-read resumes after the last sequence handed over: nothing lost, nothing
+// doubled. Start positions are stream sequences, never times.
 import type { NatsConnection } from "@nats-io/nats-core";
-import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { RawMessage } from "../audit/types";
+import type { ConnectionEventKind } from "../live/connection-log";
+import type { StreamHole } from "../live/stream-holes";
+import { ResumableReader, type ReaderTiming } from "./resumable-reader";
 import { streamInfo } from "./stream";
 
 export interface StreamBounds {
@@ -27,7 +30,10 @@ export interface RangeReadOptions {
   endSeq: number;
   /** Return `false` to stop after this message. */
   onMessage(msg: RawMessage): boolean | void;
+  onEvent?(kind: ConnectionEventKind, detail?: string): void;
+  onHoles?(holes: StreamHole[]): void;
   signal: AbortSignal;
+  timing?: Partial<ReaderTiming>;
 }
 
 export interface RangeReadResult {
@@ -37,41 +43,31 @@ export interface RangeReadResult {
   end: "stopped" | "range-end" | "stream-end" | "aborted";
 }
 
-/** Reads [startSeq, endSeq] in stream order until onMessage says stop. Throws on NATS errors. */
-export async function readStreamRange(nc: NatsConnection, opts: RangeReadOptions): Promise<RangeReadResult> {
-  let lastSeq = opts.startSeq - 1;
-  if (opts.endSeq < opts.startSeq) return { lastSeq, end: "range-end" };
-  if (opts.signal.aborted) return { lastSeq, end: "aborted" };
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(opts.stream, {
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: opts.startSeq,
-  });
-  // A bounded read wants throughput: larger pulls than the live reader's.
-  const messages = await consumer.consume({ max_messages: Math.min(5_000, opts.endSeq - opts.startSeq + 1) });
-  const abort = () => void messages.close();
-  opts.signal.addEventListener("abort", abort, { once: true });
-  let end: RangeReadResult["end"] = "aborted";
-  try {
-    for await (const m of messages) {
-      lastSeq = m.seq;
-      const go = opts.onMessage({
-        data: m.data,
-        streamSeq: m.seq,
-        receivedMs: Math.floor(m.info.timestampNanos / 1e6),
-        deliveryCount: m.info.deliveryCount,
-        subject: m.subject,
-      });
-      if (go === false) end = "stopped";
-      else if (m.seq >= opts.endSeq) end = "range-end";
-      else if (m.info.pending === 0) end = "stream-end";
-      else continue;
-      break;
-    }
-  } finally {
-    opts.signal.removeEventListener("abort", abort);
-    await messages.close();
+export class StreamRecreatedError extends Error {
+  constructor(stream: string) {
+    super(`Stream ${stream} was deleted and created again during the read: its sequences restarted.`);
   }
-  if (opts.signal.aborted) end = "aborted";
-  return { lastSeq, end };
+}
+
+/** Reads [startSeq, endSeq] in stream order until onMessage says stop. Throws when the stream was recreated. */
+export async function readStreamRange(nc: NatsConnection, opts: RangeReadOptions): Promise<RangeReadResult> {
+  if (opts.endSeq < opts.startSeq) return { lastSeq: opts.startSeq - 1, end: "range-end" };
+  if (opts.signal.aborted) return { lastSeq: opts.startSeq - 1, end: "aborted" };
+  const reader = new ResumableReader(nc, {
+    stream: opts.stream,
+    startAt: () => opts.startSeq,
+    endSeq: opts.endSeq,
+    untilCaughtUp: true,
+    // A bounded read wants throughput: larger pulls than the live reader's.
+    maxMessages: Math.min(5_000, opts.endSeq - opts.startSeq + 1),
+    onMessage: opts.onMessage,
+    onEvent: opts.onEvent,
+    onHoles: opts.onHoles,
+    onRecreated: () => false,
+    signal: opts.signal,
+    timing: opts.timing,
+  });
+  const r = await reader.run();
+  if (r.end === "recreated") throw new StreamRecreatedError(opts.stream);
+  return { lastSeq: Math.max(r.lastSeq, opts.startSeq - 1), end: opts.signal.aborted ? "aborted" : r.end };
 }

@@ -1,0 +1,487 @@
+// The one way seqscope reads a stretch of the audit stream in order: an ordered
+// consumer that this module owns the cursor of. The client's ordered consumer
+// resets itself after a reconnect, but keeps the pull budget of the request the
+// dead server took with it, so the re-pull after a reset asks for "max_messages
+// minus what was outstanding" — often 0–2 messages — and the reader starves
+// while the connection looks healthy (issue 10: "about 2 messages per
+// reconnect"). So nothing here relies on the client's internal resets: on any
+// sign of trouble (reconnect, heartbeats missed, consumer gone, a reset the
+// client did by itself, a stall the watchdog sees) the session is closed and a
+// fresh consumer is created from the last stream sequence handed over + 1.
+//
+// It also proves what it holds: every message carries the stream's pending
+// count, a watchdog compares the last held sequence with the stream's last_seq,
+// and a jump in stream sequences is classified (expired, purged, deleted,
+// unexplained) from what the stream says about itself at that moment.
+import type { NatsConnection } from "@nats-io/nats-core";
+import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import type { RawMessage } from "../audit/types";
+import type { ConnectionEventKind } from "../live/connection-log";
+import { classifyHole, type StreamFacts, type StreamHole } from "../live/stream-holes";
+import { isStreamNotFound } from "./stream";
+
+export interface ReaderTiming {
+  /** Idle heartbeat asked of the server for each pull; two missed ones restart the session. */
+  heartbeatMs: number;
+  /** Pull request lifetime. */
+  expiresMs: number;
+  /** How often the watchdog compares the held sequence with the stream's last_seq. */
+  watchdogMs: number;
+  /** Behind and no message for this long: stalled, recreate the consumer. */
+  stallMs: number;
+  /** "Caught up" is true for this long after it was last verified (a message with 0 pending, a heartbeat, an info). */
+  verifiedForMs: number;
+  /** Longest wait between attempts after repeated failures. */
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_TIMING: ReaderTiming = {
+  heartbeatMs: 2_000,
+  expiresMs: 10_000,
+  watchdogMs: 2_000,
+  stallMs: 6_000,
+  verifiedForMs: 10_000,
+  maxBackoffMs: 10_000,
+};
+
+/** Where the cursor stands; the callers turn it into a status for people. */
+export interface CursorState {
+  connected: boolean;
+  /** Last stream sequence handed over, or startSeq - 1 before the first. */
+  held: number;
+  /** Where this read began (first read of the current stream incarnation). */
+  startSeq: number;
+  /** The stream's last_seq when the read began. */
+  initialLastSeq: number;
+  /** The stream's last_seq as last seen (a message's pending count or an info). */
+  streamLastSeq: number;
+  /** Messages the stream holds after `held`, as last verified. */
+  behind: number;
+  /** Date.now() of the last message handed over (undefined: none yet). */
+  lastMessageAt?: number;
+  /** Date.now() when `behind` was last confirmed by the server. */
+  verifiedAt?: number;
+  /** The watchdog saw the reader behind and not advancing. */
+  stalled: boolean;
+  /** Why the reader cannot read now (stream missing, not allowed…), in words that say what to do. */
+  problem?: string;
+  /** Consumers created so far (1 = never recreated). */
+  sessions: number;
+}
+
+export interface ResumableReadOptions {
+  stream: string;
+  /** Where to begin, from the stream's bounds at the first read (and after a recreation). */
+  startAt(bounds: { first: number; last: number }): number;
+  /** Stop after this stream sequence. */
+  endSeq?: number;
+  /** Stop once caught up with the end of the stream (bounded reads); otherwise follow it forever. */
+  untilCaughtUp?: boolean;
+  /** Pull batch size. */
+  maxMessages: number;
+  /** Called in stream order, each stream sequence once; return false to stop. */
+  onMessage(msg: RawMessage): boolean | void;
+  /** Called whenever the cursor changes in a way a status would show (throttled by the caller if needed). */
+  onState?(state: CursorState): void;
+  /** The flight recorder. */
+  onEvent?(kind: ConnectionEventKind, detail?: string): void;
+  /** Stream sequences the reader never got, classified. */
+  onHoles?(holes: StreamHole[]): void;
+  /**
+   * The stream was deleted and created again (its `created` time changed): its sequences restarted.
+   * Return true to read the new stream from its start (the live reader), false to end the read.
+   */
+  onRecreated?(previous: { from: number; to: number } | undefined): boolean;
+  signal: AbortSignal;
+  timing?: Partial<ReaderTiming>;
+  /** Wall clock; injectable for tests. */
+  now?: () => number;
+}
+
+export type ReadEnd = "stopped" | "range-end" | "stream-end" | "aborted" | "recreated";
+
+export interface ReadResult {
+  /** Last stream sequence handed over; startSeq - 1 when none. */
+  lastSeq: number;
+  end: ReadEnd;
+}
+
+type Restart = { why: string; kind: ConnectionEventKind } | { done: ReadEnd };
+
+export function toRawMessage(m: JsMsg): RawMessage {
+  return {
+    data: m.data,
+    streamSeq: m.seq,
+    receivedMs: Math.floor(m.info.timestampNanos / 1e6),
+    deliveryCount: m.info.deliveryCount,
+    subject: m.subject,
+  };
+}
+
+export class ResumableReader {
+  private readonly t: ReaderTiming;
+  private readonly now: () => number;
+  private state: CursorState = {
+    connected: true,
+    held: 0,
+    startSeq: 1,
+    initialLastSeq: 0,
+    streamLastSeq: 0,
+    behind: 0,
+    stalled: false,
+    sessions: 0,
+  };
+  private created: string | undefined;
+  private begun = false;
+  /** Ends the current session; set while one runs. */
+  private endSession: ((r: Restart) => void) | undefined;
+  private checking = false;
+  private failures = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly opts: ResumableReadOptions,
+  ) {
+    this.t = { ...DEFAULT_TIMING, ...opts.timing };
+    this.now = opts.now ?? Date.now;
+  }
+
+  get cursor(): CursorState {
+    return this.state;
+  }
+
+  /** Runs until done, aborted or the connection closes. Throws only on a failure that retrying cannot fix. */
+  async run(): Promise<ReadResult> {
+    const { signal } = this.opts;
+    const stopWatch = this.watchConnection();
+    const watchdog = setInterval(() => void this.check(), this.t.watchdogMs);
+    try {
+      while (!signal.aborted && !this.nc.isClosed()) {
+        const bounds = await this.bounds();
+        if (bounds === undefined) break;
+        if (bounds === "recreated-stop") return { lastSeq: this.state.held, end: "recreated" };
+        const from = this.state.held + 1;
+        if (
+          this.opts.untilCaughtUp &&
+          (from > bounds.last || (this.opts.endSeq !== undefined && from > this.opts.endSeq))
+        )
+          return { lastSeq: this.state.held, end: "stream-end" };
+        const r = await this.session(from);
+        if ("done" in r) return { lastSeq: this.state.held, end: r.done };
+        this.opts.onEvent?.(r.kind, r.why);
+        if (r.kind !== "reconnect") await this.backoff();
+      }
+      return { lastSeq: this.state.held, end: "aborted" };
+    } finally {
+      clearInterval(watchdog);
+      stopWatch();
+    }
+  }
+
+  /** Check now whether the reader is caught up (a tab that became visible calls this). */
+  poke(): void {
+    void this.check();
+  }
+
+  private update(patch: Partial<CursorState>) {
+    this.state = { ...this.state, ...patch };
+    this.opts.onState?.(this.state);
+  }
+
+  /**
+   * The stream's bounds for the next session, waiting (and saying why) while the stream is
+   * missing or the server does not answer. Handles a recreated stream. undefined: aborted.
+   */
+  private async bounds(): Promise<{ first: number; last: number } | "recreated-stop" | undefined> {
+    for (let attempt = 0; !this.opts.signal.aborted && !this.nc.isClosed(); attempt++) {
+      try {
+        const info = await (await jetstreamManager(this.nc)).streams.info(this.opts.stream);
+        const { first_seq: first, last_seq: last } = info.state;
+        if (this.created !== undefined && info.created !== this.created) {
+          const had = this.begun && this.state.held >= this.state.startSeq;
+          const previous = had ? { from: this.state.startSeq, to: this.state.held } : undefined;
+          this.opts.onEvent?.("stream_recreated", `stream ${this.opts.stream} was created again at ${info.created}`);
+          this.begun = false;
+          if (!(this.opts.onRecreated?.(previous) ?? false)) return "recreated-stop";
+        }
+        this.created = info.created;
+        if (!this.begun) {
+          const startSeq = Math.max(1, first, this.opts.startAt({ first, last }));
+          this.begun = true;
+          this.update({
+            startSeq,
+            held: startSeq - 1,
+            initialLastSeq: last,
+            streamLastSeq: last,
+            behind: Math.max(0, last - startSeq + 1),
+            verifiedAt: this.now(),
+            lastMessageAt: undefined,
+            stalled: false,
+            problem: undefined,
+          });
+        } else if (this.state.problem !== undefined) this.update({ problem: undefined });
+        return { first, last };
+      } catch (e) {
+        if (this.opts.signal.aborted || this.nc.isClosed()) return undefined;
+        const problem = describeReadError(e, this.opts.stream);
+        if (problem !== this.state.problem) {
+          this.opts.onEvent?.(isStreamNotFound(e) ? "stream_not_found" : "error", problem);
+          this.update({ problem });
+        }
+        await this.sleep(Math.min(this.t.maxBackoffMs, 500 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+    return undefined;
+  }
+
+  /** One consumer from `from` until something ends it. */
+  private async session(from: number): Promise<Restart> {
+    let messages: ConsumerMessages;
+    let drop: () => void;
+    try {
+      const js = jetstream(this.nc);
+      const consumer = await js.consumers.get(this.opts.stream, {
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: from,
+      });
+      messages = await consumer.consume({
+        max_messages: this.opts.maxMessages,
+        expires: this.t.expiresMs,
+        idle_heartbeat: this.t.heartbeatMs,
+      });
+      const name = (await consumer.info(true)).name;
+      // Ordered consumers linger for 5 min after their last pull: remove each one this reader leaves.
+      drop = () => void consumer.delete().catch(() => undefined);
+      this.update({ sessions: this.state.sessions + 1 });
+      this.opts.onEvent?.(
+        this.state.sessions > 1 ? "consumer_recreated" : "consumer_created",
+        `consumer ${name} from stream seq ${from.toLocaleString("en-US")}`,
+      );
+    } catch (e) {
+      if (this.opts.signal.aborted) return { done: "aborted" };
+      if (isStreamNotFound(e)) return { kind: "stream_not_found", why: `stream ${this.opts.stream} not found` };
+      return { kind: "error", why: `could not create a consumer: ${describeReadError(e, this.opts.stream)}` };
+    }
+
+    let resolveEnd!: (r: Restart) => void;
+    const ended = new Promise<Restart>((ok) => (resolveEnd = ok));
+    let over = false;
+    const end = (r: Restart) => {
+      if (over) return;
+      over = true;
+      this.endSession = undefined;
+      resolveEnd(r);
+      void messages.close().then(drop, drop);
+    };
+    this.endSession = end;
+    const onAbort = () => end({ done: "aborted" });
+    this.opts.signal.addEventListener("abort", onAbort, { once: true });
+    if (this.opts.signal.aborted) onAbort();
+    this.update({ stalled: false });
+    const sessionStarted = this.now();
+    let lastActivity = sessionStarted;
+
+    void (async () => {
+      for await (const n of messages.status()) {
+        switch (n.type) {
+          case "heartbeat":
+            lastActivity = this.now();
+            if (this.state.behind === 0) this.update({ verifiedAt: this.now() });
+            break;
+          case "heartbeats_missed":
+            end({ kind: "heartbeats_missed", why: `${n.count} heartbeats missed; recreating the consumer` });
+            break;
+          case "consumer_not_found":
+            end({ kind: "consumer_not_found", why: "the consumer is gone on the server; recreating it" });
+            break;
+          case "consumer_deleted":
+            end({ kind: "consumer_deleted", why: "the consumer was deleted on the server; recreating it" });
+            break;
+          case "stream_not_found":
+            end({ kind: "stream_not_found", why: `stream ${this.opts.stream} not found` });
+            break;
+          // The client reset its ordered consumer by itself: its pull budget may be stale (see the top).
+          case "reset":
+          case "ordered_consumer_recreated":
+            end({
+              kind: "consumer_recreated",
+              why: "the client reset its consumer; recreating it from the held sequence",
+            });
+            break;
+          case "no_responders":
+            end({ kind: "server_error", why: "JetStream did not answer (no responders)" });
+            break;
+          default:
+        }
+      }
+    })().catch(() => undefined);
+
+    const stallCheck = setInterval(() => {
+      // Between messages the watchdog decides; this only catches a session that never delivers.
+      if (
+        this.state.behind > 0 &&
+        this.now() - Math.max(lastActivity, this.state.lastMessageAt ?? 0) > this.t.stallMs
+      ) {
+        this.update({ stalled: true });
+        end({ kind: "stalled", why: `${this.state.behind.toLocaleString("en-US")} behind and nothing arriving` });
+      }
+    }, this.t.stallMs);
+
+    const pump = (async (): Promise<Restart> => {
+      for await (const m of messages) {
+        if (over) break;
+        const seq = m.seq;
+        const pending = m.info.pending;
+        if (seq <= this.state.held) continue; // a copy of something held: never doubled
+        const expected = this.state.held + 1;
+        if (seq > expected) void this.reportHole(expected, seq - 1);
+        const now = this.now();
+        lastActivity = now;
+        this.failures = 0;
+        this.update({
+          held: seq,
+          behind: pending,
+          streamLastSeq: seq + pending,
+          lastMessageAt: now,
+          verifiedAt: pending === 0 ? now : this.state.verifiedAt,
+          stalled: false,
+        });
+        const go = this.opts.onMessage(toRawMessage(m));
+        if (go === false) return { done: "stopped" };
+        if (this.opts.endSeq !== undefined && seq >= this.opts.endSeq) return { done: "range-end" };
+        if (this.opts.untilCaughtUp && pending === 0) return { done: "stream-end" };
+      }
+      return { kind: "error", why: "the consumer's messages ended" };
+    })().then(
+      (r) => end(r),
+      (e: unknown) => end({ kind: "error", why: `the consumer failed: ${e instanceof Error ? e.message : String(e)}` }),
+    );
+
+    const r = await ended;
+    clearInterval(stallCheck);
+    this.opts.signal.removeEventListener("abort", onAbort);
+    await pump.catch(() => undefined);
+    return r;
+  }
+
+  /** Reconnects end the session at once: a fresh consumer from the held sequence is the only safe resume. */
+  private watchConnection(): () => void {
+    const status = this.nc.status();
+    void (async () => {
+      for await (const s of status) {
+        if (s.type === "disconnect") {
+          this.update({ connected: false });
+          this.opts.onEvent?.("disconnect", `from ${s.server}`);
+        } else if (s.type === "reconnecting") {
+          this.opts.onEvent?.("reconnecting");
+        } else if (s.type === "reconnect") {
+          this.update({ connected: true });
+          this.opts.onEvent?.("reconnect", `to ${s.server}`);
+          this.endSession?.({
+            kind: "reconnect",
+            why: `resuming after stream seq ${this.state.held.toLocaleString("en-US")}`,
+          });
+        } else if (s.type === "error") {
+          this.opts.onEvent?.("server_error", String(s.error?.message ?? s.error));
+        }
+      }
+    })().catch(() => undefined);
+    // The client's status iterator is a queued iterator with stop(); the type does not say so.
+    return () => (status as { stop?: () => void }).stop?.();
+  }
+
+  /** The watchdog: is what the tab holds what the stream holds? Safe to call any time; never overlaps. */
+  private async check(): Promise<void> {
+    if (this.checking || !this.begun || this.opts.signal.aborted || this.nc.isClosed() || !this.state.connected) return;
+    this.checking = true;
+    try {
+      const info = await (await jetstreamManager(this.nc)).streams.info(this.opts.stream);
+      if (info.created !== this.created) {
+        this.endSession?.({ kind: "stream_recreated", why: "the stream's created time changed" });
+        return;
+      }
+      const last = info.state.last_seq;
+      // Messages the stream holds after ours; an expired head does not count as behind.
+      const behind = Math.max(0, last - Math.max(this.state.held, info.state.first_seq - 1));
+      const now = this.now();
+      const idleFor = now - (this.state.lastMessageAt ?? now);
+      if (behind === 0) {
+        this.update({ behind, streamLastSeq: last, verifiedAt: now, stalled: false });
+      } else if (idleFor > this.t.stallMs && this.endSession) {
+        this.update({ behind, streamLastSeq: last, stalled: true });
+        this.endSession({
+          kind: "stalled",
+          why: `${behind.toLocaleString("en-US")} behind, nothing for ${Math.round(idleFor / 1000)} s`,
+        });
+      } else {
+        this.update({ behind, streamLastSeq: last });
+      }
+    } catch (e) {
+      if (isStreamNotFound(e))
+        this.endSession?.({ kind: "stream_not_found", why: `stream ${this.opts.stream} not found` });
+      // Otherwise the server did not answer: verification goes stale and the status says so.
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async reportHole(from: number, to: number): Promise<void> {
+    const at = this.now();
+    let facts: StreamFacts;
+    try {
+      const info = await (await jetstreamManager(this.nc)).streams.info(this.opts.stream, { deleted_details: true });
+      const c = info.config;
+      facts = {
+        firstSeq: info.state.first_seq,
+        lastSeq: info.state.last_seq,
+        deleted: info.state.deleted ?? [],
+        maxMsgs: c.max_msgs,
+        maxBytes: c.max_bytes,
+        maxAgeNanos: c.max_age,
+        maxMsgsPerSubject: c.max_msgs_per_subject,
+      };
+    } catch {
+      // The server did not say: every missing sequence stays unexplained rather than guessed.
+      facts = { firstSeq: 0, lastSeq: 0, maxMsgs: -1, maxBytes: -1, maxAgeNanos: 0, maxMsgsPerSubject: -1 };
+    }
+    const holes = classifyHole(from, to, facts, at);
+    for (const h of holes)
+      this.opts.onEvent?.(
+        "hole",
+        `stream seq ${h.from.toLocaleString("en-US")}–${h.to.toLocaleString("en-US")}: ${h.cause}`,
+      );
+    this.opts.onHoles?.(holes);
+  }
+
+  private async backoff(): Promise<void> {
+    this.failures++;
+    const ms = Math.min(this.t.maxBackoffMs, 250 * 2 ** Math.min(this.failures - 1, 6));
+    await this.sleep(ms);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((ok) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.opts.signal.removeEventListener("abort", done);
+        ok();
+      };
+      const timer = setTimeout(done, ms);
+      this.opts.signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}
+
+export function describeReadError(e: unknown, stream: string): string {
+  if (isStreamNotFound(e)) {
+    return `Stream ${stream} does not exist on this server. Create it (npm start does for its embedded server) or set SEQSCOPE_STREAM to the stream that captures your audit subject.`;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/jetstream not enabled|503|no responders/i.test(msg)) {
+    return `JetStream is not available on this server (${msg}). Enable JetStream, or point SEQSCOPE_NATS_URL at a server that has it.`;
+  }
+  if (/permission|authorization/i.test(msg)) {
+    return `Not allowed to read stream ${stream} (${msg}). Check the credentials in SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS.`;
+  }
+  return msg;
+}
