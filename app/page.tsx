@@ -1,10 +1,12 @@
 import { ExecutionsTable } from "@/components/executions/executions-table";
 import { MalformedList } from "@/components/executions/malformed-list";
+import { StreamHolesBanner } from "@/components/live/stream-holes-banner";
 
 export default function ExecutionsPage() {
   return (
     <>
       <h1 className="mb-3 text-base font-semibold">Workflow executions</h1>
+      <StreamHolesBanner />
       <MalformedList />
       <ExecutionsTable />
     </>

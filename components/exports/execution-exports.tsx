@@ -8,6 +8,7 @@ import { download, fileSafe } from "@/lib/export/download";
 import { messagesNdjson } from "@/lib/export/ndjson";
 import { anomalyReport, type ReportSource } from "@/lib/export/report";
 import { useFileSource } from "@/components/files/use-file-source";
+import { useFeed } from "@/hooks/use-audit-feed";
 
 export interface ExecutionExportsProps {
   log: AuditLog;
@@ -42,6 +43,7 @@ export function ExecutionExports({ log, executionId }: ExecutionExportsProps) {
   const menu = useRef<HTMLDivElement>(null);
   const params = useSearchParams();
   const { file, nats } = useFileSource();
+  const feed = useFeed();
   const base = fileSafe(executionId);
 
   useEffect(() => {
@@ -117,7 +119,9 @@ export function ExecutionExports({ log, executionId }: ExecutionExportsProps) {
             onClick={() =>
               void run(() => {
                 const key = reportKey === SHOWN ? shownKey(params, menu.current) : (keyById(reportKey) as PartitionKey);
-                const report = anomalyReport(log, executionId, key, source);
+                // The stream's holes as of the click; a file has line numbers, not a stream to have holes in.
+                const holes = file === undefined ? feed.getSnapshot().holes : [];
+                const report = anomalyReport(log, executionId, key, source, new Date(), holes);
                 download(
                   `${base}.anomalies.${fileSafe(key.id)}.json`,
                   "application/json",

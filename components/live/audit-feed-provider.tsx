@@ -67,6 +67,12 @@ export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) 
     void feed.start();
     return () => void feed.stop();
   }, [feed]);
+  // A hidden tab gets no frames and slow timers: tell the feed, so it flushes and re-verifies on return.
+  useEffect(() => {
+    const onVisibility = () => feed.setVisible(document.visibilityState === "visible");
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => document.removeEventListener("visibilitychange", onVisibility);
+  }, [feed]);
 
   const [file, setFile] = useState<OpenedFile>();
   const [opening, setOpening] = useState<FileOpening>();

@@ -1,8 +1,10 @@
 "use client";
 
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
 import { useStreamInfo } from "@/hooks/use-stream-info";
-import type { ReaderPhase } from "@/lib/nats/audit-reader";
+import type { ReaderPhase, ReaderStatus } from "@/lib/nats/audit-reader";
+import { ConnectionLogPanel } from "./connection-log-panel";
 
 const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {
   connecting: { label: "Connecting", dot: "bg-slate-400 animate-pulse" },
@@ -14,10 +16,8 @@ const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {
   closed: { label: "Closed", dot: "bg-slate-500" },
 };
 
-/** Where the tab stands with NATS: connecting / loading / live / reconnecting / error, with the reason. */
+/** Where the tab stands with NATS, and how far behind the stream it is; or which local file replaces it. */
 export function ConnectionStatus({ stream }: { stream: string }) {
-  const { status, received } = useAuditFeed();
-  const info = useStreamInfo(stream);
   const origin = useFeed().origin?.();
   if (origin?.kind === "file") {
     // A file opened in this tab replaces the stream for the views: say so where the stream status was.
@@ -37,18 +37,49 @@ export function ConnectionStatus({ stream }: { stream: string }) {
       </div>
     );
   }
+  return <LiveStatus stream={stream} />;
+}
+
+/** The live stream's status: phase, lag, silence, reason, and the flight recorder behind a button. */
+function LiveStatus({ stream }: { stream: string }) {
+  const { status, received, connectionLog } = useAuditFeed();
+  const info = useStreamInfo(stream);
+  const [logOpen, setLogOpen] = useState(false);
+  const logButton = useRef<HTMLButtonElement>(null);
+  const quiet = status.phase === "stalled" || status.phase === "reconnecting";
+  const now = useNow(quiet);
+  const closeLog = useCallback(() => setLogOpen(false), []);
   const look = LOOK[status.phase];
-  const progress =
-    status.phase === "loading" && status.targetSeq !== undefined && status.startSeq !== undefined
-      ? ` ${Math.max(0, (status.lastSeq ?? 0) - status.startSeq + 1).toLocaleString()} / ${(status.targetSeq - status.startSeq + 1).toLocaleString()}`
-      : "";
   return (
-    <div className="flex min-w-0 flex-col items-end gap-1 text-sm">
-      <div className="flex items-center gap-2" data-testid="connection-status" data-phase={status.phase} role="status">
-        <span className={`inline-block h-2.5 w-2.5 rounded-full ${look.dot}`} aria-hidden />
-        <span className="font-medium">{look.label}</span>
-        <span className="text-slate-500 tabular-nums">{progress || ` · ${received.toLocaleString()} msgs`}</span>
+    <div className="relative flex min-w-0 flex-col items-end gap-1 text-sm">
+      <div className="flex items-center gap-2">
+        <div
+          className="flex items-center gap-2"
+          data-testid="connection-status"
+          data-phase={status.phase}
+          data-behind={status.behind}
+          data-last-seq={status.lastSeq}
+          role="status"
+          title={heldOf(status, received)}
+        >
+          <span className={`inline-block h-2.5 w-2.5 rounded-full ${look.dot}`} aria-hidden />
+          <span className="font-medium">{phaseLabel(status)}</span>
+          <span className="text-slate-500 tabular-nums">{describeLag(status, quiet ? now : undefined)}</span>
+        </div>
+        <button
+          ref={logButton}
+          type="button"
+          className="rounded border border-slate-300 px-1.5 py-0.5 text-xs text-slate-600 tabular-nums hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-slate-700 dark:text-slate-300 dark:hover:bg-slate-800"
+          aria-haspopup="dialog"
+          aria-expanded={logOpen}
+          onClick={() => setLogOpen((o) => !o)}
+          data-testid="connection-log-button"
+          data-count={connectionLog.length}
+        >
+          Connection log · {nf(connectionLog.length)}
+        </button>
       </div>
+      {logOpen && <ConnectionLogPanel entries={connectionLog} onClose={closeLog} returnFocusTo={logButton} />}
       {info.data && (
         <p className="text-xs text-slate-500 tabular-nums" data-testid="stream-info">
           stream holds {info.data.messages.toLocaleString()} messages ({formatBytes(info.data.bytes)})
@@ -57,13 +88,77 @@ export function ConnectionStatus({ stream }: { stream: string }) {
             : ""}
         </p>
       )}
-      {status.reason && (status.phase === "error" || status.phase === "reconnecting" || status.phase === "closed") && (
-        <p className="max-w-xl text-right text-xs text-red-700 dark:text-red-400" data-testid="connection-reason">
+      {status.reason && status.phase !== "live" && status.phase !== "loading" && (
+        <p
+          className={`max-w-xl text-right text-xs ${quiet ? "text-amber-700 dark:text-amber-400" : "text-red-700 dark:text-red-400"}`}
+          data-testid="connection-reason"
+        >
           {status.reason}
         </p>
       )}
     </div>
   );
+}
+
+const nf = (n: number) => n.toLocaleString("en-US");
+
+/** The tooltip: what the tab holds, and how often its consumer had to be recreated. */
+function heldOf(s: ReaderStatus, received: number): string {
+  const upTo = s.lastSeq === undefined ? "" : `, up to stream seq ${nf(s.lastSeq)}`;
+  const recovered = (s.sessions ?? 0) > 1 ? `; consumer recreated ${nf((s.sessions ?? 1) - 1)}×` : "";
+  return `${nf(received)} messages held${upTo}${recovered}`;
+}
+
+/** Still reading the history the tab started with (rather than catching up on what came since). */
+function loadingHistory(s: ReaderStatus): boolean {
+  return s.phase === "loading" && s.targetSeq !== undefined && (s.lastSeq ?? 0) < s.targetSeq;
+}
+
+export function phaseLabel(s: ReaderStatus): string {
+  if (s.phase === "loading") return loadingHistory(s) ? "Loading history" : "Catching up";
+  return LOOK[s.phase].label;
+}
+
+/**
+ * ` · 12,300 behind`, ` · last message 42 s ago`: how far the tab is from the
+ * stream, always. `now` only while nothing arrives (stalled, reconnecting).
+ */
+export function describeLag(s: ReaderStatus, now: number | undefined): string {
+  const parts: string[] = [];
+  if (loadingHistory(s) && s.startSeq !== undefined && s.targetSeq !== undefined)
+    parts.push(`${nf(Math.max(0, (s.lastSeq ?? 0) - s.startSeq + 1))} / ${nf(s.targetSeq - s.startSeq + 1)}`);
+  if (s.phase === "live" || s.phase === "loading" || s.phase === "stalled")
+    parts.push(s.behind === undefined ? "lag unknown" : `${nf(s.behind)} behind`);
+  if (now !== undefined && now > 0)
+    parts.push(s.lastMessageAt === undefined ? "no message yet" : `last message ${ago(now - s.lastMessageAt)} ago`);
+  return parts.map((p) => ` · ${p}`).join("");
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7_200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3_600)} h`;
+}
+
+/**
+ * Date.now(), refreshed every second while `active` (0 until the first tick, so
+ * the server's render and the first client render agree). A hidden tab's timers
+ * slow down; nobody is looking then.
+ */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(0);
+  useEffect(() => {
+    if (!active) return;
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const every = setInterval(tick, 1_000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(every);
+    };
+  }, [active]);
+  return now;
 }
 
 function formatBytes(n: number): string {

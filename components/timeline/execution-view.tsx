@@ -5,6 +5,7 @@ import { useQueryStates } from "nuqs";
 import { useEffect, useMemo, useSyncExternalStore } from "react";
 import { MalformedList } from "@/components/executions/malformed-list";
 import { ExecutionExports } from "@/components/exports/execution-exports";
+import { IntegrityNote } from "@/components/live/stream-holes-banner";
 import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
 import { formatDuration } from "@/lib/format";
 import { executionParams } from "@/lib/links/execution-params";
@@ -61,13 +62,14 @@ function useExecutionOpener(feed: FeedSource, executionId: string, hint: Executi
  */
 export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps) {
   const feed = useFeed();
-  const { log, version } = useAuditFeed();
+  const { log, version, holes } = useAuditFeed();
   const [{ from, to }] = useQueryStates(HINT_PARAMS);
   const hint = from !== null && to !== null && to >= from ? { from, to } : undefined;
   const { state: open, opener } = useExecutionOpener(feed, executionId, hint);
   const live = canOpen(feed);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
-  const known = useMemo(() => log.execution(executionId) !== undefined, [log, version, executionId]);
+  const summary = useMemo(() => log.execution(executionId), [log, version, executionId]);
+  const known = summary !== undefined;
 
   // An execution read from outside the loaded history shows once all of it is read, so it opens on the
   // sender's window and counts; one in the loaded history shows at once and grows in place, as before.
@@ -98,15 +100,18 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
     );
   }
   return (
-    <ExecutionTimeline
-      log={log}
-      version={version}
-      executionId={executionId}
-      initialKeyId={initialKeyId}
-      linkable={live}
-      footer={<MalformedList executionId={executionId} />}
-      toolbar={<ExecutionExports log={log} executionId={executionId} />}
-    />
+    <>
+      {summary && <IntegrityNote holes={holes} from={summary.firstStreamSeq} to={summary.lastStreamSeq} />}
+      <ExecutionTimeline
+        log={log}
+        version={version}
+        executionId={executionId}
+        initialKeyId={initialKeyId}
+        linkable={live}
+        footer={<MalformedList executionId={executionId} />}
+        toolbar={<ExecutionExports log={log} executionId={executionId} />}
+      />
+    </>
   );
 }
 

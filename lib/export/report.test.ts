@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { AuditLog, keyById, type PartitionKey } from "../audit";
 import { generateWorkload } from "../audit/testing";
+import type { HoleCause, StreamHole } from "../live/stream-holes";
 import { messagesNdjson } from "./ndjson";
 import { anomalyReport, REPORT_FORMAT } from "./report";
 
 const INVOCATION = keyById("invocation") as PartitionKey;
+const NATS = { source: "nats", stream: "AUDIT_EVENTS", subject: "auditEvent" } as const;
+
+function makeHole(from: number, to: number, cause: HoleCause = "expired"): StreamHole {
+  return { from, to, cause, detail: `${cause} ${from}-${to}`, at: 0 };
+}
 const NAIVE = keyById("execution") as PartitionKey;
 
 /** An NDJSON export read back the way a file is: stream sequence = line number. */
@@ -89,5 +95,34 @@ describe("anomalyReport", () => {
       }
     }
     expect(duplicates).toBeGreaterThan(0);
+  });
+
+  it("lists exactly the stream's holes that overlap the execution's stream-sequence range", () => {
+    const x = live.executions()[0]!;
+    const { firstStreamSeq: a, lastStreamSeq: b } = live.execution(x.id)!;
+    expect(b - a).toBeGreaterThan(4);
+    /* The execution spans stream seq a…b. In: one strictly inside, one on each edge, one around it all.
+     * Out: one ending just before a, one starting just after b, and a recreation (no message lost). */
+    const inside = [
+      makeHole(a + 1, a + 2, "deleted"),
+      makeHole(a - 3, a, "expired"),
+      makeHole(b, b + 2, "unexplained"),
+      makeHole(a - 10, b + 10, "purged"),
+    ];
+    const outside = [makeHole(a - 3, a - 1), makeHole(b + 1, b + 5, "deleted"), makeHole(a, b, "recreated")];
+    const holes = [outside[0]!, inside[0]!, outside[1]!, inside[1]!, outside[2]!, inside[2]!, inside[3]!];
+    const r = anomalyReport(live, x.id, INVOCATION, NATS, new Date(0), holes);
+    expect(r.execution).toMatchObject({ firstStreamSeq: a, lastStreamSeq: b });
+    expect(r.streamHoles).toEqual(
+      [inside[0]!, inside[1]!, inside[2]!, inside[3]!].map((h) => ({
+        from: h.from,
+        to: h.to,
+        count: h.to - h.from + 1,
+        cause: h.cause,
+        detail: h.detail,
+      })),
+    );
+    expect(anomalyReport(live, x.id, INVOCATION, NATS).streamHoles).toEqual([]);
+    expect(anomalyReport(live, "no-such-execution", INVOCATION, NATS, new Date(0), holes).streamHoles).toEqual([]);
   });
 });

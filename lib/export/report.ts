@@ -2,11 +2,21 @@
 // shows under one partition key, for a ticket, a CI check or a diff between
 // two sources. Pure: a log in, a plain object out.
 import type { Analysis, AuditLog, PartitionKey } from "../audit";
+import { holeSize, holesWithin, type HoleCause, type StreamHole } from "../live/stream-holes";
 
 export const REPORT_FORMAT = "seqscope-anomaly-report/1";
 
 export type ReportSource =
   { source: "nats"; stream: string; subject: string } | { source: "file"; file: string; bytes: number };
+
+/** A run of stream sequences the stream itself lost (a fact about the transport, not a producer's anomaly). */
+export interface ReportStreamHole {
+  from: number;
+  to: number;
+  count: number;
+  cause: HoleCause;
+  detail: string;
+}
 
 export interface AnomalyReport {
   format: typeof REPORT_FORMAT;
@@ -26,12 +36,20 @@ export interface AnomalyReport {
     producers: string[];
     firstTs?: string;
     lastTs?: string;
+    /** The stream sequences (or line numbers) of its first and last message. */
+    firstStreamSeq: number;
+    lastStreamSeq: number;
   } | null;
   counts: Analysis["counts"];
   withoutSeq: number;
   noKey: number;
   anomalies: Analysis["anomalies"];
   partitions: Analysis["partitions"];
+  /**
+   * Holes in the stream that overlap the execution's stream-sequence range, as
+   * found by the tab that made the report: events of this execution may be among them.
+   */
+  streamHoles: ReportStreamHole[];
 }
 
 export function anomalyReport(
@@ -40,6 +58,8 @@ export function anomalyReport(
   key: PartitionKey,
   from: ReportSource,
   now: Date = new Date(),
+  /** The holes the live feed found in the stream (none for a file). */
+  holes: readonly StreamHole[] = [],
 ): AnomalyReport {
   const a = log.analyze(key, { executionId });
   const x = log.execution(executionId);
@@ -62,11 +82,23 @@ export function anomalyReport(
             producers: x.producers.map((p) => p.id),
             firstTs: iso(x.firstTsMs),
             lastTs: iso(x.lastTsMs),
+            firstStreamSeq: x.firstStreamSeq,
+            lastStreamSeq: x.lastStreamSeq,
           },
     counts: a.counts,
     withoutSeq: a.withoutSeq,
     noKey: a.noKey,
     anomalies: a.anomalies,
     partitions: a.partitions,
+    streamHoles:
+      x === undefined
+        ? []
+        : holesWithin(holes, x.firstStreamSeq, x.lastStreamSeq).map((h) => ({
+            from: h.from,
+            to: h.to,
+            count: holeSize(h),
+            cause: h.cause,
+            detail: h.detail,
+          })),
   };
 }
