@@ -1,4 +1,7 @@
 // Node-side connections (scripts, tests). The browser uses browser-connection.ts.
+// nats-core keeps one transport factory per process and each connect sets it: do not
+// mix these with WebSocket connections in one process when reconnects matter (the
+// one made first would reconnect through the other's transport and never succeed).
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 
