@@ -11,6 +11,7 @@ import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
 import { startTcpProxy, type TcpProxy } from "../node/tcp-proxy";
 import { connectBrowser, type NatsConnection } from "./browser-connection";
 import { ensureStream } from "./stream";
+import { readStreamRange } from "./range-reader";
 import { RecordingReader, RetryingPublisher, lastSeqOf, lostAndDoubled, waitUntil } from "./fault-testing";
 
 let server: RunningNatsServer;
@@ -235,6 +236,45 @@ describe("the live reader under consumer and network faults", () => {
       expect(reader.payloads.map((p) => (JSON.parse(p) as { n: number }).n)).toEqual(range(1_000, 1_024));
     } finally {
       await reader.stop();
+    }
+  }, 60_000);
+});
+
+// The bounded reader behind links (with a hint) and the scan (without one) is the same
+// ResumableReader: killed mid-read, it resumes after the last sequence it handed over.
+describe("the bounded range reader under restarts", () => {
+  it("reads a stretch exactly once while the server is killed twice mid-read", async () => {
+    const { stream, subject } = await freshStream();
+    const total = 6_000;
+    await new RetryingPublisher(nc, subject, { workers: 8, limit: total }).start().done();
+    const rnc = await connectBrowser({ servers: [server.wsUrl], stream, subject, historyLimit: 0 });
+    const seqs: number[] = [];
+    const faults: Promise<void>[] = [];
+    const events: string[] = [];
+    try {
+      const r = await readStreamRange(rnc, {
+        stream,
+        startSeq: 101,
+        endSeq: 5_900,
+        signal: new AbortController().signal,
+        timing: { heartbeatMs: 1_000, expiresMs: 5_000, watchdogMs: 500, stallMs: 3_000, maxBackoffMs: 1_000 },
+        onEvent: (kind) => events.push(kind),
+        onMessage: (m) => {
+          seqs.push(m.streamSeq);
+          // The fault lands mid-read, at a point the test chooses, not by timing luck.
+          if (seqs.length === 1_000) faults.push(server.restart({ signal: "SIGKILL", downMs: 300 }));
+          if (seqs.length === 3_500) faults.push(server.restart({ signal: "SIGTERM", downMs: 800 }));
+        },
+      });
+      await Promise.all(faults);
+      expect(r).toEqual({ lastSeq: 5_900, end: "range-end" });
+      expect(seqs).toEqual(range(101, 5_900));
+      expect(faults).toHaveLength(2);
+      // It did resume with a new consumer (not merely drain what was buffered before the kill).
+      expect(events.filter((k) => k === "consumer_recreated").length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await Promise.all(faults);
+      await rnc.close();
     }
   }, 60_000);
 });

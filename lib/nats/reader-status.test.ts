@@ -1,0 +1,48 @@
+// The header's status is derived from the cursor by one pure rule: "live" only
+// while nothing is behind and the server confirmed that recently.
+import { describe, expect, it } from "vitest";
+import { statusOf } from "./audit-reader";
+import type { CursorState } from "./resumable-reader";
+
+const cursor = (over: Partial<CursorState> = {}): CursorState => ({
+  connected: true,
+  held: 100,
+  startSeq: 1,
+  initialLastSeq: 100,
+  streamLastSeq: 100,
+  behind: 0,
+  lastMessageAt: 1_000,
+  verifiedAt: 10_000,
+  stalled: false,
+  sessions: 1,
+  ...over,
+});
+
+describe("statusOf", () => {
+  it("is live when caught up and confirmed within the window", () => {
+    expect(statusOf(cursor(), 12_000, 5_000)).toMatchObject({ phase: "live", behind: 0, lastSeq: 100 });
+  });
+  it("stops saying live when nobody confirmed it for longer than the window", () => {
+    const s = statusOf(cursor(), 16_000, 5_000);
+    expect(s.phase).toBe("stalled");
+    expect(s.reason).toMatch(/not confirmed for 6 s/);
+  });
+  it("is catching up while behind", () => {
+    expect(statusOf(cursor({ behind: 12_300 }), 12_000, 5_000)).toMatchObject({ phase: "loading", behind: 12_300 });
+  });
+  it("says stalled with the lag and what it does about it", () => {
+    const s = statusOf(cursor({ behind: 340, stalled: true }), 12_000, 5_000);
+    expect(s.phase).toBe("stalled");
+    expect(s.reason).toMatch(/340 behind.*recreating the consumer from stream seq 101/);
+  });
+  it("reconnecting beats stalled; a problem beats both", () => {
+    expect(statusOf(cursor({ connected: false, stalled: true }), 12_000).phase).toBe("reconnecting");
+    expect(statusOf(cursor({ connected: false, problem: "Stream X does not exist" }), 12_000)).toMatchObject({
+      phase: "error",
+      reason: "Stream X does not exist",
+    });
+  });
+  it("is connecting before the stream was first seen", () => {
+    expect(statusOf(cursor({ verifiedAt: undefined }), 12_000).phase).toBe("connecting");
+  });
+});
