@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startNatsServer, freePort, type RunningNatsServer } from "../node/nats-server";
 import { connectNode, type NatsConnection } from "../nats/node-connection";
-import { ensureStream } from "../nats/stream";
+import { deleteStream, ensureStream } from "../nats/stream";
 import { AuditPublisher } from "../nats/publish";
-import { AuditFeed, type FeedSnapshot } from "./audit-feed";
+import { AuditFeed, MAX_PENDING, type FeedSnapshot } from "./audit-feed";
 import type { OpenState } from "./execution-opener";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
@@ -120,6 +120,65 @@ describe("AuditFeed", () => {
     expect(live.log.execution("wfx-feed")?.eventCount).toBe(201);
     expect(live.log.duplicates("wfx-feed")).toHaveLength(0);
     await feed.stop();
+  });
+});
+
+describe("AuditFeed in a hidden tab", () => {
+  it("takes messages in at a bounded cost without frames, and is current as soon as it is visible", async () => {
+    const hidden = { stream: "AUDIT_HIDDEN", subject: "auditHidden" };
+    await ensureStream(nc, hidden);
+    // A hidden tab: the scheduled flush never runs.
+    const asked: (() => void)[] = [];
+    const feed = new AuditFeed({ servers: [server.wsUrl], ...hidden, historyLimit: 100_000 }, (f) => asked.push(f));
+    const sizes: number[] = [];
+    const off = feed.subscribe(() => sizes.push(feed.getSnapshot().received));
+    void feed.start();
+    const total = MAX_PENDING * 2 + 1_234;
+    const pub = new AuditPublisher(nc, hidden.subject);
+    for (let i = 0; i < total; i += 500)
+      await Promise.all(
+        Array.from({ length: Math.min(500, total - i) }, (_, k) => pub.publish(line(i + k + 1, "wfx-hidden"))),
+      );
+    // Without a single frame the log took in whole batches of MAX_PENDING: the buffer never grew past it.
+    await waitFor(feed, (s) => s.received === MAX_PENDING * 2, 20_000);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(new Set(sizes.filter((n) => n > 0))).toEqual(new Set([MAX_PENDING, MAX_PENDING * 2]));
+    // Visible again: the rest is in the log at once, no frame needed.
+    await vi.waitFor(() => expect(feed.getSnapshot().received + feed.buffered).toBe(total), { timeout: 20_000 });
+    expect(feed.buffered).toBeLessThan(MAX_PENDING);
+    feed.setVisible(true);
+    expect(feed.getSnapshot().received).toBe(total);
+    expect(feed.getSnapshot().log.execution("wfx-hidden")?.eventCount).toBe(total);
+    expect(feed.getSnapshot().connectionLog.map((e) => e.kind)).toContain("visible");
+    off();
+    await feed.stop();
+  });
+});
+
+describe("AuditFeed when the stream is recreated", () => {
+  it("starts a new log (epoch + 1) with only the new stream's messages and a notice", async () => {
+    const names2 = { stream: "AUDIT_RECREATE", subject: "auditRecreate" };
+    await ensureStream(nc, names2);
+    const pub = new AuditPublisher(nc, names2.subject);
+    for (let i = 1; i <= 30; i++) await pub.publish(line(i, "wfx-before"));
+    const feed = new AuditFeed({ servers: [server.wsUrl], ...names2, historyLimit: 1_000 }, (f) => setTimeout(f, 0), {
+      timing: { watchdogMs: 300, verifiedForMs: 3_000, maxBackoffMs: 500 },
+    });
+    void feed.start();
+    try {
+      await waitFor(feed, (s) => s.received === 30 && s.status.phase === "live");
+      await deleteStream(nc, names2.stream);
+      await ensureStream(nc, names2);
+      for (let i = 1; i <= 12; i++) await pub.publish(line(i, "wfx-after"));
+      const s = await waitFor(feed, (x) => x.epoch === 1 && x.received === 12 && x.status.phase === "live", 20_000);
+      expect(s.log.execution("wfx-before")).toBeUndefined();
+      expect(s.log.execution("wfx-after")?.eventCount).toBe(12);
+      expect(s.log.duplicates("wfx-after")).toHaveLength(0);
+      expect(s.holes).toEqual([expect.objectContaining({ cause: "recreated", from: 1, to: 30 })]);
+      expect(s.connectionLog.map((e) => e.kind)).toContain("stream_recreated");
+    } finally {
+      await feed.stop();
+    }
   });
 });
 

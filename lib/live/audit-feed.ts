@@ -93,6 +93,11 @@ export class AuditFeed {
     return this.config.stream;
   }
 
+  /** Messages received but not yet in the log (waiting for a frame). */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
   connection(): NatsConnection | undefined {
     return this.nc;
   }

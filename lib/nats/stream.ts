@@ -32,3 +32,9 @@ export function isStreamNotFound(e: unknown): boolean {
     /stream not found/i.test(err?.message ?? "")
   );
 }
+
+/** Deletes the stream and every message in it (tests and fault drills). */
+export async function deleteStream(nc: NatsConnection, stream: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(stream);
+}
