@@ -25,6 +25,7 @@ export interface EmbeddedConfig {
   enabled: boolean;
   natsPort: number;
   wsPort: number;
+  /** As configured: relative to the project folder, or absolute (scripts/lib/data-dir.ts resolves it). */
   dataDir: string;
   demoRate: number;
   appPort: number;
@@ -85,7 +86,8 @@ export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: s
   {
     name: "SEQSCOPE_DATA_DIR",
     default: DEFAULTS.dataDir,
-    meaning: "Where the embedded server keeps its JetStream store, pid and logs.",
+    meaning:
+      "Where the embedded server keeps its JetStream store, pid and logs: relative to the project folder, or an absolute path.",
   },
   {
     name: "SEQSCOPE_DEMO_RATE",
