@@ -158,6 +158,11 @@ export class RecordingReader {
     return this.status.phase === "live" && this.status.behind === 0 && this.seqs.at(-1) === last;
   }
 
+  /** host:port of the server the reader is connected to now. */
+  server(): string | undefined {
+    return this.nc?.getServer();
+  }
+
   count(kind: ConnectionEventKind): number {
     return this.events.filter((e) => e.kind === kind).length;
   }
