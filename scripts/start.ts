@@ -2,7 +2,9 @@
 // it runs a private nats-server (JetStream + WebSocket, loopback), creates the
 // stream, starts demo producers and serves the dashboard; with it, it only
 // serves the dashboard against that cluster. Ctrl-C stops everything it started.
-import { join } from "node:path";
+// The embedded server is supervised: if it dies it is started again on the same
+// store and ports (the demo producers resend what it did not ack); if it cannot
+// be, everything stops with the reason, so no dashboard is left pointing at nothing.
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import type { ChildProcess } from "node:child_process";
@@ -10,7 +12,9 @@ import { browserNatsConfig, ConfigError, embeddedConfig, redactUrl } from "../li
 import { NatsServerError, startNatsServer, stopChild, type RunningNatsServer } from "../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream } from "../lib/nats/stream";
-import { demoSimOptions, publishSimulation } from "./lib/sim-publisher";
+import { demoSimOptions, publishSimulation, type SimProgress } from "./lib/sim-publisher";
+import { dataDirPaths } from "./lib/data-dir";
+import { errorSummary, superviseNatsServer, type Supervision } from "./lib/supervisor";
 import { isAlive, readLock, reapOrphans, removeLock, writeLock, type LockInfo } from "./lib/instance-lock";
 import { buildApp, serveApp } from "./lib/next-server";
 
@@ -39,8 +43,7 @@ try {
   throw e;
 }
 
-const dataDir = join(root, cfg.dataDir);
-const lockPath = join(dataDir, "start.lock");
+const { dataDir, storeDir, lockPath } = dataDirPaths(root, cfg.dataDir);
 const previous = readLock(lockPath);
 if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
   die(
@@ -61,6 +64,7 @@ writeLock(lockPath, lock);
 
 const demoStop = new AbortController();
 let nats: RunningNatsServer | undefined;
+let supervision: Supervision | undefined;
 let nc: NatsConnection | undefined;
 let app: ChildProcess | undefined;
 let demo: Promise<unknown> | undefined;
@@ -70,11 +74,14 @@ async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   log("stopping…");
+  // First, so that the server going down from here on is not taken for a crash.
+  await supervision?.stop();
   demoStop.abort();
+  // Closing the connection ends the publishes still waiting for an ack: with the server down they would wait 5 s.
+  await nc?.close().catch(() => undefined);
   await demo?.catch(() => undefined);
   if (app) await stopChild(app);
-  await nc?.close().catch(() => undefined);
-  await nats?.stop();
+  await nats?.stop().catch((e: unknown) => log(`nats-server: ${e instanceof Error ? e.message : String(e)}`));
   removeLock(lockPath);
   log("stopped; nothing left running.");
   process.exit(code);
@@ -105,24 +112,65 @@ try {
     nats = await startNatsServer({
       port: cfg.natsPort,
       wsPort: cfg.wsPort,
-      storeDir: join(dataDir, "jetstream"),
+      storeDir,
       workDir: dataDir,
       detached: true,
     });
-    lock.children.push({ pid: nats.pid, name: "nats-server" });
+    const natsChild = { pid: nats.pid, name: "nats-server" };
+    lock.children.push(natsChild);
     writeLock(lockPath, lock);
-    log(`embedded nats-server: ${nats.url} (WebSocket ${nats.wsUrl}), store in ${cfg.dataDir}/jetstream`);
+    log(`embedded nats-server: ${nats.url} (WebSocket ${nats.wsUrl}), store in ${storeDir}`);
+    supervision = superviseNatsServer(nats, {
+      onExit: (pid) => {
+        log(`nats-server (pid ${pid}) exited unexpectedly; starting it again on the same store and ports…`);
+      },
+      onRestartFailed: (e, attempt) => {
+        log(`restart attempt ${attempt} failed: ${errorSummary(e, 2).replace(/\n/g, " ")}`);
+      },
+      onRestarted: (pid) => {
+        // A start after a crash of ours must find (and reap) this process, not the dead one.
+        natsChild.pid = pid;
+        writeLock(lockPath, lock);
+        log(`nats-server is back (pid ${pid}); the demo producers and open dashboards reconnect by themselves.`);
+      },
+      onGiveUp: (reason) => {
+        process.stderr.write(
+          `\n[seqscope] ${reason}\n\n` +
+            `[seqscope] Stopping the dashboard and the demo producers too: without the server they would show nothing.\n` +
+            `[seqscope] The stream's store is kept in ${storeDir}. Fix the cause above (another program on port ` +
+            `${cfg.natsPort} or ${cfg.wsPort}? choose others with SEQSCOPE_EMBEDDED_NATS_PORT / SEQSCOPE_EMBEDDED_WS_PORT; ` +
+            `a full disk?) and run npm start again.\n\n`,
+        );
+        void shutdown(1);
+      },
+    });
     nc = await connectNode(nats.url, "seqscope-demo");
     await ensureStream(nc, { stream: browser.stream, subject: browser.subject });
     log(`stream ${browser.stream} captures subject ${browser.subject}`);
     if (cfg.demoRate > 0) {
       const seed = Date.now() % 2 ** 31;
+      // Said once when lines start waiting for their acks, and once when every one of them is acked.
+      let waiting = false;
+      const onProgress = (p: SimProgress) => {
+        const nowWaiting = (p.retries ?? 0) > 0;
+        if (stopping || nowWaiting === waiting) return;
+        waiting = nowWaiting;
+        log(
+          waiting
+            ? `demo producer: lines not acked (${p.retryError ?? "no ack"}); resending them until they are`
+            : "demo producer: every line acked again, none lost",
+        );
+      };
       demo = publishSimulation(nc, {
         subject: browser.subject,
         truthSubjectPrefix: "seqscope.truth",
         // startMs = now, so simulated ts match the wall clock.
         sim: { ...demoSimOptions(seed, Date.now()), executionsPerSecond: cfg.demoRate },
         signal: demoStop.signal,
+        // Resend until acked, with a Nats-Msg-Id per published copy: a server restart neither loses nor
+        // doubles a line, and the simulator's intentional duplicates (which the ground truth counts) stay.
+        retry: true,
+        onProgress,
         onError: (e) => {
           if (!stopping) log(`demo producer: ${e instanceof Error ? e.message : String(e)}`);
         },

@@ -1,10 +1,13 @@
 // Integration: a real nats-server, a seeded simulated run published with acks,
 // read back from the stream; truths arrive on their side subject.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startNatsServer, type RunningNatsServer } from "../../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../../lib/nats/node-connection";
 import { ensureStream, streamInfo } from "../../lib/nats/stream";
-import { readAuditStream } from "../../lib/nats/audit-reader";
+import { readStreamRange, streamBounds } from "../../lib/nats/range-reader";
 import { subscribeSide } from "../../lib/nats/side-channel";
 import { runSimulation } from "../../lib/sim/simulator";
 import type { SimOptionsInput } from "../../lib/sim/options";
@@ -49,28 +52,38 @@ function simulatedClock(): SimClock & { requested: number[] } {
   };
 }
 
-async function readAll(stream: string, count: number): Promise<RawMessage[]> {
-  const controller = new AbortController();
+/** Resolves once `cond()` holds (checked every 10 ms), or fails after `ms` saying what it waited for. */
+async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Every message the stream holds, oldest first. */
+async function readStream(conn: NatsConnection, stream: string): Promise<RawMessage[]> {
+  const { firstSeq, lastSeq } = await streamBounds(conn, stream);
   const msgs: RawMessage[] = [];
-  let live = false;
-  await new Promise<void>((done) => {
-    const timer = setTimeout(done, 10_000);
-    const check = () => live && msgs.length >= count && (clearTimeout(timer), done());
-    void readAuditStream(nc, {
-      stream,
-      historyLimit: 1_000_000,
-      signal: controller.signal,
-      onMessage: (m) => (msgs.push(m), check()),
-      onStatus: (s) => {
-        if (s.phase === "error") done();
-        live = s.phase === "live";
-        check();
-      },
-    });
+  await readStreamRange(conn, {
+    stream,
+    startSeq: firstSeq,
+    endSeq: lastSeq,
+    onMessage: (m) => void msgs.push(m),
+    signal: new AbortController().signal,
   });
-  controller.abort();
   return msgs;
 }
+
+/** Positions in the run's publish order of every line of an execution, from the run's final truths. */
+const linesOf = (truths: TruthRecord[], executionId: string) =>
+  truths.find((t) => t.executionId === executionId)?.events.flatMap((e) => e.published) ?? [];
+
+const count = <T>(items: Iterable<T>) => {
+  const n = new Map<T, number>();
+  for (const i of items) n.set(i, (n.get(i) ?? 0) + 1);
+  return n;
+};
 
 describe("Node runtime", () => {
   it("hashes chains with node:crypto into the very bytes the portable model writes", () => {
@@ -119,7 +132,7 @@ describe("publishSimulation", () => {
 
     expect(result.lines).toBe(expected.lines.length);
     expect(result.executions).toBe(12);
-    const msgs = await readAll(names.stream, expected.lines.length);
+    const msgs = await readStream(nc, names.stream);
     expect(msgs).toHaveLength(expected.lines.length);
     const dec = new TextDecoder();
     expect(msgs.map((m) => dec.decode(m.data))).toEqual(expected.lines.map((l) => dec.decode(l.bytes)));
@@ -135,6 +148,38 @@ describe("publishSimulation", () => {
     // The faults really reached the wire.
     const counts = expected.truths.reduce((n, t) => n + t.counts.duplicated + t.counts.malformed + t.counts.dropped, 0);
     expect(counts).toBeGreaterThan(0);
+  });
+
+  it("publishes a truth only once every line of its execution is acked, the late copy of its last event too", async () => {
+    // Seed 3, 30 % duplicates: two of the six executions end with the copy of their final event a few
+    // lines after the simulator has yielded their truth. One publish in flight at a time.
+    const names = { stream: "SIM_IT_LATE_COPY", subject: "simItLateCopy" };
+    await ensureStream(nc, names);
+    const sim: SimOptionsInput = { seed: 3, executions: 6, faults: { duplicate: 0.3 } };
+    const expected = runSimulation(sim);
+    // Lines each truth names when the simulator yields it (its arrays still grow afterwards).
+    const linesAtTruth: number[] = [];
+    for (const item of new Simulator(sim))
+      if (item.kind === "truth") linesAtTruth.push(item.truth.events.reduce((n, e) => n + e.published.length, 0));
+    const lateCopies = expected.truths.filter(
+      (t, k) => linesOf(expected.truths, t.executionId).length > linesAtTruth[k]!,
+    );
+    expect(lateCopies).toHaveLength(2);
+    const acked = new Set<number>();
+    const early: number[] = [];
+    const result = await publishSimulation(nc, {
+      subject: names.subject,
+      sim,
+      speed: 0,
+      maxInFlight: 1,
+      signal: new AbortController().signal,
+      onLineAcked: (l) => acked.add(l.index),
+      onExecutionDone: (t) => {
+        for (const i of linesOf(expected.truths, t.executionId)) if (!acked.has(i)) early.push(i);
+      },
+    });
+    expect(result.executions).toBe(6);
+    expect(early).toEqual([]);
   });
 
   it("lets JetStream drop duplicate copies when Nats-Msg-Id is on", async () => {
@@ -230,4 +275,119 @@ describe("publishSimulation", () => {
       }),
     ).rejects.toThrow();
   });
+});
+
+describe("publishSimulation with retry", () => {
+  it("keeps resending what is not acked, reports it, and stops only when aborted", async () => {
+    // No stream captures the subject: every attempt fails, as while a server is down.
+    const controller = new AbortController();
+    const seen: { retries: number; resent: number; retryError?: string }[] = [];
+    const errors: unknown[] = [];
+    const result = await publishSimulation(nc, {
+      subject: "nobody.listens.retry",
+      sim: { seed: 3, executions: 1 },
+      speed: 0,
+      maxInFlight: 4,
+      retry: { initialMs: 1, maxMs: 5 },
+      signal: controller.signal,
+      progressMs: 0,
+      onProgress: (p) => {
+        seen.push({ retries: p.retries ?? 0, resent: p.resent ?? 0, retryError: p.retryError });
+        if ((p.resent ?? 0) >= 20) controller.abort();
+      },
+      onError: (e) => errors.push(e),
+    });
+    expect(errors).toEqual([]);
+    expect(result.lines).toBe(0);
+    expect(result.executions).toBe(0);
+    expect(result.resent).toBeGreaterThanOrEqual(20);
+    // Never more lines waiting than the window holds, and why they wait is said.
+    const busy = seen.filter((p) => p.retries > 0);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(Math.max(...busy.map((p) => p.retries))).toBeLessThanOrEqual(4);
+    expect(busy.every((p) => typeof p.retryError === "string" && p.retryError.length > 0)).toBe(true);
+  });
+});
+
+describe("publishSimulation with retry, across server restarts", () => {
+  let storeDir: string;
+  let restartable: RunningNatsServer;
+  let conn: NatsConnection;
+
+  beforeAll(async () => {
+    storeDir = mkdtempSync(join(tmpdir(), "seqscope-sim-retry-"));
+    restartable = await startNatsServer({ storeDir });
+    conn = await connectNode(restartable.url, "sim-retry-it");
+  });
+
+  afterAll(async () => {
+    await conn?.close();
+    await restartable?.stop();
+    rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  // 120 executions with every fault kind, intentional duplicates included, published as fast as acks allow;
+  // the server is stopped (SIGTERM) once and killed (SIGKILL) twice while publishes are in flight.
+  it("puts every line on the stream exactly as often as the simulator emitted it, truths after their lines", async () => {
+    const names = { stream: "SIM_RETRY", subject: "simRetry" };
+    await ensureStream(conn, names);
+    const sim: SimOptionsInput = { ...FAULTY, seed: 31, executions: 120 };
+    const expected = runSimulation(sim);
+    const restarts: [number, "SIGTERM" | "SIGKILL"][] = [
+      [10, "SIGTERM"],
+      [45, "SIGKILL"],
+      [80, "SIGKILL"],
+    ];
+    const acked = new Set<number>();
+    const truthBeforeLines: string[] = [];
+    let done = 0;
+    let restarted = 0;
+    let maxRetries = 0;
+    const bouncing = (async () => {
+      for (const [after, signal] of restarts) {
+        await until(`${after} executions done`, () => done >= after);
+        await restartable.kill(signal);
+        await restartable.start();
+        restarted++;
+      }
+    })();
+
+    const result = await publishSimulation(conn, {
+      subject: names.subject,
+      sim,
+      speed: 0,
+      retry: true,
+      signal: new AbortController().signal,
+      progressMs: 0,
+      onProgress: (p) => (maxRetries = Math.max(maxRetries, p.retries ?? 0)),
+      onLineAcked: (l) => acked.add(l.index),
+      onExecutionDone: (t) => {
+        done++;
+        for (const i of linesOf(expected.truths, t.executionId)) if (!acked.has(i)) truthBeforeLines.push(`line ${i}`);
+      },
+    });
+    await bouncing;
+
+    expect(restarted).toBe(restarts.length);
+    expect(result.resent).toBeGreaterThan(0);
+    expect(maxRetries).toBeGreaterThan(0);
+    expect(result.retries).toBe(0);
+    expect(result.lines).toBe(expected.lines.length);
+    expect(result.executions).toBe(sim.executions);
+    expect(truthBeforeLines).toEqual([]);
+
+    const msgs = await readStream(conn, names.stream);
+    expect(msgs).toHaveLength(expected.lines.length);
+    // Each payload (and so each event id) as many times as the simulator emitted it: 0 lost, 0 doubled.
+    const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+    expect(count(msgs.map((m) => hex(m.data)))).toEqual(count(expected.lines.map((l) => hex(l.bytes))));
+    const idOf = new Map(expected.lines.map((l) => [hex(l.bytes), l.id]));
+    const ids = count(msgs.map((m) => idOf.get(hex(m.data))));
+    expect(ids).toEqual(count(expected.lines.map((l) => l.id)));
+    // The simulator's intentional duplicates are among them, kept although retries were de-duplicated.
+    expect([...ids.values()].filter((n) => n === 2).length).toBe(
+      expected.truths.reduce((n, t) => n + t.counts.duplicated, 0),
+    );
+    expect([...ids.values()].some((n) => n === 2)).toBe(true);
+  }, 40_000);
 });
