@@ -36,6 +36,33 @@ const ALL_FAULTS: SimOptionsInput["faults"] = {
 };
 
 describe("Simulator", () => {
+  it("hands out an execution's truth only after all of its lines, copies included", () => {
+    // Duplicates are frequent enough here that some runs end on a duplicated event.
+    const sim = new Simulator(
+      resolveSimOptions({ ...demoSimOptions(5, 0), executions: 400, faults: { ...ALL_FAULTS, duplicate: 0.2 } }),
+    );
+    const linesSoFar = new Map<string, number>();
+    const finished = new Set<string>();
+    const late: string[] = [];
+    let endedOnCopy = 0;
+    for (let item = sim.next(); item !== undefined; item = sim.next()) {
+      if (item.kind === "line") {
+        const id = item.line.executionId;
+        if (id && finished.has(id)) late.push(item.line.id);
+        if (id) linesSoFar.set(id, (linesSoFar.get(id) ?? 0) + 1);
+        continue;
+      }
+      finished.add(item.truth.executionId);
+      const t = item.truth;
+      expect(linesSoFar.get(t.executionId) ?? 0).toBe(t.counts.lines);
+      const published = t.events.reduce((n, e) => n + e.published.length, 0);
+      expect(published).toBe(t.counts.lines);
+      if (t.events.at(-1)?.fate === "duplicated") endedOnCopy++;
+    }
+    expect(endedOnCopy).toBeGreaterThan(0);
+    expect(late).toEqual([]);
+  });
+
   it("reproduces a run byte for byte from its seed", () => {
     const opts: SimOptionsInput = { seed: 11, executions: 30, agentScope: "mixed", sign: true, faults: ALL_FAULTS };
     const a = runSimulation(opts);

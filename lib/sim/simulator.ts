@@ -489,8 +489,15 @@ export class Simulator implements Iterable<SimItem> {
     const ord = this.emitted++;
     if (slot.fault !== "drop") {
       const wait = slot.fault === "reorder" ? slot.shift : 0;
+      const duplicate = slot.fault === "duplicate";
+      // Hold the run open until the copy is queued too: otherwise a run whose last event is duplicated
+      // finishes (and hands out its truth) when the original goes out, one line short.
+      if (duplicate) run.buffered++;
       this.enqueue(wait, ord, e.key, bytes, truth.id, 0, lane, run, truth);
-      if (slot.fault === "duplicate") this.enqueue(slot.shift, ord, e.key, bytes, truth.id, 1, lane, run, truth);
+      if (duplicate) {
+        run.buffered--;
+        this.enqueue(slot.shift, ord, e.key, bytes, truth.id, 1, lane, run, truth);
+      }
     }
     this.maybeFinish(run);
   }
