@@ -41,10 +41,19 @@ interface Run {
   rep: number;
   /** Starts a publisher of fresh audit lines (unique msgIDs across the scenario). */
   publish(opts?: { workers?: number; pauseMs?: number; limit?: number }): Publishing;
-  /** The fault is over (the server is back, the line restored…): the catch-up clock starts. */
-  repaired(): void;
+  /**
+   * The fault is over (the server is back, the line restored…): the catch-up clock starts.
+   * `lastSeq`: the stream's last_seq at that moment, when the scenario knows it better than a
+   * question asked afterwards (which may wait out a leader election).
+   */
+  repaired(lastSeq?: number): void;
   /** The stream started again (recreated): the tab's counts start from zero. */
   restarted(): void;
+  /**
+   * Waits until the tab holds exactly the stream's end and counts from there: messages the
+   * fault is about to make expire were received before it and are not owed again.
+   */
+  rebase(): Promise<void>;
 }
 
 interface Publishing {
@@ -87,12 +96,13 @@ async function flowing(run: Run, n = 100): Promise<Publishing> {
 /** Publishes `n` lines and waits until the tab holds them: what the fault then takes away or makes old. */
 async function oldLog(run: Run, n: number) {
   await run.publish({ workers: 2, limit: n }).stop();
-  const { last } = await run.rig.streamState();
-  await until(`the tab holds stream seq ${last}`, async () => (await readTab(run.page)).lastSeq === last);
+  await run.rebase();
 }
 
+/** The header says the tab lost its server (not just "not live": under load it flickers to loading). */
 async function leavesLive(page: Page, timeoutMs = 20_000) {
-  await until("the header leaves live", async () => (await readTab(page)).phase !== "live", timeoutMs);
+  const lost = ["reconnecting", "error", "stalled"];
+  await until("the header says the server is lost", async () => lost.includes((await readTab(page)).phase), timeoutMs);
 }
 
 function restartScenario(id: string, signal: "SIGTERM" | "SIGKILL", downs: number[]): Scenario {
@@ -192,14 +202,19 @@ const SCENARIOS: Scenario[] = [
     id: "cluster-node",
     title: "cluster: the tab's node killed",
     rig: { cluster: true },
-    t0: "node killed (nothing is repaired: the tab must move on)",
+    t0: "node killed (nothing is repaired: the tab must move on; last_seq taken just before)",
     target: "at-t0",
     fault: async (run) => {
       const p = await flowing(run);
       const node = await run.rig.browserNode();
       if (!node) throw new Error("no node has the tab's connection");
+      const { last } = await run.rig.streamStateNow();
+      const acked = p.pub.acked;
       await node.kill("SIGKILL");
-      run.repaired();
+      // Each ack is one new stream seq: what was stored between the question and the kill.
+      run.repaired(last + p.pub.acked - acked);
+      // The clock runs from the kill; the count starts once the tab has noticed it.
+      await leavesLive(run.page);
       return p;
     },
     heal: healCluster,
@@ -208,15 +223,18 @@ const SCENARIOS: Scenario[] = [
     id: "cluster-leader",
     title: "cluster: stream leader killed",
     rig: { cluster: true },
-    t0: "leader killed (nothing is repaired: a new leader must take over)",
+    t0: "leader killed (nothing is repaired: a new leader must take over; the first message after it needs that leader)",
     target: "after-t0",
     fault: async (run) => {
       const p = await flowing(run);
       const leader = await streamLeader(run.rig.admin, run.rig.stream);
       const node = run.rig.cluster!.nodes.find((n) => n.serverName === leader);
       if (!node) throw new Error(`stream leader ${leader} is not a node of the cluster`);
+      const { last } = await run.rig.streamStateNow();
+      const acked = p.pub.acked;
       await node.kill("SIGKILL");
-      run.repaired();
+      // Each ack is one new stream seq: what was stored between the question and the kill.
+      run.repaired(last + p.pub.acked - acked);
       return p;
     },
     heal: healCluster,
@@ -246,6 +264,8 @@ async function until(what: string, pred: () => Promise<boolean>, timeoutMs = 30_
 interface RepResult {
   published: number;
   catchUpMs: number | undefined;
+  /** From t0 to the first message JetStream acked after it (scenarios that keep publishing). */
+  firstAckMs?: number;
   lost: number;
   duplicated: number;
   error?: string;
@@ -301,6 +321,8 @@ async function runScenario(s: Scenario, repeat: number, hb: HideableBrowser): Pr
       let base = { received: before.tab.received ?? 0, held: before.tab.lastSeq ?? 0 };
       let published = 0;
       let repairedAt: number | undefined;
+      let lastAtRepair: number | undefined;
+      let ackedAtRepair: number | undefined;
       const pubs: (Publishing & { done: boolean })[] = [];
       const run: Run = {
         rig,
@@ -329,11 +351,17 @@ async function runScenario(s: Scenario, repeat: number, hb: HideableBrowser): Pr
           pubs.push(p);
           return p;
         },
-        repaired: () => {
+        repaired: (lastSeq) => {
           repairedAt = Date.now();
+          lastAtRepair = lastSeq;
+          ackedAtRepair = pubs.find((p) => !p.done)?.pub.acked;
         },
         restarted: () => {
           base = { received: 0, held: 0 };
+        },
+        rebase: async () => {
+          const now = await settle(rig, page);
+          base = { received: now.tab.received ?? 0, held: now.tab.lastSeq ?? 0 };
         },
       };
       const rr: RepResult = { published: 0, catchUpMs: undefined, lost: 0, duplicated: 0 };
@@ -342,14 +370,17 @@ async function runScenario(s: Scenario, repeat: number, hb: HideableBrowser): Pr
         if (repairedAt === undefined) throw new Error("the scenario never said the fault was repaired");
         // Caught up = live, 0 behind, holding what the stream held when the fault was repaired, or
         // one message more (see Scenario.target); a publisher that keeps running adds more after that.
-        const target = (await rig.streamStateNow()).last + (s.target === "after-t0" && running ? 1 : 0);
+        const target =
+          (lastAtRepair ?? (await rig.streamStateNow()).last) + (s.target === "after-t0" && running ? 1 : 0);
         const deadline = repairedAt + CATCH_UP_TIMEOUT_MS;
-        for (;;) {
+        // Also when the stream took a message again: what the tab's catch-up cannot beat after a leader loss.
+        const acking = running && ackedAtRepair !== undefined ? running.pub : undefined;
+        while (rr.catchUpMs === undefined || (acking && rr.firstAckMs === undefined)) {
+          if (acking && rr.firstAckMs === undefined && acking.acked > ackedAtRepair!)
+            rr.firstAckMs = Date.now() - repairedAt;
           const tab = await readTab(page);
-          if (tab.phase === "live" && tab.behind === 0 && (tab.lastSeq ?? 0) >= target) {
+          if (rr.catchUpMs === undefined && tab.phase === "live" && tab.behind === 0 && (tab.lastSeq ?? 0) >= target)
             rr.catchUpMs = Date.now() - repairedAt;
-            break;
-          }
           if (Date.now() > deadline)
             throw new Error(`not caught up ${CATCH_UP_TIMEOUT_MS / 1000} s after the fault: ${JSON.stringify(tab)}`);
           await delay(10);
@@ -380,9 +411,9 @@ async function runScenario(s: Scenario, repeat: number, hb: HideableBrowser): Pr
       result.reps.push(rr);
       result.stream = after.stream;
       result.tab = after.tab;
-      const t = rr.catchUpMs === undefined ? "—" : `${rr.catchUpMs} ms`;
+      const ack = rr.firstAckMs === undefined ? "" : ` (first ack after t0: ${rr.firstAckMs} ms)`;
       console.error(
-        `  ${s.id} #${rep + 1}: published ${rr.published}, caught up ${t}, lost ${rr.lost}, duplicated ${rr.duplicated}${rr.error ? `, ${rr.error}` : ""}`,
+        `  ${s.id} #${rep + 1}: published ${rr.published}, caught up ${ms(rr.catchUpMs)}${ack}, lost ${rr.lost}, duplicated ${rr.duplicated}${rr.error ? `, ${rr.error}` : ""}`,
       );
       if (s.heal) await s.heal(run);
     }
@@ -439,6 +470,7 @@ function table(results: ScenarioResult[]): string {
     "dup",
     "caught up: median",
     "worst",
+    "first ack: median",
   ];
   const rows = results.map((r) => {
     const times = r.reps.map((x) => x.catchUpMs).filter((x): x is number => x !== undefined);
@@ -454,6 +486,7 @@ function table(results: ScenarioResult[]): string {
       nf(r.reps.reduce((n, x) => n + x.duplicated, 0)),
       ms(median(times)),
       ms(times.length ? Math.max(...times) : undefined),
+      ms(median(r.reps.map((x) => x.firstAckMs).filter((x): x is number => x !== undefined))),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -553,7 +586,9 @@ async function main() {
       "after each repetition's start that the tab lacks; dup: received beyond them (net counts from the header: a loss and a\n" +
       "duplicate in the same repetition would cancel out; the tab's reader hands over each stream seq once by construction).\n" +
       "caught up: from the fault's t0 to the header saying live, 0 behind, holding at least the stream's last_seq at t0\n" +
-      "(when the tab's connection may have survived the fault and a publisher keeps running: holding a message stored after t0).",
+      "(when the tab's connection may have survived the fault and a publisher keeps running: holding a message stored after t0).\n" +
+      "first ack: from t0 to the first message JetStream acked after it, where a publisher kept running (its TCP client\n" +
+      "waits 2 s before it reconnects, so after a restart this is the publisher's delay, not the stream's).",
   );
   for (const s of chosen) console.log(`  t0 for ${s.title}: ${s.t0}`);
   const bad = results.some(
