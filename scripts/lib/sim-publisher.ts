@@ -265,22 +265,8 @@ export async function publishSimulation(nc: NatsConnection, opts: SimPublisherOp
     }
   };
 
-  /**
-   * Truths that came before the second copy of one of their duplicated events: the simulator finishes a
-   * run as the original of its last event goes out, before it queues that event's copy (lib/sim; the
-   * truth's `published` gets the copy's index, and only then). Held until that copy is sent too.
-   */
-  const parked = new Map<string, TruthRecord>();
-  const copiesSent = (truth: TruthRecord) =>
-    truth.events.every((e) => e.fate !== "duplicated" || e.published.length >= 2);
-
   const finish = (truth: TruthRecord) => {
-    if (!copiesSent(truth)) {
-      parked.set(truth.executionId, truth);
-      return;
-    }
-    parked.delete(truth.executionId);
-    // Every line of the execution has been sent by now.
+    // The simulator yields a truth after its execution's last line (copies included): every line of the execution has been sent by now.
     const pending = pendingByExecution.get(truth.executionId) ?? [];
     pendingByExecution.delete(truth.executionId);
     const t = Promise.all(pending).then((acked) => {
@@ -305,8 +291,6 @@ export async function publishSimulation(nc: NatsConnection, opts: SimPublisherOp
     // Bounded window; and while a line is retried the server is likely down: send nothing new until it is back.
     while (inFlight.size >= maxInFlight || (progress.retries > 0 && inFlight.size > 0)) await Promise.race(inFlight);
     send(item.line);
-    const waited = item.line.executionId === undefined ? undefined : parked.get(item.line.executionId);
-    if (waited && copiesSent(waited)) finish(waited);
     report();
   }
   await Promise.all(inFlight);
