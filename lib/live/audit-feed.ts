@@ -260,8 +260,9 @@ export class AuditFeed {
       if (current.phase !== merged.phase && merged.phase === "stalled") this.recorder.add("stalled", merged.reason);
       if (current.phase !== merged.phase && merged.phase === "live" && current.phase !== "connecting")
         this.recorder.add("caught_up", `at stream seq ${(merged.lastSeq ?? 0).toLocaleString("en-US")}`);
-      this.nextStatus = undefined;
-      this.emit({ ...this.snapshot, status: merged });
+      // With the messages that came before it, so the log and the status never disagree for a frame.
+      this.nextStatus = merged;
+      this.flush();
       return;
     }
     if (sameStatus(current, merged)) return;

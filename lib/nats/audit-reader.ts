@@ -54,8 +54,24 @@ export interface ReadOptions {
   timing?: Partial<ReaderTiming>;
 }
 
-/** The status a cursor shows at `now`: "live" only while caught up and recently confirmed. */
-export function statusOf(c: CursorState, now: number, verifiedForMs = DEFAULT_TIMING.verifiedForMs): ReaderStatus {
+/**
+ * How far behind a live tab may be while messages keep arriving: under a steady publish rate the
+ * messages of the pull in flight are always "pending", so a tab that reached 0 behind stays live while
+ * its lag stays within one pull batch and keeps being confirmed (without it the header flickers
+ * live → catching up → live on every batch).
+ */
+export const LIVE_SLACK = 1_000;
+
+/**
+ * The status a cursor shows at `now`: "live" only while caught up (or, once live, within LIVE_SLACK
+ * and advancing) and confirmed by the server within `verifiedForMs`.
+ */
+export function statusOf(
+  c: CursorState,
+  now: number,
+  verifiedForMs = DEFAULT_TIMING.verifiedForMs,
+  wasLive = false,
+): ReaderStatus {
   const base: ReaderStatus = {
     phase: "loading",
     startSeq: c.startSeq,
@@ -77,6 +93,8 @@ export function statusOf(c: CursorState, now: number, verifiedForMs = DEFAULT_TI
     };
   const fresh = c.verifiedAt !== undefined && now - c.verifiedAt <= verifiedForMs;
   if (c.behind === 0 && fresh) return { ...base, phase: "live" };
+  const advancing = c.lastMessageAt !== undefined && now - c.lastMessageAt <= verifiedForMs;
+  if (wasLive && fresh && advancing && c.behind <= LIVE_SLACK) return { ...base, phase: "live" };
   if (c.behind === 0)
     return {
       ...base,
@@ -89,6 +107,7 @@ export function statusOf(c: CursorState, now: number, verifiedForMs = DEFAULT_TI
 export class AuditStreamReader {
   private readonly reader: ResumableReader;
   private readonly verifiedForMs: number;
+  private wasLive = false;
 
   constructor(
     nc: NatsConnection,
@@ -101,7 +120,7 @@ export class AuditStreamReader {
       startAt: ({ last }) => opts.startSeq ?? last - opts.historyLimit + 1,
       maxMessages: 1_000,
       onMessage: (m) => opts.onMessage(m),
-      onState: (c) => opts.onStatus(statusOf(c, Date.now(), this.verifiedForMs)),
+      onState: () => opts.onStatus(this.status()),
       onEvent: opts.onEvent,
       onHoles: opts.onHoles,
       onRecreated: (previous) => {
@@ -130,7 +149,9 @@ export class AuditStreamReader {
   }
 
   status(): ReaderStatus {
-    return statusOf(this.reader.cursor, Date.now(), this.verifiedForMs);
+    const s = statusOf(this.reader.cursor, Date.now(), this.verifiedForMs, this.wasLive);
+    this.wasLive = s.phase === "live";
+    return s;
   }
 
   /** Verify now (a hidden tab that became visible): the status is current within a round trip. */

@@ -1,7 +1,7 @@
 // The header's status is derived from the cursor by one pure rule: "live" only
 // while nothing is behind and the server confirmed that recently.
 import { describe, expect, it } from "vitest";
-import { statusOf } from "./audit-reader";
+import { LIVE_SLACK, statusOf } from "./audit-reader";
 import type { CursorState } from "./resumable-reader";
 
 const cursor = (over: Partial<CursorState> = {}): CursorState => ({
@@ -26,6 +26,14 @@ describe("statusOf", () => {
     const s = statusOf(cursor(), 16_000, 5_000);
     expect(s.phase).toBe("stalled");
     expect(s.reason).toMatch(/not confirmed for 6 s/);
+  });
+  it("stays live within one pull batch while messages keep arriving, once it was live", () => {
+    const busy = cursor({ behind: 37, lastMessageAt: 11_900, verifiedAt: 11_900 });
+    expect(statusOf(busy, 12_000, 5_000, true).phase).toBe("live");
+    // Not before it first caught up, not past the slack, not when nothing arrives any more.
+    expect(statusOf(busy, 12_000, 5_000, false).phase).toBe("loading");
+    expect(statusOf({ ...busy, behind: LIVE_SLACK + 1 }, 12_000, 5_000, true).phase).toBe("loading");
+    expect(statusOf(busy, 17_000, 5_000, true).phase).toBe("loading");
   });
   it("is catching up while behind", () => {
     expect(statusOf(cursor({ behind: 12_300 }), 12_000, 5_000)).toMatchObject({ phase: "loading", behind: 12_300 });

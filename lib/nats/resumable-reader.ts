@@ -59,7 +59,7 @@ export interface CursorState {
   behind: number;
   /** Date.now() of the last message handed over (undefined: none yet). */
   lastMessageAt?: number;
-  /** Date.now() when `behind` was last confirmed by the server. */
+  /** Date.now() when the server last confirmed `behind` (a message's pending count, a heartbeat at 0, an info). */
   verifiedAt?: number;
   /** The watchdog saw the reader behind and not advancing. */
   stalled: boolean;
@@ -338,15 +338,17 @@ export class ResumableReader {
         const now = this.now();
         lastActivity = now;
         this.failures = 0;
+        // Hand the message over first: a status that says "held up to seq" must never be ahead of the log.
+        const go = this.opts.onMessage(toRawMessage(m));
         this.update({
           held: seq,
           behind: pending,
           streamLastSeq: seq + pending,
           lastMessageAt: now,
-          verifiedAt: pending === 0 ? now : this.state.verifiedAt,
+          // The message's pending count is the server's own word on how far behind we are.
+          verifiedAt: now,
           stalled: false,
         });
-        const go = this.opts.onMessage(toRawMessage(m));
         if (go === false) return { done: "stopped" };
         if (this.opts.endSeq !== undefined && seq >= this.opts.endSeq) return { done: "range-end" };
         if (this.opts.untilCaughtUp && pending === 0) return { done: "stream-end" };
