@@ -53,7 +53,10 @@ export function connectionKindLabel(kind: ConnectionEventKind): string {
 export function connectionLogText(entries: readonly ConnectionLogEntry[]): string {
   return [...entries]
     .reverse()
-    .map((e) => `${new Date(e.at).toISOString()}  ${e.kind}${e.detail ? `  ${e.detail}` : ""}`)
+    .map(
+      (e) =>
+        `${new Date(e.at).toISOString()}  ${e.kind}${e.detail ? `  ${e.detail}` : ""}${e.repeat ? `  ×${e.repeat}` : ""}`,
+    )
     .join("\n");
 }
 
@@ -156,7 +159,14 @@ function ConnectionLogRow({ entry }: { entry: ConnectionLogEntry }) {
       <span className={`justify-self-start rounded px-1.5 font-medium ${BADGE[severity]}`} data-severity={severity}>
         {label}
       </span>
-      <span className="break-words text-slate-700 dark:text-slate-300">{entry.detail}</span>
+      <span className="break-words text-slate-700 dark:text-slate-300">
+        {entry.detail}
+        {entry.repeat !== undefined && (
+          <span className="ml-1 text-slate-500 tabular-nums" title="the same event, repeated within a second">
+            ×{entry.repeat}
+          </span>
+        )}
+      </span>
     </li>
   );
 }

@@ -18,4 +18,22 @@ describe("ConnectionLog", () => {
     expect(log.countOf("connected")).toBe(0);
     expect(log.countOf("reconnect")).toBe(1);
   });
+
+  it("folds the same event repeated within a second into one entry with a count", () => {
+    let t = 0;
+    const log = new ConnectionLog(10, () => t);
+    log.add("reconnect", "to a");
+    t = 400;
+    log.add("reconnect", "to a");
+    log.add("reconnect", "to a");
+    t = 2_000;
+    log.add("reconnect", "to a");
+    log.add("reconnect", "to b");
+    expect(log.entries()).toEqual([
+      { at: 0, kind: "reconnect", detail: "to a", repeat: 3 },
+      { at: 2_000, kind: "reconnect", detail: "to a" },
+      { at: 2_000, kind: "reconnect", detail: "to b" },
+    ]);
+    expect(log.count).toBe(5);
+  });
 });

@@ -29,7 +29,12 @@ export interface ConnectionLogEntry {
   kind: ConnectionEventKind;
   /** One line of detail in words ("resuming after stream seq 12 034"). */
   detail?: string;
+  /** The same event came this many times in a row within REPEAT_WINDOW_MS (the client repeats some). */
+  repeat?: number;
 }
+
+/** Identical events closer than this fold into one entry with a count. */
+export const REPEAT_WINDOW_MS = 1_000;
 
 export class ConnectionLog {
   private readonly ring: ConnectionLogEntry[] = [];
@@ -41,8 +46,16 @@ export class ConnectionLog {
   ) {}
 
   add(kind: ConnectionEventKind, detail?: string): ConnectionLogEntry {
-    const entry: ConnectionLogEntry =
-      detail === undefined ? { at: this.now(), kind } : { at: this.now(), kind, detail };
+    const last = this.ring.at(-1);
+    const now = this.now();
+    if (last && last.kind === kind && last.detail === detail && now - last.at <= REPEAT_WINDOW_MS) {
+      // Replaced, not mutated: snapshots hold the previous arrays.
+      const folded: ConnectionLogEntry = { ...last, repeat: (last.repeat ?? 1) + 1 };
+      this.ring[this.ring.length - 1] = folded;
+      this.total++;
+      return folded;
+    }
+    const entry: ConnectionLogEntry = detail === undefined ? { at: now, kind } : { at: now, kind, detail };
     this.ring.push(entry);
     if (this.ring.length > this.capacity) this.ring.shift();
     this.total++;

@@ -91,6 +91,8 @@ export function statusOf(
       phase: "stalled",
       reason: `${c.behind.toLocaleString("en-US")} behind and nothing arriving; recreating the consumer from stream seq ${(c.held + 1).toLocaleString("en-US")}.`,
     };
+  // Back from a disconnect: what the tab knew about the stream is stale until the server answers.
+  if (c.unverified) return { ...base, phase: "loading", behind: undefined };
   const fresh = c.verifiedAt !== undefined && now - c.verifiedAt <= verifiedForMs;
   if (c.behind === 0 && fresh) return { ...base, phase: "live" };
   const advancing = c.lastMessageAt !== undefined && now - c.lastMessageAt <= verifiedForMs;

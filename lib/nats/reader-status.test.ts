@@ -13,6 +13,7 @@ const cursor = (over: Partial<CursorState> = {}): CursorState => ({
   behind: 0,
   lastMessageAt: 1_000,
   verifiedAt: 10_000,
+  unverified: false,
   stalled: false,
   sessions: 1,
   ...over,
@@ -49,6 +50,11 @@ describe("statusOf", () => {
       phase: "error",
       reason: "Stream X does not exist",
     });
+  });
+  it("does not claim live after a reconnect until the server says where the tab stands", () => {
+    const s = statusOf(cursor({ unverified: true }), 10_500, 5_000, true);
+    expect(s.phase).toBe("loading");
+    expect(s.behind).toBeUndefined();
   });
   it("is connecting before the stream was first seen", () => {
     expect(statusOf(cursor({ verifiedAt: undefined }), 12_000).phase).toBe("connecting");

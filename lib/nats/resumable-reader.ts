@@ -61,6 +61,8 @@ export interface CursorState {
   lastMessageAt?: number;
   /** Date.now() when the server last confirmed `behind` (a message's pending count, a heartbeat at 0, an info). */
   verifiedAt?: number;
+  /** Since the last disconnect the server has not yet said where the tab stands: `behind` is stale. */
+  unverified: boolean;
   /** The watchdog saw the reader behind and not advancing. */
   stalled: boolean;
   /** Why the reader cannot read now (stream missing, not allowed…), in words that say what to do. */
@@ -128,6 +130,7 @@ export class ResumableReader {
     initialLastSeq: 0,
     streamLastSeq: 0,
     behind: 0,
+    unverified: false,
     stalled: false,
     sessions: 0,
   };
@@ -215,6 +218,7 @@ export class ResumableReader {
             streamLastSeq: last,
             behind: Math.max(0, last - startSeq + 1),
             verifiedAt: this.now(),
+            unverified: false,
             lastMessageAt: undefined,
             stalled: false,
             problem: undefined,
@@ -286,7 +290,7 @@ export class ResumableReader {
         switch (n.type) {
           case "heartbeat":
             lastActivity = this.now();
-            if (this.state.behind === 0) this.update({ verifiedAt: this.now() });
+            if (this.state.behind === 0) this.update({ verifiedAt: this.now(), unverified: false });
             break;
           case "heartbeats_missed":
             end({ kind: "heartbeats_missed", why: `${n.count} heartbeats missed; recreating the consumer` });
@@ -347,6 +351,7 @@ export class ResumableReader {
           lastMessageAt: now,
           // The message's pending count is the server's own word on how far behind we are.
           verifiedAt: now,
+          unverified: false,
           stalled: false,
         });
         if (go === false) return { done: "stopped" };
@@ -372,7 +377,7 @@ export class ResumableReader {
     void (async () => {
       for await (const s of status) {
         if (s.type === "disconnect") {
-          this.update({ connected: false });
+          this.update({ connected: false, unverified: true });
           this.opts.onEvent?.("disconnect", `from ${s.server}`);
         } else if (s.type === "reconnecting") {
           this.opts.onEvent?.("reconnecting");
@@ -408,15 +413,15 @@ export class ResumableReader {
       const now = this.now();
       const idleFor = now - (this.state.lastMessageAt ?? now);
       if (behind === 0) {
-        this.update({ behind, streamLastSeq: last, verifiedAt: now, stalled: false });
+        this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false, stalled: false });
       } else if (idleFor > this.t.stallMs && this.endSession) {
-        this.update({ behind, streamLastSeq: last, stalled: true });
+        this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false, stalled: true });
         this.endSession({
           kind: "stalled",
           why: `${behind.toLocaleString("en-US")} behind, nothing for ${Math.round(idleFor / 1000)} s`,
         });
       } else {
-        this.update({ behind, streamLastSeq: last });
+        this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false });
       }
     } catch (e) {
       if (isStreamNotFound(e))
