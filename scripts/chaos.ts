@@ -17,6 +17,7 @@ import type { RetryingPublisher } from "../lib/nats/fault-testing";
 import {
   expectedReceived,
   launchHideableBrowser,
+  disconnectsOf,
   readConnectionLog,
   readTab,
   startFaultRig,
@@ -210,11 +211,13 @@ const SCENARIOS: Scenario[] = [
       if (!node) throw new Error("no node has the tab's connection");
       const { last } = await run.rig.streamStateNow();
       const acked = p.pub.acked;
+      const before = await disconnectsOf(run.page);
       await node.kill("SIGKILL");
       // Each ack is one new stream seq: what was stored between the question and the kill.
       run.repaired(last + p.pub.acked - acked);
-      // The clock runs from the kill; the count starts once the tab has noticed it.
-      await leavesLive(run.page);
+      // The clock runs from the kill; the count starts once the tab has noticed it (its log says so:
+      // a failover to another node can be quicker than the header can show "reconnecting").
+      await until("the tab records the disconnect", async () => (await disconnectsOf(run.page)) > before, 20_000);
       return p;
     },
     heal: healCluster,

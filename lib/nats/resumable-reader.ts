@@ -33,6 +33,10 @@ export interface ReaderTiming {
   verifiedForMs: number;
   /** Longest wait between attempts after repeated failures. */
   maxBackoffMs: number;
+  /** How long a stream info may take before the watchdog asks again. */
+  infoTimeoutMs: number;
+  /** How long creating a consumer may take before the reader tries again. */
+  createTimeoutMs: number;
 }
 
 export const DEFAULT_TIMING: ReaderTiming = {
@@ -42,6 +46,8 @@ export const DEFAULT_TIMING: ReaderTiming = {
   stallMs: 6_000,
   verifiedForMs: 10_000,
   maxBackoffMs: 10_000,
+  infoTimeoutMs: 2_000,
+  createTimeoutMs: 3_000,
 };
 
 /** Where the cursor stands; the callers turn it into a status for people. */
@@ -198,7 +204,7 @@ export class ResumableReader {
   private async bounds(): Promise<{ first: number; last: number } | "recreated-stop" | undefined> {
     for (let attempt = 0; !this.opts.signal.aborted && !this.nc.isClosed(); attempt++) {
       try {
-        const info = await (await jetstreamManager(this.nc)).streams.info(this.opts.stream);
+        const info = await this.streamInfo();
         const { first_seq: first, last_seq: last } = info.state;
         if (this.created !== undefined && info.created !== this.created) {
           const had = this.begun && this.state.held >= this.state.startSeq;
@@ -243,7 +249,8 @@ export class ResumableReader {
     let messages: ConsumerMessages;
     let drop: () => void;
     try {
-      const js = jetstream(this.nc);
+      // A create sent during a cluster's leader election is never answered: ask again soon.
+      const js = jetstream(this.nc, { timeout: this.t.createTimeoutMs });
       const consumer = await js.consumers.get(this.opts.stream, {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: from,
@@ -402,7 +409,7 @@ export class ResumableReader {
     if (this.checking || !this.begun || this.opts.signal.aborted || this.nc.isClosed() || !this.state.connected) return;
     this.checking = true;
     try {
-      const info = await (await jetstreamManager(this.nc)).streams.info(this.opts.stream);
+      const info = await this.streamInfo();
       if (info.created !== this.created) {
         this.endSession?.({ kind: "stream_recreated", why: "the stream's created time changed" });
         return;
@@ -432,11 +439,20 @@ export class ResumableReader {
     }
   }
 
+  /**
+   * Stream info with a short timeout and no API probe first: during a cluster's leader election
+   * the server does not answer at all, and the watchdog should ask again soon, not wait out 5 s twice.
+   */
+  private async streamInfo(deletedDetails = false) {
+    const jsm = await jetstreamManager(this.nc, { checkAPI: false, timeout: this.t.infoTimeoutMs });
+    return jsm.streams.info(this.opts.stream, deletedDetails ? { deleted_details: true } : undefined);
+  }
+
   private async reportHole(from: number, to: number): Promise<void> {
     const at = this.now();
     let facts: StreamFacts;
     try {
-      const info = await (await jetstreamManager(this.nc)).streams.info(this.opts.stream, { deleted_details: true });
+      const info = await this.streamInfo(true);
       const c = info.config;
       facts = {
         firstSeq: info.state.first_seq,

@@ -393,6 +393,11 @@ export async function readConnectionLog(page: Page): Promise<LogEntry[]> {
   return entries;
 }
 
+/** How many disconnects the tab's connection log records (a failover can be too fast for the header to show). */
+export async function disconnectsOf(page: Page): Promise<number> {
+  return (await readConnectionLog(page)).filter((e) => e.kind === "disconnect").length;
+}
+
 /**
  * Messages the tab should have received since a moment when it had taken in `before`
  * messages and held stream seq `heldBefore`: what the stream still has after that seq.
