@@ -187,6 +187,11 @@ test("a tab hidden for 50 s under load is current within a second of becoming vi
   const back = await visibilityOf(page);
   expect(back.state).toBe("visible");
   expect(back.frames).toBeGreaterThan(0);
+  // Throttled timers did not make the reader believe it was starved: no reset loop while hidden.
+  const resets = (await readConnectionLog(page)).filter((e) =>
+    ["heartbeats_missed", "consumer_recreated", "stalled"].includes(e.kind),
+  );
+  expect(resets).toEqual([]);
 
   // The log keeps every message (about 1 KB each with its bytes and columns, see bench:engine);
   // what must not happen is a hidden tab hoarding undelivered batches or leaking per frame.
