@@ -105,7 +105,11 @@ export class AuditFeed {
   /** The tab became visible or hidden: flush and verify at once on return, so the view is current. */
   setVisible(visible: boolean): void {
     this.record(visible ? "visible" : "hidden");
-    if (!visible) return;
+    // A frame asked for before the tab was hidden never comes: flush now, so the next one is a timer.
+    if (!visible) {
+      if (this.flushScheduled) this.flush();
+      return;
+    }
     this.flush();
     this.reader?.poke();
   }
@@ -233,15 +237,16 @@ export class AuditFeed {
   private flush() {
     this.flushScheduled = false;
     const batch = this.pending;
-    this.pending = [];
     const status = this.nextStatus;
     this.nextStatus = undefined;
     if (batch.length === 0 && status === undefined && this.recorded === this.recorder.count) {
       this.releaseWaiters();
       return;
     }
-    this.received += batch.length;
+    // Cleared only once the log has them: a batch is never dropped between the reader and the log.
     if (batch.length) this.log.add(batch);
+    this.pending = [];
+    this.received += batch.length;
     this.emit(status ? { ...this.snapshot, status } : { ...this.snapshot });
     this.releaseWaiters();
   }

@@ -62,6 +62,9 @@ export interface ReadOptions {
  */
 export const LIVE_SLACK = 1_000;
 
+/** "Advancing" for the slack rule: a message within this long (a stall must not pass for live). */
+export const LIVE_ADVANCING_MS = 3_000;
+
 /**
  * The status a cursor shows at `now`: "live" only while caught up (or, once live, within LIVE_SLACK
  * and advancing) and confirmed by the server within `verifiedForMs`.
@@ -95,7 +98,7 @@ export function statusOf(
   if (c.unverified) return { ...base, phase: "loading", behind: undefined };
   const fresh = c.verifiedAt !== undefined && now - c.verifiedAt <= verifiedForMs;
   if (c.behind === 0 && fresh) return { ...base, phase: "live" };
-  const advancing = c.lastMessageAt !== undefined && now - c.lastMessageAt <= verifiedForMs;
+  const advancing = c.lastMessageAt !== undefined && now - c.lastMessageAt <= LIVE_ADVANCING_MS;
   if (wasLive && fresh && advancing && c.behind <= LIVE_SLACK) return { ...base, phase: "live" };
   if (c.behind === 0)
     return {

@@ -40,6 +40,12 @@ async function freshStream(config: { max_msgs?: number } = {}) {
   return names;
 }
 
+/** Consumers on the stream (the reader deletes each one it leaves; the client's own resets must not leak any). */
+async function consumersOn(stream: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  return (await jsm.consumers.list(stream).next()).length;
+}
+
 /** The reader ends holding every stream sequence 1…last exactly once, with the payloads published. */
 async function expectExact(reader: RecordingReader, stream: string, acked: number) {
   const last = await lastSeqOf(nc, stream);
@@ -101,6 +107,10 @@ describe("the live reader under server restarts", () => {
           await expectExact(reader, stream, acked);
           expect(reader.count("reconnect")).toBeGreaterThanOrEqual(plan.restarts.length);
           expect(reader.phases).toContain("reconnecting");
+          // One consumer while reading; none left on the server once the tab is gone.
+          expect(await consumersOn(stream)).toBe(1);
+          await reader.stop();
+          expect(await consumersOn(stream)).toBe(0);
         } finally {
           await pub.stop();
           await reader.stop();
@@ -219,6 +229,30 @@ describe("the live reader under consumer and network faults", () => {
       await reader.stop();
     }
   }, 60_000);
+
+  it("says live when the stream's newest messages were deleted before the tab read them", async () => {
+    const { stream, subject } = await freshStream();
+    await new RetryingPublisher(nc, subject, { workers: 1, limit: 10 }).start().done();
+    const jsm = await jetstreamManager(nc);
+    for (const seq of [9, 10]) await jsm.streams.deleteMessage(stream, seq);
+    // last_seq stays 10 while seq 8 is the newest message: only the server's "nothing to deliver" says caught up.
+    expect(await lastSeqOf(nc, stream)).toBe(10);
+    const reader = await new RecordingReader([server.wsUrl], stream).start();
+    try {
+      await waitUntil(
+        "the reader holds seq 8 and says live",
+        () => reader.status.phase === "live" && reader.seqs.at(-1) === 8,
+      );
+      const sessions = reader.status.sessions;
+      await new Promise((ok) => setTimeout(ok, 3_000)); // time for the watchdog to (wrongly) call it stalled
+      // Still live, without recreating its consumer over and over.
+      expect(reader.status).toMatchObject({ phase: "live", behind: 0, sessions });
+      expect(reader.count("stalled") + reader.count("consumer_recreated")).toBe(0);
+      expect(reader.seqs).toEqual(range(1, 8));
+    } finally {
+      await reader.stop();
+    }
+  }, 30_000);
 
   it("starts a new log when the stream is deleted and recreated", async () => {
     const { stream, subject } = await freshStream();

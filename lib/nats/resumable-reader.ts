@@ -146,6 +146,13 @@ export class ResumableReader {
   private endSession: ((r: Restart) => void) | undefined;
   private checking = false;
   private failures = 0;
+  /** Reconnects seen so far: a session set up across one restarts at once. */
+  private reconnects = 0;
+  /** When the current session began and when its last heartbeat came (0: none). */
+  private sessionStartedAt = 0;
+  private lastHeartbeatAt = 0;
+  /** Wakes a backoff sleep early (a reconnect: no point waiting out the backoff). */
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -177,7 +184,8 @@ export class ResumableReader {
           return { lastSeq: this.state.held, end: "stream-end" };
         const r = await this.session(from);
         if ("done" in r) return { lastSeq: this.state.held, end: r.done };
-        this.opts.onEvent?.(r.kind, r.why);
+        // Reconnects and recreations are logged where they are seen.
+        if (r.kind !== "reconnect" && r.kind !== "stream_recreated") this.opts.onEvent?.(r.kind, r.why);
         if (r.kind !== "reconnect") await this.backoff();
       }
       return { lastSeq: this.state.held, end: "aborted" };
@@ -233,10 +241,13 @@ export class ResumableReader {
         return { first, last };
       } catch (e) {
         if (this.opts.signal.aborted || this.nc.isClosed()) return undefined;
-        const problem = describeReadError(e, this.opts.stream);
-        if (problem !== this.state.problem) {
-          this.opts.onEvent?.(isStreamNotFound(e) ? "stream_not_found" : "error", problem);
-          this.update({ problem });
+        // A timeout while the connection is down (or coming back) is not news: the status says reconnecting.
+        if (this.state.connected || isDefinite(e)) {
+          const problem = describeReadError(e, this.opts.stream);
+          if (problem !== this.state.problem) {
+            this.opts.onEvent?.(isStreamNotFound(e) ? "stream_not_found" : "error", problem);
+            this.update({ problem });
+          }
         }
         await this.sleep(Math.min(this.t.maxBackoffMs, 500 * 2 ** Math.min(attempt, 5)));
       }
@@ -247,7 +258,8 @@ export class ResumableReader {
   /** One consumer from `from` until something ends it. */
   private async session(from: number): Promise<Restart> {
     let messages: ConsumerMessages;
-    let drop: () => void;
+    let drop: () => Promise<void>;
+    const reconnectsBefore = this.reconnects;
     try {
       // A create sent during a cluster's leader election is never answered: ask again soon.
       const js = jetstream(this.nc, { timeout: this.t.createTimeoutMs });
@@ -259,10 +271,17 @@ export class ResumableReader {
         max_messages: this.opts.maxMessages,
         expires: this.t.expiresMs,
         idle_heartbeat: this.t.heartbeatMs,
+        // A lost consumer ends the messages instead of the client recreating one behind our back
+        // (which would stay on the server once we close): this reader recreates it itself.
+        abort_on_missing_resource: true,
       });
       const name = (await consumer.info(true)).name;
       // Ordered consumers linger for 5 min after their last pull: remove each one this reader leaves.
-      drop = () => void consumer.delete().catch(() => undefined);
+      drop = () =>
+        consumer.delete().then(
+          () => undefined,
+          () => undefined,
+        );
       this.update({ sessions: this.state.sessions + 1 });
       this.opts.onEvent?.(
         this.state.sessions > 1 ? "consumer_recreated" : "consumer_created",
@@ -277,12 +296,13 @@ export class ResumableReader {
     let resolveEnd!: (r: Restart) => void;
     const ended = new Promise<Restart>((ok) => (resolveEnd = ok));
     let over = false;
+    let dropped: Promise<void> = Promise.resolve();
     const end = (r: Restart) => {
       if (over) return;
       over = true;
-      this.endSession = undefined;
+      if (this.endSession === end) this.endSession = undefined;
+      dropped = messages.close().then(drop, drop);
       resolveEnd(r);
-      void messages.close().then(drop, drop);
     };
     this.endSession = end;
     const onAbort = () => end({ done: "aborted" });
@@ -290,15 +310,26 @@ export class ResumableReader {
     if (this.opts.signal.aborted) onAbort();
     this.update({ stalled: false });
     const sessionStarted = this.now();
+    this.sessionStartedAt = sessionStarted;
+    this.lastHeartbeatAt = 0;
     let lastActivity = sessionStarted;
+    // A reconnect while the consumer was being set up: its fate is the client's, not ours. Start over.
+    if (this.reconnects !== reconnectsBefore)
+      end({ kind: "reconnect", why: "reconnected while the consumer was being created" });
 
     void (async () => {
       for await (const n of messages.status()) {
         switch (n.type) {
-          case "heartbeat":
-            lastActivity = this.now();
-            if (this.state.behind === 0) this.update({ verifiedAt: this.now(), unverified: false });
+          case "heartbeat": {
+            // An idle heartbeat on an open pull: the server has nothing to deliver, so nothing is left
+            // (true even when last_seq says otherwise: the newest messages may have been deleted).
+            const now = this.now();
+            lastActivity = now;
+            this.lastHeartbeatAt = now;
+            this.update({ behind: 0, verifiedAt: now, unverified: false, stalled: false });
+            if (this.opts.untilCaughtUp) end({ done: "stream-end" });
             break;
+          }
           case "heartbeats_missed":
             end({ kind: "heartbeats_missed", why: `${n.count} heartbeats missed; recreating the consumer` });
             break;
@@ -312,8 +343,15 @@ export class ResumableReader {
             end({ kind: "stream_not_found", why: `stream ${this.opts.stream} not found` });
             break;
           // The client reset its ordered consumer by itself: its pull budget may be stale (see the top).
-          case "reset":
           case "ordered_consumer_recreated":
+            // Made by the client, not by us: remove it, or it stays on the server for minutes.
+            void dropConsumer(this.nc, this.opts.stream, n.name);
+            end({
+              kind: "consumer_recreated",
+              why: "the client reset its consumer; recreating it from the held sequence",
+            });
+            break;
+          case "reset":
             end({
               kind: "consumer_recreated",
               why: "the client reset its consumer; recreating it from the held sequence",
@@ -329,7 +367,9 @@ export class ResumableReader {
 
     const stallCheck = setInterval(() => {
       // Between messages the watchdog decides; this only catches a session that never delivers.
+      // Not while disconnected: that is the connection's story, and the reconnect restarts the session.
       if (
+        this.state.connected &&
         this.state.behind > 0 &&
         this.now() - Math.max(lastActivity, this.state.lastMessageAt ?? 0) > this.t.stallMs
       ) {
@@ -375,6 +415,8 @@ export class ResumableReader {
     clearInterval(stallCheck);
     this.opts.signal.removeEventListener("abort", onAbort);
     await pump.catch(() => undefined);
+    // Before the caller may close the connection: a consumer left behind lingers on the server.
+    await dropped;
     return r;
   }
 
@@ -389,7 +431,9 @@ export class ResumableReader {
         } else if (s.type === "reconnecting") {
           this.opts.onEvent?.("reconnecting");
         } else if (s.type === "reconnect") {
-          this.update({ connected: true });
+          this.reconnects++;
+          this.update({ connected: true, problem: undefined });
+          this.wake?.();
           this.opts.onEvent?.("reconnect", `to ${s.server}`);
           this.endSession?.({
             kind: "reconnect",
@@ -408,22 +452,31 @@ export class ResumableReader {
   private async check(): Promise<void> {
     if (this.checking || !this.begun || this.opts.signal.aborted || this.nc.isClosed() || !this.state.connected) return;
     this.checking = true;
+    const session = this.endSession;
+    const heldBefore = this.state.held;
     try {
       const info = await this.streamInfo();
+      // An answer about a session that has ended since, or overtaken by messages: not a verdict.
+      if (!session || session !== this.endSession) return;
       if (info.created !== this.created) {
-        this.endSession?.({ kind: "stream_recreated", why: "the stream's created time changed" });
+        session({ kind: "stream_recreated", why: "the stream's created time changed" });
         return;
       }
-      const last = info.state.last_seq;
+      if (this.state.held !== heldBefore) return;
+      // Never backwards: a reply routed slower than the messages may be older than what we hold.
+      const last = Math.max(info.state.last_seq, this.state.streamLastSeq);
       // Messages the stream holds after ours; an expired head does not count as behind.
       const behind = Math.max(0, last - Math.max(this.state.held, info.state.first_seq - 1));
       const now = this.now();
-      const idleFor = now - (this.state.lastMessageAt ?? now);
-      if (behind === 0) {
-        this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false, stalled: false });
-      } else if (idleFor > this.t.stallMs && this.endSession) {
+      const idleFor = now - Math.max(this.sessionStartedAt, this.state.lastMessageAt ?? 0);
+      // A heartbeat after the last message: the server has nothing for us, whatever last_seq says.
+      const drained =
+        this.lastHeartbeatAt > (this.state.lastMessageAt ?? 0) && now - this.lastHeartbeatAt <= 2 * this.t.heartbeatMs;
+      if (behind === 0 || drained) {
+        this.update({ behind: 0, streamLastSeq: last, verifiedAt: now, unverified: false, stalled: false });
+      } else if (idleFor > this.t.stallMs) {
         this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false, stalled: true });
-        this.endSession({
+        session({
           kind: "stalled",
           why: `${behind.toLocaleString("en-US")} behind, nothing for ${Math.round(idleFor / 1000)} s`,
         });
@@ -431,8 +484,8 @@ export class ResumableReader {
         this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false });
       }
     } catch (e) {
-      if (isStreamNotFound(e))
-        this.endSession?.({ kind: "stream_not_found", why: `stream ${this.opts.stream} not found` });
+      if (isStreamNotFound(e) && session && session === this.endSession)
+        session({ kind: "stream_not_found", why: `stream ${this.opts.stream} not found` });
       // Otherwise the server did not answer: verification goes stale and the status says so.
     } finally {
       this.checking = false;
@@ -487,11 +540,27 @@ export class ResumableReader {
       const done = () => {
         clearTimeout(timer);
         this.opts.signal.removeEventListener("abort", done);
+        if (this.wake === done) this.wake = undefined;
         ok();
       };
+      this.wake = done;
       const timer = setTimeout(done, ms);
       this.opts.signal.addEventListener("abort", done, { once: true });
     });
+  }
+}
+
+/** An answer that waiting does not change (unlike a timeout while the connection is down). */
+function isDefinite(e: unknown): boolean {
+  const msg = e instanceof Error ? e.message : String(e);
+  return isStreamNotFound(e) || /permission|authorization|jetstream not enabled|no responders|503/i.test(msg);
+}
+
+async function dropConsumer(nc: NatsConnection, stream: string, name: string): Promise<void> {
+  try {
+    await (await jetstreamManager(nc, { checkAPI: false })).consumers.delete(stream, name);
+  } catch {
+    // Gone already, or the server is away: it expires by itself.
   }
 }
 
