@@ -2,13 +2,13 @@
 // crashes that keep the JetStream store and the URL, and a three-node JetStream cluster that
 // loses the node leading a stream and gets it back.
 import { existsSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectBrowser } from "../nats/browser-connection";
 import { connectNode, type NatsConnection } from "../nats/node-connection";
 import { AuditPublisher } from "../nats/publish";
 import { ensureStream, streamInfo } from "../nats/stream";
 import {
+  holdPort,
   jetStreamApi,
   natsServerAtLeast,
   natsServerVersion,
@@ -40,19 +40,6 @@ function nextStatus(nc: NatsConnection, type: string): Promise<void> {
   return (async () => {
     for await (const s of statuses) if (s.type === type) return;
   })();
-}
-
-/** Holds a loopback port until closed, so nobody else (the server included) can take it. */
-function holdPort(): Promise<{ port: number; close(): Promise<void> }> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      ok({ port, close: () => new Promise((done) => srv.close(() => done())) });
-    });
-  });
 }
 
 describe("startNatsServer", () => {

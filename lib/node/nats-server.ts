@@ -80,15 +80,9 @@ export interface RunningNatsServer {
 export class NatsServerError extends Error {}
 
 export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => ok(port));
-    });
-  });
+  const held = await holdPort();
+  await held.close();
+  return held.port;
 }
 
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<RunningNatsServer> {
@@ -543,14 +537,14 @@ export async function startNatsCluster(size = 3, opts: NatsClusterOptions = {}):
 }
 
 /** A loopback port nobody else can take while we hold it; connections to it are dropped. */
-function holdPort(): Promise<{ url: string; close(): Promise<void> }> {
+export function holdPort(): Promise<{ port: number; url: string; close(): Promise<void> }> {
   return new Promise((ok, fail) => {
     const srv: Server = createServer((sock) => sock.destroy());
     srv.once("error", fail);
     srv.listen(0, LOOPBACK, () => {
       const addr = srv.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      ok({ url: `nats://${LOOPBACK}:${port}`, close: () => new Promise((done) => srv.close(() => done())) });
+      ok({ port, url: `nats://${LOOPBACK}:${port}`, close: () => new Promise((done) => srv.close(() => done())) });
     });
   });
 }
