@@ -242,7 +242,7 @@ export class ResumableReader {
       } catch (e) {
         if (this.opts.signal.aborted || this.nc.isClosed()) return undefined;
         // A timeout while the connection is down (or coming back) is not news: the status says reconnecting.
-        if (this.state.connected || isDefinite(e)) {
+        if (this.state.connected || readErrorKind(e) !== "other") {
           const problem = describeReadError(e, this.opts.stream);
           if (problem !== this.state.problem) {
             this.opts.onEvent?.(isStreamNotFound(e) ? "stream_not_found" : "error", problem);
@@ -277,11 +277,7 @@ export class ResumableReader {
       });
       const name = (await consumer.info(true)).name;
       // Ordered consumers linger for 5 min after their last pull: remove each one this reader leaves.
-      drop = () =>
-        consumer.delete().then(
-          () => undefined,
-          () => undefined,
-        );
+      drop = () => dropConsumer(this.nc, this.opts.stream, name);
       this.update({ sessions: this.state.sessions + 1 });
       this.opts.onEvent?.(
         this.state.sessions > 1 ? "consumer_recreated" : "consumer_created",
@@ -550,10 +546,15 @@ export class ResumableReader {
   }
 }
 
-/** An answer that waiting does not change (unlike a timeout while the connection is down). */
-function isDefinite(e: unknown): boolean {
+type ReadErrorKind = "stream-missing" | "no-jetstream" | "forbidden" | "other";
+
+/** What a failed JetStream call means; everything but "other" is an answer that waiting does not change. */
+function readErrorKind(e: unknown): ReadErrorKind {
+  if (isStreamNotFound(e)) return "stream-missing";
   const msg = e instanceof Error ? e.message : String(e);
-  return isStreamNotFound(e) || /permission|authorization|jetstream not enabled|no responders|503/i.test(msg);
+  if (/jetstream not enabled|503|no responders/i.test(msg)) return "no-jetstream";
+  if (/permission|authorization/i.test(msg)) return "forbidden";
+  return "other";
 }
 
 async function dropConsumer(nc: NatsConnection, stream: string, name: string): Promise<void> {
@@ -565,15 +566,15 @@ async function dropConsumer(nc: NatsConnection, stream: string, name: string): P
 }
 
 export function describeReadError(e: unknown, stream: string): string {
-  if (isStreamNotFound(e)) {
-    return `Stream ${stream} does not exist on this server. Create it (npm start does for its embedded server) or set SEQSCOPE_STREAM to the stream that captures your audit subject.`;
-  }
   const msg = e instanceof Error ? e.message : String(e);
-  if (/jetstream not enabled|503|no responders/i.test(msg)) {
-    return `JetStream is not available on this server (${msg}). Enable JetStream, or point SEQSCOPE_NATS_URL at a server that has it.`;
+  switch (readErrorKind(e)) {
+    case "stream-missing":
+      return `Stream ${stream} does not exist on this server. Create it (npm start does for its embedded server) or set SEQSCOPE_STREAM to the stream that captures your audit subject.`;
+    case "no-jetstream":
+      return `JetStream is not available on this server (${msg}). Enable JetStream, or point SEQSCOPE_NATS_URL at a server that has it.`;
+    case "forbidden":
+      return `Not allowed to read stream ${stream} (${msg}). Check the credentials in SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS.`;
+    case "other":
+      return msg;
   }
-  if (/permission|authorization/i.test(msg)) {
-    return `Not allowed to read stream ${stream} (${msg}). Check the credentials in SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS.`;
-  }
-  return msg;
 }
