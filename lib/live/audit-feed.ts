@@ -229,6 +229,11 @@ export class AuditFeed {
       this.flush();
       return;
     }
+    this.requestFlush();
+  }
+
+  /** One flush per frame (or hidden-tab timer), whatever asked for it. */
+  private requestFlush() {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     this.schedule(() => this.flush());
@@ -272,23 +277,18 @@ export class AuditFeed {
     }
     if (sameStatus(current, merged)) return;
     this.nextStatus = merged;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      this.schedule(() => this.flush());
-    }
+    this.requestFlush();
   }
 
   private record(kind: ConnectionEventKind, detail?: string) {
     this.recorder.add(kind, detail);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      this.schedule(() => this.flush());
-    }
+    this.requestFlush();
   }
 
   private addHoles(found: StreamHole[]) {
-    const known = new Set(this.holes.map((h) => `${h.cause}:${h.from}:${h.to}`));
-    const fresh = found.filter((h) => !known.has(`${h.cause}:${h.from}:${h.to}`));
+    const keyOf = (h: StreamHole) => `${h.cause}:${h.from}:${h.to}`;
+    const known = new Set(this.holes.map(keyOf));
+    const fresh = found.filter((h) => !known.has(keyOf(h)));
     if (fresh.length === 0) return;
     this.holes = [...this.holes, ...fresh];
     this.emit({ ...this.snapshot });
