@@ -255,9 +255,19 @@ export async function launchHideableBrowser(): Promise<HideableBrowser> {
       "--no-default-browser-check",
       "--disable-extensions",
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // Its own process group, so its renderer and helper processes can be stopped with it.
+    { stdio: ["ignore", "ignore", "pipe"], detached: true },
   );
-  const removeProfile = () => rmSync(profile, { recursive: true, force: true });
+  const stopAll = async () => {
+    await stopChild(child);
+    // Helpers outlive the browser process for a moment and keep writing to the profile.
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  };
+  const removeProfile = () => rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   try {
     const endpoint = await new Promise<string>((ok, fail) => {
       let seen = "";
@@ -294,12 +304,12 @@ export async function launchHideableBrowser(): Promise<HideableBrowser> {
       },
       close: async () => {
         await browser.close().catch(() => undefined);
-        await stopChild(child);
+        await stopAll();
         removeProfile();
       },
     };
   } catch (e) {
-    await stopChild(child);
+    await stopAll();
     removeProfile();
     throw e;
   }
