@@ -3,11 +3,15 @@
 // from AuditEvent objects. Strings are interned: a column holds ids into a
 // table of values, -1 where the event has no (non-empty) value.
 
+import { closesInvocation, closesRun, isWorkflowEvent } from "./event-kinds";
+
 /** Row flags. */
 export const MALFORMED = 1;
+/** closesInvocation(event). */
 export const CLOSES_INVOCATION = 2;
+/** closesRun(event). */
 export const CLOSES_RUN = 4;
-/** event starts with `workflow_`. */
+/** isWorkflowEvent(event). */
 export const WORKFLOW_EVENT = 8;
 export const HAS_PREV_HASH = 16;
 /** prev_hash is 64 hex digits, stored as 8 words in `prevHash`. */
@@ -38,12 +42,8 @@ export interface KeyColumn {
 
 /** Flags that depend on the event type alone. */
 export function eventFlags(event: string): number {
-  if (event.charCodeAt(0) === 119 && event.startsWith("workflow_")) {
-    return event === "workflow_complete" || event === "workflow_cancelled"
-      ? WORKFLOW_EVENT | CLOSES_RUN
-      : WORKFLOW_EVENT;
-  }
-  return event === "invocation_complete" || event === "session_end" ? CLOSES_INVOCATION : 0;
+  if (isWorkflowEvent(event)) return closesRun(event) ? WORKFLOW_EVENT | CLOSES_RUN : WORKFLOW_EVENT;
+  return closesInvocation(event) ? CLOSES_INVOCATION : 0;
 }
 
 /** When a message last showed life: server time when known (a file has none), else the producer's ts. */

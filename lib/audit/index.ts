@@ -14,6 +14,17 @@ export {
   type PartitionSummary,
 } from "./anomaly";
 export { DEFAULT_QUIET_PERIOD_MS, activityMs, analyzeEvents, type AnalysisInput, type AnalyzeOptions } from "./analyze";
+export {
+  FAILED_OUTCOMES,
+  INVOCATION_CLOSING_EVENTS,
+  RUN_CLOSING_EVENTS,
+  WORKFLOW_STEP_FAILED,
+  closesInvocation,
+  closesRun,
+  isFailedOutcome,
+  isStepFailure,
+  isWorkflowEvent,
+} from "./event-kinds";
 export { GENESIS_HASH, findChainBreaks, type ChainBreak } from "./chain";
 export { sha256Hex } from "./sha256";
 export { SIG_PROFILE, type BadSignature, type Ed25519Jwk, type Jwks } from "./signature";

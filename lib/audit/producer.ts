@@ -2,6 +2,7 @@
 // (issue #198 only proposes one), so identity is a ladder of rules the user can
 // reorder; the rule that fired is kept so the UI can say why a lane exists.
 
+import { isWorkflowEvent } from "./event-kinds";
 import type { AuditFields, ProducerIdentity, ProducerRule } from "./types";
 
 export const DEFAULT_PRODUCER_RULES: readonly ProducerRule[] = Object.freeze([
@@ -83,7 +84,7 @@ export function resolveProducer(
       }
       case "workflow-event": {
         const x = fields.workflow_execution_id;
-        if (nonEmpty(x) && typeof fields.event === "string" && fields.event.startsWith("workflow_")) {
+        if (nonEmpty(x) && typeof fields.event === "string" && isWorkflowEvent(fields.event)) {
           return remember(byWorkflow, x, () => ({
             id: `workflow:${x}`,
             label: `orchestrator ${x}`,

@@ -2,6 +2,7 @@
 // messages are its own, and when reading further can stop (its terminal event
 // plus a safety margin has gone by). Transport-free, so the stop rule is tested
 // on plain messages.
+import { closesRun } from "../audit/event-kinds";
 import type { RawMessage } from "../audit/types";
 
 export interface StopMargins {
@@ -23,7 +24,6 @@ export const DEFAULT_STOP_MARGINS: Readonly<StopMargins> = Object.freeze({
 });
 
 const decoder = new TextDecoder();
-const TERMINAL_EVENTS = new Set(["workflow_complete", "workflow_cancelled"]);
 
 export interface Observation {
   /** The message carries the execution id (an event of it, or a malformed line naming it). */
@@ -98,7 +98,7 @@ export class ExecutionTracker {
     if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return "mine";
     const rec = obj as Record<string, unknown>;
     if (rec.workflow_execution_id !== this.executionId) return "other"; // the id inside some other field
-    return typeof rec.event === "string" && TERMINAL_EVENTS.has(rec.event) ? "terminal" : "mine";
+    return typeof rec.event === "string" && closesRun(rec.event) ? "terminal" : "mine";
   }
 }
 
