@@ -4,7 +4,7 @@ import {
   closesInvocation,
   closesRun,
   INVOCATION_CLOSING_EVENTS,
-  isFailedOutcome,
+  statusSaysFailed,
   isStepFailure,
   isWorkflowEvent,
   RUN_CLOSING_EVENTS,
@@ -34,9 +34,9 @@ describe("event kinds", () => {
   it("knows the step failure and the bad outcomes of a completed run", () => {
     expect(isStepFailure("workflow_step_failed")).toBe(true);
     expect(isStepFailure("workflow_step_completed")).toBe(false);
-    expect(isFailedOutcome("failed")).toBe(true);
-    expect(isFailedOutcome("error")).toBe(true);
-    for (const s of ["succeeded", "ok", "FAILED", undefined, null, 0]) expect(isFailedOutcome(s)).toBe(false);
+    expect(statusSaysFailed("failed")).toBe(true);
+    expect(statusSaysFailed("error")).toBe(true);
+    for (const s of ["succeeded", "ok", "FAILED", undefined, null, 0]) expect(statusSaysFailed(s)).toBe(false);
   });
 
   it("is what the columns' flags say", () => {

@@ -8,7 +8,7 @@ export const WORKFLOW_EVENT_PREFIX = "workflow_";
 /** A step of the run begins (the timeline draws causality from it). */
 export const WORKFLOW_STEP_STARTED = "workflow_step_started";
 /** Assumed name (CONTRACT.md): one step of the run failed; the run may still complete. */
-export const WORKFLOW_STEP_FAILED = "workflow_step_failed";
+export const STEP_FAILED_EVENT = "workflow_step_failed";
 export const WORKFLOW_COMPLETE = "workflow_complete";
 export const WORKFLOW_CANCELLED = "workflow_cancelled";
 export const INVOCATION_COMPLETE = "invocation_complete";
@@ -20,7 +20,7 @@ export const RUN_CLOSING_EVENTS = [WORKFLOW_COMPLETE, WORKFLOW_CANCELLED] as con
 export const INVOCATION_CLOSING_EVENTS = [INVOCATION_COMPLETE, SESSION_END] as const;
 
 /** `fields.status` values by which a completed run says it ended badly (assumed). */
-export const FAILED_OUTCOMES = ["failed", "error"] as const;
+export const FAILED_STATUSES = ["failed", "error"] as const;
 
 /** An orchestrator lifecycle event (`workflow_*`): its producer is the run's orchestrator. */
 export function isWorkflowEvent(event: string): boolean {
@@ -40,10 +40,10 @@ export function closesInvocation(event: string): boolean {
 
 /** The event says one step of its run failed. */
 export function isStepFailure(event: string): boolean {
-  return event === WORKFLOW_STEP_FAILED;
+  return event === STEP_FAILED_EVENT;
 }
 
-/** A workflow_complete whose `fields.status` is this ended badly (see FAILED_OUTCOMES). */
-export function isFailedOutcome(status: unknown): boolean {
-  return (FAILED_OUTCOMES as readonly unknown[]).includes(status);
+/** A workflow_complete whose `fields.status` is this ended badly (see FAILED_STATUSES). */
+export function statusSaysFailed(status: unknown): boolean {
+  return (FAILED_STATUSES as readonly unknown[]).includes(status);
 }

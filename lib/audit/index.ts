@@ -15,13 +15,13 @@ export {
 } from "./anomaly";
 export { DEFAULT_QUIET_PERIOD_MS, activityMs, analyzeEvents, type AnalysisInput, type AnalyzeOptions } from "./analyze";
 export {
-  FAILED_OUTCOMES,
+  FAILED_STATUSES,
   INVOCATION_CLOSING_EVENTS,
   RUN_CLOSING_EVENTS,
-  WORKFLOW_STEP_FAILED,
+  STEP_FAILED_EVENT,
   closesInvocation,
   closesRun,
-  isFailedOutcome,
+  statusSaysFailed,
   isStepFailure,
   isWorkflowEvent,
 } from "./event-kinds";
