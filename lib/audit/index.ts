@@ -36,4 +36,4 @@ export {
   type ExecutionSummary,
   type LogAnalyzeOptions,
 } from "./audit-log";
-export { buildLanes, type Lane } from "./lane-model";
+export { buildLanes, compareLanes, leadsLane, type Lane, type LaneOrderKey } from "./lane-model";

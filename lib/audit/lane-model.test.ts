@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeEvents } from "./analyze";
-import { buildLanes } from "./lane-model";
+import { buildLanes, compareLanes, leadsLane, type LaneOrderKey } from "./lane-model";
 import { keyById, type PartitionKey } from "./partition-key";
 import { BASE_TS_MS, makeEvent } from "./testing";
 
@@ -40,5 +40,37 @@ describe("buildLanes", () => {
       makeEvent({ streamSeq: 2, producer: "orchestrator", event: "workflow_started", workflow_execution_id: "x" }),
     ];
     expect(buildLanes(evs).map((l) => l.producer.id)).toEqual(["producer:orchestrator", "producer:agent-1"]);
+  });
+});
+
+describe("compareLanes", () => {
+  it("orders leaders first, then by first ts, then by first stream sequence", () => {
+    const k = (name: string, leads: boolean, firstTsMs: number, firstStreamSeq: number) => ({
+      name,
+      leads,
+      firstTsMs,
+      firstStreamSeq,
+    });
+    const keys: (LaneOrderKey & { name: string })[] = [
+      k("late", false, 30, 1),
+      k("tie-later-seq", false, 10, 9),
+      k("orchestrator", true, 50, 50),
+      k("tie-earlier-seq", false, 10, 2),
+    ];
+    expect(keys.sort(compareLanes).map((x) => x.name)).toEqual([
+      "orchestrator",
+      "tie-earlier-seq",
+      "tie-later-seq",
+      "late",
+    ]);
+  });
+
+  it("lets a lane lead by its identity or by a workflow_* event", () => {
+    const agent = makeEvent({ entity_type: "agent", entity_id: "a" }).identity;
+    const orchestrator = makeEvent({ workflow_execution_id: "x", event: "workflow_started" }).identity;
+    expect(orchestrator.orchestrator).toBe(true);
+    expect(leadsLane(orchestrator, "tool_exec")).toBe(true);
+    expect(leadsLane(agent, "workflow_step_started")).toBe(true);
+    expect(leadsLane(agent, "tool_exec")).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 // view memoises it on (events, analysis) and tests pin it down.
 
 import type { Analysis } from "./anomaly";
+import { isWorkflowEvent } from "./event-kinds";
 import type { AuditEvent, ProducerIdentity } from "./types";
 
 export interface Lane {
@@ -14,13 +15,33 @@ export interface Lane {
   lastTsMs: number;
 }
 
-interface LaneDraft extends Lane {
-  firstStreamSeq: number;
-  /** Emits workflow_* events, so it is the orchestrator whatever rule named it. */
+/** What the lane order reads about one producer's events in a run. */
+export interface LaneOrderKey {
+  /** The orchestrator: see leadsLane. */
   leads: boolean;
+  /** Earliest ts of its events (the producer's clock). */
+  firstTsMs: number;
+  /** Lowest stream sequence of its events. */
+  firstStreamSeq: number;
 }
 
-/** Orchestrator lanes first, then by first event ts (then stream sequence). */
+/**
+ * Whether a producer's lane leads, from one of its events: its identity rule named it
+ * the orchestrator, or it emits workflow_* events (so it is one whatever rule named it).
+ * A lane leads once any of its events does.
+ */
+export function leadsLane(identity: ProducerIdentity, event: string): boolean {
+  return identity.orchestrator || isWorkflowEvent(event);
+}
+
+/** The lane order, for Array.prototype.sort: orchestrator lanes first, then by first event ts, then stream sequence. */
+export function compareLanes(a: LaneOrderKey, b: LaneOrderKey): number {
+  return Number(b.leads) - Number(a.leads) || a.firstTsMs - b.firstTsMs || a.firstStreamSeq - b.firstStreamSeq;
+}
+
+interface LaneDraft extends Lane, LaneOrderKey {}
+
+/** One lane per producer, in compareLanes order. */
 export function buildLanes(events: readonly AuditEvent[], analysis?: Analysis): Lane[] {
   const byId = new Map<string, LaneDraft>();
   const laneOfStreamSeq = new Map<number, LaneDraft>();
@@ -34,7 +55,7 @@ export function buildLanes(events: readonly AuditEvent[], analysis?: Analysis): 
         firstTsMs: ev.tsMs,
         lastTsMs: ev.tsMs,
         firstStreamSeq: ev.streamSeq,
-        leads: ev.identity.orchestrator,
+        leads: false,
       };
       byId.set(ev.identity.id, lane);
     }
@@ -42,7 +63,7 @@ export function buildLanes(events: readonly AuditEvent[], analysis?: Analysis): 
     if (ev.tsMs < lane.firstTsMs) lane.firstTsMs = ev.tsMs;
     if (ev.tsMs > lane.lastTsMs) lane.lastTsMs = ev.tsMs;
     if (ev.streamSeq < lane.firstStreamSeq) lane.firstStreamSeq = ev.streamSeq;
-    if (!lane.leads && ev.event.startsWith("workflow_")) lane.leads = true;
+    if (!lane.leads && leadsLane(ev.identity, ev.event)) lane.leads = true;
     laneOfStreamSeq.set(ev.streamSeq, lane);
   }
   if (analysis !== undefined) {
@@ -56,15 +77,11 @@ export function buildLanes(events: readonly AuditEvent[], analysis?: Analysis): 
       for (const lane of touched) lane.anomalyCount++;
     }
   }
-  return [...byId.values()]
-    .sort(
-      (a, b) => Number(b.leads) - Number(a.leads) || a.firstTsMs - b.firstTsMs || a.firstStreamSeq - b.firstStreamSeq,
-    )
-    .map(({ producer, events: evs, anomalyCount, firstTsMs, lastTsMs }) => ({
-      producer,
-      events: evs,
-      anomalyCount,
-      firstTsMs,
-      lastTsMs,
-    }));
+  return [...byId.values()].sort(compareLanes).map(({ producer, events: evs, anomalyCount, firstTsMs, lastTsMs }) => ({
+    producer,
+    events: evs,
+    anomalyCount,
+    firstTsMs,
+    lastTsMs,
+  }));
 }
