@@ -117,5 +117,7 @@ describe("bad signatures", () => {
     expect(decodeBase64url("AQJ")).toBeUndefined(); // stray bits
     expect(decodeBase64url("AQ==")).toBeUndefined(); // padding
     expect(decodeBase64url("A")).toBeUndefined();
+    expect(decodeBase64url("ab+/")).toBeUndefined(); // base64, not base64url
+    expect(Array.from(decodeBase64url("-_8") ?? [])).toEqual([251, 255]);
   });
 });

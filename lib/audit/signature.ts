@@ -5,6 +5,7 @@
 // worker too. Verifying costs ~0.1–0.5 ms an event, so callers verify lazily.
 
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { base64urlnopad } from "@scure/base";
 import canonicalize from "canonicalize";
 
 export const SIG_PROFILE = "jcs-1";
@@ -27,30 +28,13 @@ export interface BadSignature {
   message: string;
 }
 
-const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const B64URL_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < B64URL.length; i++) B64URL_VALUE[B64URL.charCodeAt(i)] = i;
-
 /** base64url without padding, strictly (no padding, no stray bits), or undefined. */
 export function decodeBase64url(s: string): Uint8Array | undefined {
-  if (s.length % 4 === 1) return undefined;
-  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? (B64URL_VALUE[c] as number) : -1;
-    if (v < 0) return undefined;
-    acc = ((acc << 6) | v) & 0xffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 0xff;
-    }
+  try {
+    return base64urlnopad.decode(s);
+  } catch {
+    return undefined;
   }
-  if ((acc & ((1 << bits) - 1)) !== 0) return undefined;
-  return out.subarray(0, o);
 }
 
 const utf8 = new TextEncoder();

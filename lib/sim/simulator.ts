@@ -7,7 +7,8 @@ import { seededRng, type Rng } from "./random";
 import { resolveSimOptions, type SeqScope, type SimOptions, type SimOptionsInput } from "./options";
 import { defineAgents, defineWorkflows, type AgentDef, type WorkflowDef } from "./workflow";
 import { planExecution, type ExecutionPlan, type Invocation, type PlannedEvent } from "./model";
-import { HashChain, sha256Hex, signEvent, signingKey, toJwk, type HashHex, type Jwks, type SigningKey } from "./chain";
+import { sha256Hex } from "../audit/sha256";
+import { HashChain, signEvent, signingKey, toJwk, type HashHex, type Jwks, type SigningKey } from "./chain";
 import { breakTypes, noFault, truncate } from "./faults";
 import { hexId, randomBytes } from "./ids";
 import {
