@@ -31,6 +31,27 @@ export class StreamSeqSet {
     page[bit >>> 5] = word | mask;
     return true;
   }
+
+  has(s: number): boolean {
+    const p = Math.floor(s / PAGE_SIZE);
+    const page = p === this.lastNo ? this.last : this.pages.get(p);
+    if (page === undefined) return false;
+    const bit = s - p * PAGE_SIZE;
+    return ((page[bit >>> 5] as number) & (1 << (bit & 31))) !== 0;
+  }
+
+  delete(s: number): void {
+    const p = Math.floor(s / PAGE_SIZE);
+    const page = p === this.lastNo ? this.last : this.pages.get(p);
+    if (page === undefined) return;
+    const bit = s - p * PAGE_SIZE;
+    page[bit >>> 5] = (page[bit >>> 5] as number) & ~(1 << (bit & 31));
+  }
+
+  /** Bytes held, for the memory budget. */
+  get bytes(): number {
+    return this.pages.size * (PAGE_SIZE >>> 3);
+  }
 }
 
 function mix(h: number, v: number): number {
@@ -76,6 +97,17 @@ export class FingerprintIndex {
 
   /** Where the last find() ended: the empty slot add() can fill without probing again. */
   private free = -1;
+
+  clear(): void {
+    this.fps = new Int32Array(1024);
+    this.rows = new Int32Array(1024).fill(-1);
+    this.count = 0;
+  }
+
+  /** Bytes held, for the memory budget. */
+  get bytes(): number {
+    return this.fps.length * 8;
+  }
 
   /** Row of a kept message with exactly these bytes, or -1. */
   find(fp: number, data: Uint8Array): number {

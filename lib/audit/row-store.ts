@@ -32,6 +32,16 @@ function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: numbe
   b.set(a);
   return b;
 }
+const growTo = grow;
+
+function shrinkTo<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: number): T {
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a.subarray(0, cap));
+  return b;
+}
+
+/** Typed-array bytes per row besides the payload: 6 float64, 12 int32, 1 byte, 8 words of prev_hash. */
+const ROW_COLUMN_BYTES = 6 * 8 + 12 * 4 + 1 + 32;
 
 export class RowStore implements EventColumns {
   /** Rows in use. */
@@ -314,7 +324,86 @@ export class RowStore implements EventColumns {
     this.curOff = s.curOff;
   }
 
-  private resize(cap: number): void {
+  /** Bytes held: byte chunks plus columns, for the memory budget. */
+  get bytesHeld(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c?.length ?? 0;
+    return n + this.cap * ROW_COLUMN_BYTES + (this.digest.length > 0 ? this.cap * 32 : 0);
+  }
+
+  /**
+   * Keeps only `keep` (rows, ascending) and renumbers them 0…k−1 in that order;
+   * their bytes are copied into fresh arena chunks and every old chunk (and kept
+   * read buffer) is let go. Returns old row → new row (−1: dropped).
+   */
+  compact(keep: Int32Array): Int32Array {
+    const remap = new Int32Array(this.n).fill(-1);
+    const old = {
+      chunks: this.chunks.slice(),
+      chunk: this.chunk,
+      start: this.start,
+      len: this.len,
+      digest: this.digest,
+      prevHash: this.prevHash,
+    };
+    const k = keep.length;
+    const cols = [
+      "streamSeq",
+      "seq",
+      "tsMs",
+      "receivedMs",
+      "deliveryCount",
+      "flags",
+      "exec",
+      "corr",
+      "task",
+      "entityType",
+      "entityId",
+      "producer",
+      "identity",
+      "subject",
+    ] as const;
+    for (const name of cols) {
+      const from = this[name];
+      for (let i = 0; i < k; i++) from[i] = from[keep[i] as number] as number; // keep is ascending: in place
+    }
+    for (const [a, w] of [
+      [old.prevHash, 8],
+      [old.digest, 8],
+    ] as const) {
+      if (a.length === 0) continue;
+      for (let i = 0; i < k; i++) a.copyWithin(i * w, (keep[i] as number) * w, (keep[i] as number) * w + w);
+    }
+    this.chunks.length = 0;
+    this.used.length = 0;
+    this.shared.clear();
+    this.pending = -1;
+    this.pendingBuffer = undefined;
+    this.pendingRows = [];
+    this.pendingEnd = 0;
+    this.cur = -1;
+    this.curOff = 0;
+    this.chunk = new Int32Array(this.cap);
+    this.start = new Int32Array(this.cap);
+    this.len = new Int32Array(this.cap);
+    for (let i = 0; i < k; i++) {
+      const r = keep[i] as number;
+      remap[r] = i;
+      const c = old.chunks[old.chunk[r] as number] as Uint8Array;
+      const s0 = old.start[r] as number;
+      const n = old.len[r] as number;
+      this.len[i] = n;
+      this.copy(i, c.subarray(s0, s0 + n));
+    }
+    this.n = k;
+    // Give back what the columns no longer need (they double as they grow).
+    const cap = Math.max(1024, 2 ** Math.ceil(Math.log2(Math.max(1, k * 1.25))));
+    if (cap < this.cap) this.resize(cap, true);
+    return remap;
+  }
+
+  private resize(cap: number, shrink = false): void {
+    const grow = shrink ? shrinkTo : growTo;
     this.cap = cap;
     this.streamSeq = grow(this.streamSeq, cap);
     this.seq = grow(this.seq, cap);

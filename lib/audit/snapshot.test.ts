@@ -135,6 +135,6 @@ describe("AuditLog snapshot", () => {
 
   it("refuses a snapshot of another format", () => {
     const snap = new AuditLog().snapshot();
-    expect(() => AuditLog.fromSnapshot({ ...snap, format: 99 as unknown as 1 })).toThrow(/format 99/);
+    expect(() => AuditLog.fromSnapshot({ ...snap, format: 99 as unknown as typeof snap.format })).toThrow(/format 99/);
   });
 });

@@ -8,12 +8,12 @@
 // extracted custom-key columns, and the indexes that only add() reads (the
 // set of stream sequences seen, the byte fingerprints), which the restored log
 // rebuilds on its first add(). AuditLog#snapshot() and AuditLog.fromSnapshot()
-// (audit-log.ts, they need its private state) make and read it.
+// (with log-snapshot.ts) make and read it.
 
 import type { Malformed, ProducerIdentity, ProducerRule } from "./types";
 
 /** Bumped whenever the layout changes: a worker and a page of different builds must not mix. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 export interface RowStoreSnapshot {
   n: number;
@@ -73,6 +73,7 @@ export interface ExecutionSnapshot {
   lastTsMs: number;
   firstStreamSeq: number;
   lastStreamSeq: number;
+  firstActivityMs: number;
   lastActivityMs: number;
   completed: boolean;
   cancelled: boolean;

@@ -12,6 +12,8 @@ export interface RawMessage {
   /** 1 on first delivery; > 1 on redelivery. */
   deliveryCount: number;
   subject: string;
+  /** Read again to bring back evicted messages (memory budget), not a delivery: one already held is not a duplicate. */
+  reread?: boolean;
 }
 
 /** Fields every event may carry, typed as the contract says. */

@@ -1,0 +1,214 @@
+// The execution index: per workflow execution, its rows and what the list
+// shows about it (status, producers, counts, where it lies in the stream),
+// kept up to date as rows are filed, so a summary costs O(producers), never a
+// pass over the events. An execution evicted under the memory budget keeps
+// all of this; only its rows go, and `evicted` says how many are not held.
+
+import type { AnomalyKind, Duplicate } from "./anomaly";
+import { closesRun, isStepFailure, isWorkflowEvent, statusSaysFailed, WORKFLOW_CANCELLED } from "./event-kinds";
+import { compareLanes, leadsLane } from "./lane-model";
+import type { Scanned } from "./scan";
+import { Hint } from "./string-table";
+import type { AuditEvent, ProducerIdentity } from "./types";
+
+export type ExecutionStatus = "running" | "complete" | "failed" | "cancelled" | "stalled";
+
+/** What an evicted execution left behind besides its summary. */
+export interface EvictedPart {
+  /** Events and malformed messages not held (they come back, one by one, on a re-read). */
+  events: number;
+  malformed: number;
+  /** Anomaly counts under each built-in partition key (by key id), taken when it was evicted. */
+  counts: Readonly<Record<string, Readonly<Record<AnomalyKind, number>>>>;
+}
+
+export interface ExecutionSummary {
+  id: string;
+  workflowId?: string;
+  /** Orchestrator first, then by first event (ts, then stream sequence). */
+  producers: ProducerIdentity[];
+  /** Distinct events, held or not. */
+  eventCount: number;
+  malformedCount: number;
+  duplicateCount: number;
+  firstTsMs: number;
+  lastTsMs: number;
+  firstStreamSeq: number;
+  lastStreamSeq: number;
+  status: ExecutionStatus;
+  /** Set while some of its messages are not held (memory budget): re-read [firstStreamSeq, lastStreamSeq] to open it. */
+  evicted?: EvictedPart;
+}
+
+export interface ProducerSeen {
+  identity: ProducerIdentity;
+  /** Emits workflow_* events: the orchestrator even when an explicit producer/source named it. */
+  leads: boolean;
+  firstTsMs: number;
+  firstStreamSeq: number;
+}
+
+/** Last-seen ids of one context (a run, or events outside any run): events come in streaks. */
+export class Hints {
+  readonly corr = new Hint();
+  readonly task = new Hint();
+  readonly entityType = new Hint();
+  readonly entityId = new Hint();
+  readonly producer = new Hint();
+  readonly source = new Hint();
+  /** The identity of the last (producer, source, entity type, entity id, workflow event) id tuple. */
+  idProducer = -2;
+  idSource = -2;
+  idEntityType = -2;
+  idEntityId = -2;
+  idWorkflow = -2;
+  idIx = -1;
+}
+
+export interface ExecState {
+  id: string;
+  /** Id in the store's execution table. */
+  ix: number;
+  workflowId?: string;
+  /** Rows, ascending stream sequence. */
+  events: number[];
+  malformed: number[];
+  duplicates: Duplicate[];
+  producers: Map<number, ProducerSeen>;
+  firstTsMs: number;
+  lastTsMs: number;
+  firstStreamSeq: number;
+  lastStreamSeq: number;
+  firstActivityMs: number;
+  lastActivityMs: number;
+  completed: boolean;
+  cancelled: boolean;
+  stepFailed: boolean;
+  failedOutcome: boolean;
+  hints: Hints;
+  /** Bumps whenever anything about this execution changed: per-execution caches key on it. */
+  version: number;
+  evicted?: EvictedPart;
+  /** Materialised events by row, while this execution is among the recently viewed. */
+  cache?: Map<number, AuditEvent>;
+  /** Its events as last handed out, while `version` is unchanged. */
+  cachedEvents?: { version: number; events: readonly AuditEvent[] };
+}
+
+export function newExecState(id: string, ix: number): ExecState {
+  return {
+    id,
+    ix,
+    events: [],
+    malformed: [],
+    duplicates: [],
+    producers: new Map(),
+    firstTsMs: Infinity,
+    lastTsMs: -Infinity,
+    firstStreamSeq: Infinity,
+    lastStreamSeq: -Infinity,
+    firstActivityMs: Infinity,
+    lastActivityMs: -Infinity,
+    completed: false,
+    cancelled: false,
+    stepFailed: false,
+    failedOutcome: false,
+    hints: new Hints(),
+    version: 0,
+  };
+}
+
+export class ExecutionIndex {
+  readonly byName = new Map<string, ExecState>();
+  /** By the store's execution id. */
+  readonly list: ExecState[] = [];
+
+  get(id: string): ExecState | undefined {
+    return this.byName.get(id);
+  }
+
+  /** The execution with this id, made when new; `ix` is its id in the store's table. */
+  ensure(id: string, ix: () => number): ExecState {
+    let st = this.byName.get(id);
+    if (st === undefined) {
+      st = newExecState(id, ix());
+      this.byName.set(id, st);
+      this.list[st.ix] = st;
+    }
+    return st;
+  }
+
+  /** Something arrived for the execution at this stream sequence and time. */
+  touch(st: ExecState, streamSeq: number, act: number): void {
+    st.version++;
+    if (streamSeq < st.firstStreamSeq) st.firstStreamSeq = streamSeq;
+    if (streamSeq > st.lastStreamSeq) st.lastStreamSeq = streamSeq;
+    if (act > st.lastActivityMs) st.lastActivityMs = act;
+    if (act < st.firstActivityMs) st.firstActivityMs = act;
+  }
+
+  /** A new event row of `st`: the summary fields it changes. */
+  noteEvent(st: ExecState, e: Scanned, identityIx: number, identity: ProducerIdentity, streamSeq: number): void {
+    const tsMs = e.tsMs;
+    if (st.workflowId === undefined && e.workflow_id !== undefined) st.workflowId = e.workflow_id;
+    if (tsMs < st.firstTsMs) st.firstTsMs = tsMs;
+    if (tsMs > st.lastTsMs) st.lastTsMs = tsMs;
+    const workflowEvent = isWorkflowEvent(e.event);
+    const p = st.producers.get(identityIx);
+    if (p === undefined) {
+      st.producers.set(identityIx, {
+        identity,
+        leads: leadsLane(identity, e.event),
+        firstTsMs: tsMs,
+        firstStreamSeq: streamSeq,
+      });
+    } else {
+      if (workflowEvent) p.leads = true;
+      if (tsMs < p.firstTsMs) p.firstTsMs = tsMs;
+      if (streamSeq < p.firstStreamSeq) p.firstStreamSeq = streamSeq;
+    }
+    if (closesRun(e.event)) {
+      if (e.event === WORKFLOW_CANCELLED) st.cancelled = true;
+      else {
+        st.completed = true;
+        if (statusSaysFailed(e.status)) st.failedOutcome = true;
+      }
+    } else if (isStepFailure(e.event)) st.stepFailed = true;
+  }
+
+  /** Whether the execution ended (a closing event) or went quiet: what the memory budget may evict. */
+  finished(st: ExecState, nowMs: number, quietPeriodMs: number): boolean {
+    const s = statusOf(st, nowMs, quietPeriodMs);
+    return s !== "running";
+  }
+
+  summarize(st: ExecState, nowMs: number, quietPeriodMs: number): ExecutionSummary {
+    const producers = [...st.producers.values()].sort(compareLanes).map((p) => p.identity);
+    const held = st.events.length;
+    const events = held + (st.evicted?.events ?? 0);
+    const noEvents = events === 0;
+    const s: ExecutionSummary = {
+      id: st.id,
+      producers,
+      eventCount: events,
+      malformedCount: st.malformed.length + (st.evicted?.malformed ?? 0),
+      duplicateCount: st.duplicates.length,
+      // An execution known only from malformed lines has no producer time; use arrival.
+      firstTsMs: noEvents ? st.lastActivityMs : st.firstTsMs,
+      lastTsMs: noEvents ? st.lastActivityMs : st.lastTsMs,
+      firstStreamSeq: st.firstStreamSeq,
+      lastStreamSeq: st.lastStreamSeq,
+      status: statusOf(st, nowMs, quietPeriodMs),
+    };
+    if (st.workflowId !== undefined) s.workflowId = st.workflowId;
+    if (st.evicted !== undefined) s.evicted = st.evicted;
+    return s;
+  }
+}
+
+function statusOf(st: ExecState, nowMs: number, quietPeriodMs: number): ExecutionStatus {
+  if (st.cancelled) return "cancelled";
+  if (st.completed) return st.stepFailed || st.failedOutcome ? "failed" : "complete";
+  if (nowMs - st.lastActivityMs >= quietPeriodMs) return "stalled";
+  return "running";
+}

@@ -1,0 +1,154 @@
+// The memory budget: what the log holds, estimated from its own structures
+// (no heap API is portable), and eviction past it. Whole finished executions
+// go, least recently active first, down to EVICT_TO of the budget so eviction
+// is rare; the store is then compacted (held rows renumbered, their bytes
+// copied into fresh chunks) so the memory is really given back. An evicted
+// execution keeps its summary, its duplicates and the anomaly counts under the
+// built-in keys; its stream sequences are remembered, so a re-read of its
+// stretch brings its messages back (ingest.ts, "restore").
+
+import type { AnomalyKind } from "./anomaly";
+import type { ChainLedger } from "./chain-ledger";
+import { EVENT_OBJECT_BYTES, type EventCache } from "./event-cache";
+import type { ExecState } from "./execution-index";
+import type { Ingest } from "./ingest";
+import type { KeyColumns } from "./key-columns";
+import { rebuildFingerprints } from "./log-snapshot";
+
+/** Eviction brings the log down to this share of its budget. */
+const EVICT_TO = 0.8;
+/** Per-row overhead outside the store: row lists (all rows + per execution), seen bits, fingerprint slots. */
+const ROW_INDEX_BYTES = 8 + 8 + 16;
+/** An execution's state and summary, its Map entries and interned id. */
+const EXECUTION_BYTES = 700;
+const DUPLICATE_BYTES = 120;
+const MALFORMED_RECORD_BYTES = 400;
+
+export interface MemoryStats {
+  budgetBytes: number | undefined;
+  /** Estimated bytes held now. */
+  heldBytes: number;
+  /** Distinct events + malformed messages held. */
+  heldMessages: number;
+  /** Executions evicted so far (each stays as a summary) and the messages they held. */
+  evictedExecutions: number;
+  evictedMessages: number;
+}
+
+export interface LogParts {
+  ing: Ingest;
+  cache: EventCache;
+  keys: KeyColumns;
+  ledger: ChainLedger;
+}
+
+export function heldBytes({ ing, cache, keys, ledger }: LogParts): number {
+  return (
+    ing.store.bytesHeld +
+    ing.size * ROW_INDEX_BYTES +
+    ing.execs.list.length * EXECUTION_BYTES +
+    ing.dups.length * DUPLICATE_BYTES +
+    ing.badRecords.size * MALFORMED_RECORD_BYTES +
+    ing.seen.bytes +
+    ing.evictedSeqs.bytes +
+    cache.size * EVENT_OBJECT_BYTES +
+    keys.bytes +
+    ledger.bytes
+  );
+}
+
+export interface EvictOptions {
+  budgetBytes: number;
+  /** Finished, and not open in a view. */
+  evictable(st: ExecState): boolean;
+  /** Anomaly counts by built-in key id, while its rows are still held. */
+  countsOf(st: ExecState): Record<string, Readonly<Record<AnomalyKind, number>>>;
+}
+
+export interface EvictResult {
+  executions: number;
+  messages: number;
+  /** Old row → new row (−1: evicted); empty when nothing was evicted. */
+  remap: Int32Array;
+}
+
+export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult {
+  const { ing, ledger } = parts;
+  const s = ing.store;
+  const held = heldBytes(parts);
+  const target = opts.budgetBytes * EVICT_TO;
+  const candidates = ing.execs.list
+    .filter((st) => st.events.length + st.malformed.length > 0 && opts.evictable(st))
+    .sort((a, b) => a.lastActivityMs - b.lastActivityMs || a.lastStreamSeq - b.lastStreamSeq);
+  const chosen: ExecState[] = [];
+  let freed = 0;
+  for (const st of candidates) {
+    if (held - freed <= target) break;
+    chosen.push(st);
+    for (const rows of [st.events, st.malformed]) {
+      for (const row of rows) freed += (s.len[row] as number) + 200 + ROW_INDEX_BYTES;
+    }
+    freed += st.cache === undefined ? 0 : st.cache.size * EVENT_OBJECT_BYTES;
+  }
+  if (chosen.length === 0) return { executions: 0, messages: 0, remap: new Int32Array(0) };
+
+  const drop = new Uint8Array(s.n);
+  const dropped: number[] = [];
+  let messages = 0;
+  ledger.sync(); // pending rows are row numbers: verify them before rows are renumbered
+  for (const st of chosen) {
+    const counts = opts.countsOf(st);
+    const before = st.evicted;
+    st.evicted = {
+      events: (before?.events ?? 0) + st.events.length,
+      malformed: (before?.malformed ?? 0) + st.malformed.length,
+      counts,
+    };
+    for (const rows of [st.events, st.malformed]) {
+      for (const row of rows) {
+        drop[row] = 1;
+        dropped.push(row);
+        ing.evictedSeqs.add(s.streamSeq[row] as number);
+        ing.badRecords.delete(row);
+      }
+    }
+    messages += st.events.length + st.malformed.length;
+    st.events = [];
+    st.malformed = [];
+    st.version++;
+  }
+  ledger.evicted(dropped);
+  ing.all = ing.all.filter((row) => drop[row] === 0);
+  ing.bad = ing.bad.filter((row) => drop[row] === 0);
+
+  // Renumber what stays, ascending row order (released rows — replaced copies — go too).
+  const keepMark = new Uint8Array(s.n);
+  for (const row of ing.all) keepMark[row] = 1;
+  for (const row of ing.bad) keepMark[row] = 1;
+  let k = 0;
+  for (let row = 0; row < s.n; row++) k += keepMark[row] as number;
+  const keep = new Int32Array(k);
+  k = 0;
+  for (let row = 0; row < s.n; row++) if (keepMark[row] === 1) keep[k++] = row;
+  parts.cache.clear();
+  parts.keys.clear();
+  const remap = s.compact(keep);
+  const map = (rows: number[]) => {
+    for (let i = 0; i < rows.length; i++) rows[i] = remap[rows[i] as number] as number;
+  };
+  map(ing.all);
+  map(ing.bad);
+  for (const st of ing.execs.list) {
+    map(st.events);
+    map(st.malformed);
+  }
+  const records = new Map<number, typeof ing.badRecords extends Map<number, infer V> ? V : never>();
+  for (const [row, rec] of ing.badRecords) {
+    const to = remap[row] as number;
+    rec.raw = s.bytes(to);
+    records.set(to, rec);
+  }
+  ing.badRecords = records;
+  rebuildFingerprints(ing);
+  return { executions: chosen.length, messages, remap };
+}
