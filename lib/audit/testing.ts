@@ -2,8 +2,11 @@
 // Not imported by the engine itself. Pure (no node: imports) so browser-side
 // tests can use it too.
 
+import { seededRandom } from "../random";
 import { parseMessage } from "./parse";
 import type { AuditEvent, ProducerRule, RawMessage } from "./types";
+
+export { seededRandom };
 
 const encoder = new TextEncoder();
 
@@ -53,17 +56,6 @@ export function messagesFrom(wire: readonly Record<string, unknown>[], firstStre
     const ts = typeof w.ts === "string" ? Date.parse(w.ts) : NaN;
     return makeMessage(w, { streamSeq: firstStreamSeq + i, receivedMs: Number.isFinite(ts) ? ts : 0 });
   });
-}
-
-/** mulberry32: small, fast, good enough for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export type Fault = "drop" | "redeliver" | "retry" | "malformed" | "reorder" | "open-tail";

@@ -1,6 +1,6 @@
 // Fault planning. Decided when an execution is planned, from the seeded PRNG,
 // at most one fault per event so the ground truth names exactly one fate.
-import type { Rng } from "./random";
+import type { Rng } from "../random";
 import type { FaultAmount, FaultOptions } from "./options";
 
 export type LineFault = "none" | "drop" | "duplicate" | "reorder" | "malformed";

@@ -1,5 +1,5 @@
 // Seeded identifiers: the same seed mints the same ids, in a browser or in Node.
-import type { Rng } from "./random";
+import type { Rng } from "../random";
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 

@@ -2,7 +2,7 @@
 // an A2A invocation of an agent with realistic durations. Times are simulated
 // ms since the run's start. Which process incarnation emits an event, and so its
 // seq and prev_hash, is decided later, when the simulator reaches that moment.
-import type { Rng } from "./random";
+import type { Rng } from "../random";
 import type { SimOptions } from "./options";
 import type { AgentDef, WorkflowDef } from "./workflow";
 import { noFault, pickTargets, planLineFaults, type FaultSlot } from "./faults";

@@ -3,7 +3,7 @@
 // (so per-process seq and prev_hash chains span overlapping executions, as in
 // production), then faults bend the publish order. Pure and seeded: the browser
 // runs it too.
-import { seededRng, type Rng } from "./random";
+import { seededRng, type Rng } from "../random";
 import { resolveSimOptions, type SeqScope, type SimOptions, type SimOptionsInput } from "./options";
 import { defineAgents, defineWorkflows, type AgentDef, type WorkflowDef } from "./workflow";
 import { planExecution, type ExecutionPlan, type Invocation, type PlannedEvent } from "./model";

@@ -1,6 +1,6 @@
 // Workflow definitions: stages run one after another, the steps of a stage in
 // parallel, each step invoking one agent. Drawn once per simulator from its seed.
-import type { Rng } from "./random";
+import type { Rng } from "../random";
 import type { SeqScope, SimOptions } from "./options";
 import { SEQ_SCOPES } from "./options";
 
