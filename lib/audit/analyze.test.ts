@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { analyzeEvents } from "./analyze";
 import type { Analysis, AnomalyKind } from "./anomaly";
-import { BUILTIN_KEYS, customKey, keyById, type PartitionKey } from "./partition-key";
-import { BASE_TS_MS, makeEvent, seededRandom } from "./testing";
+import { AuditLog } from "./audit-log";
+import { BUILTIN_KEYS, customKey, fieldReader, keyById, type PartitionKey } from "./partition-key";
+import { BASE_TS_MS, makeEvent, makeMessage, seededRandom } from "./testing";
 import type { AuditEvent } from "./types";
 
 const EXECUTION = keyById("execution") as PartitionKey;
@@ -224,5 +226,75 @@ describe("analyzeEvents: the scope cases of CONTRACT.md", () => {
     const events = stream([...invocation("a", "c1", 3), ...invocation("b", "c2", 2), RUN_END]);
     const sizes = BUILTIN_KEYS.map((k) => analyzeEvents({ events }, k).partitions.filter((p) => !p.noKey).length);
     expect(sizes).toEqual([1, 3, 2, 0]);
+  });
+});
+
+describe("analysis: the partition of every event", () => {
+  /*
+   * Random runs: up to 4 agents, each invoked up to 3 times, some events missing
+   * a key field (no task_id, no correlation), all in one execution, interleaved.
+   */
+  const runs = fc
+    .array(
+      fc.record({
+        agent: fc.integer({ min: 0, max: 3 }),
+        inv: fc.integer({ min: 0, max: 2 }),
+        seq: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+        missing: fc.constantFrom("none", "none", "none", "task", "correlation"),
+      }),
+      { minLength: 1, maxLength: 60 },
+    )
+    .map((specs) =>
+      stream(
+        specs.map((s) => {
+          const corr = `c${s.agent}-${s.inv}`;
+          const e: Record<string, unknown> = {
+            event: "tool_exec",
+            entity_type: "agent",
+            entity_id: `a${s.agent}`,
+            correlation_id: corr,
+            task_id: `task-${corr}`,
+          };
+          if (s.seq !== undefined) e.seq = s.seq;
+          if (s.missing === "task") delete e.task_id;
+          if (s.missing === "correlation") delete e.correlation_id;
+          return e;
+        }),
+      ),
+    );
+
+  it("names, per event in stream order, the partition whose values are that event's key fields", () => {
+    fc.assert(
+      fc.property(runs, fc.constantFrom(...BUILTIN_KEYS), (events, key) => {
+        const a = analyzeEvents({ events }, key);
+        expect(a.partitionOfRow).toHaveLength(events.length);
+        const readers = key.fields.map(fieldReader);
+        const sizes = new Map<number, number>();
+        events.forEach((e, i) => {
+          const p = a.partitions[a.partitionOfRow[i] as number];
+          if (p === undefined) throw new Error(`event ${i}: no partition`);
+          const values = readers.map((r) => r(e));
+          if (values.some((v) => v === undefined)) expect(p.noKey).toBe(true);
+          else expect(key.fields.map((f) => p.values[f])).toEqual(values);
+          sizes.set(a.partitionOfRow[i] as number, (sizes.get(a.partitionOfRow[i] as number) ?? 0) + 1);
+        });
+        // Every listed partition holds exactly the events that point at it.
+        a.partitions.forEach((p, i) => expect(sizes.get(i) ?? 0).toBe(p.eventCount));
+      }),
+    );
+  });
+
+  it("is aligned with log.events(executionId) in the log's own analysis", () => {
+    fc.assert(
+      fc.property(runs, fc.constantFrom(...BUILTIN_KEYS), (events, key) => {
+        const log = new AuditLog();
+        log.add(events.map((e) => makeMessage(e.raw, { streamSeq: e.streamSeq })));
+        const a = log.analyze(key, { executionId: X });
+        const kept = log.events(X);
+        expect(a.partitionOfRow).toHaveLength(kept.length);
+        expect(a.partitionOfRow).toEqual(analyzeEvents({ events: kept }, key).partitionOfRow);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

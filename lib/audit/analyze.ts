@@ -108,6 +108,15 @@ interface Partitioning {
   valueIds: number[];
 }
 
+/**
+ * The id of the partition a key's field values name: the value itself for a
+ * one-field key, else the values as a JSON array. The one encoding of a
+ * partition's identity; everything else refers to partitions by index.
+ */
+export function partitionIdOf(values: readonly string[]): string {
+  return values.length === 1 ? (values[0] as string) : JSON.stringify(values);
+}
+
 function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): Partitioning {
   const n = rows.length;
   const k = keyCols.length;
@@ -132,7 +141,7 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
       if (p < 0) {
         p = count++;
         remap[id] = p;
-        ids.push(first.values[id] as string);
+        ids.push(partitionIdOf([first.values[id] as string]));
         valueIds.push(id);
       }
       partOf[i] = p;
@@ -175,7 +184,7 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
                 valueIds.push(v);
                 values.push(c.values[v] as string);
               }
-              ids.push(JSON.stringify(values));
+              ids.push(partitionIdOf(values));
             }
           }
           if (f === last) p = next;
@@ -437,7 +446,16 @@ export function analyzeColumns(
     partitions.push(summary(noKey));
     totalWithoutSeq += withoutSeq[noKey] as number;
   }
-  return { key, partitions, anomalies, counts, withoutSeq: totalWithoutSeq, noKey: noKeyEvents };
+  // The no-key bucket is listed whenever it holds an event, so every position has its summary.
+  return {
+    key,
+    partitions,
+    partitionOfRow: partOf,
+    anomalies,
+    counts,
+    withoutSeq: totalWithoutSeq,
+    noKey: noKeyEvents,
+  };
 }
 
 /** By first stream sequence, then kind, second stream sequence, partition; stable otherwise. */

@@ -55,6 +55,14 @@ export interface PartitionSummary {
 export interface Analysis {
   key: PartitionKey;
   partitions: PartitionSummary[];
+  /**
+   * For each analysed event, the index of its partition in `partitions`:
+   * aligned with the `rows` analyzeColumns was given (AuditLog.analyze: with
+   * log.events(executionId)); for analyzeEvents, with the events in ascending
+   * stream sequence. Views group events by this index instead of deriving
+   * partitions again from field values.
+   */
+  partitionOfRow: Int32Array;
   anomalies: Anomaly[];
   counts: Record<AnomalyKind, number>;
   withoutSeq: number;
