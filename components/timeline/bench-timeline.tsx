@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { AuditLog } from "@/lib/audit";
+import { AuditLog, type RawMessage } from "@/lib/audit";
 import { benchFixture } from "@/lib/timeline/bench-fixture";
 import { ExecutionTimeline } from "./execution-timeline";
 
@@ -11,42 +11,102 @@ export interface BenchTimelineProps {
   seed: number;
 }
 
+/** What scripts/bench-timeline.ts reads and drives. Times are performance.now() ms. */
+export interface TimelineBenchProbe {
+  events: number;
+  producers: number;
+  messages: number;
+  /** Set once the first complete paint is on screen. */
+  painted: boolean;
+  /** Canvas paints so far. */
+  paints: number;
+  /** Resolves with the time of the frame after the next canvas paint (that paint is then on screen). */
+  nextPaint(): Promise<number>;
+  /** TextDecoder + JSON.parse over every message's payload, `passes` times; the duration of each pass. */
+  bareParse(passes: number): number[];
+}
+
 declare global {
   interface Window {
-    /** Set once the first complete paint is on screen; read by scripts/bench-timeline.ts. */
-    __timelineBench?: { events: number; producers: number; messages: number; painted: boolean };
+    __timelineBench?: TimelineBenchProbe;
   }
+}
+
+/** The floor any ingest of these messages pays: decode and parse each payload, nothing kept. */
+function bareParse(messages: readonly RawMessage[], passes: number): number[] {
+  const decoder = new TextDecoder();
+  const out: number[] = [];
+  let sink = 0;
+  for (let p = 0; p < passes; p++) {
+    const t0 = performance.now();
+    for (const m of messages) {
+      const v: unknown = JSON.parse(decoder.decode(m.data));
+      if (v !== null && typeof v === "object") sink++;
+    }
+    out.push(performance.now() - t0);
+  }
+  if (sink < 0) console.log(sink);
+  return out;
 }
 
 /**
  * The execution timeline over a generated run, with no NATS in the way: the
- * benchmark measures drawing, not the network. Marks `timeline:data-ready` when
- * the log is filled and `timeline:painted` one frame after the first canvas paint.
+ * benchmark measures ingest and drawing, not the network. Marks
+ * `timeline:messages-ready` when the messages exist as bytes, `timeline:data-ready`
+ * once the log holds them, and `timeline:painted` one frame after the first
+ * canvas paint. The same messages stay around for the bare-parse baseline.
  */
 export function BenchTimeline({ events, producers, seed }: BenchTimelineProps) {
-  const [run, setRun] = useState<{ log: AuditLog; executionId: string; messages: number } | undefined>();
+  const [run, setRun] = useState<{ log: AuditLog; executionId: string; messages: RawMessage[] } | undefined>();
   const painted = useRef(false);
+  const paints = useRef(0);
+  const waiters = useRef<((t: number) => void)[]>([]);
 
   useEffect(() => {
     const t = setTimeout(() => {
       const fx = benchFixture({ events, producers, seed });
+      performance.mark("timeline:messages-ready");
       const log = new AuditLog();
       log.add(fx.messages);
       performance.mark("timeline:data-ready");
-      setRun({ log, executionId: fx.executionId, messages: fx.messages.length });
+      setRun({ log, executionId: fx.executionId, messages: fx.messages });
     }, 0);
     return () => clearTimeout(t);
   }, [events, producers, seed]);
 
+  useEffect(() => {
+    if (run === undefined) return;
+    window.__timelineBench = {
+      events,
+      producers,
+      messages: run.messages.length,
+      painted: painted.current,
+      paints: paints.current,
+      nextPaint: () => new Promise((ok) => waiters.current.push(ok)),
+      bareParse: (passes) => bareParse(run.messages, passes),
+    };
+  }, [events, producers, run]);
+
   const onPainted = useCallback(() => {
-    if (painted.current || run === undefined) return;
+    if (run === undefined) return;
+    paints.current++;
+    const first = !painted.current;
     painted.current = true;
+    const probe = window.__timelineBench;
+    if (probe) probe.paints = paints.current;
+    const ready = waiters.current;
+    waiters.current = [];
+    if (!first && ready.length === 0) return;
     // The next frame starts after this one is on screen.
     requestAnimationFrame(() => {
-      performance.mark("timeline:painted");
-      window.__timelineBench = { events, producers, messages: run.messages, painted: true };
+      const now = performance.now();
+      if (first) {
+        performance.mark("timeline:painted");
+        if (window.__timelineBench) window.__timelineBench.painted = true;
+      }
+      for (const ok of ready) ok(now);
     });
-  }, [events, producers, run]);
+  }, [run]);
 
   if (run === undefined) return <p data-testid="bench-loading">Generating {events.toLocaleString()} events…</p>;
   return (
