@@ -3,19 +3,19 @@ import { describe, expect, it } from "vitest";
 import type { Analysis } from "./anomaly";
 import { AuditLog } from "./audit-log";
 import { BUILTIN_KEYS, keyById, type PartitionKey } from "./partition-key";
-import { BASE_TS_MS, generateWorkload, makeMessage, seededRandom } from "./testing";
+import { BASE_TS_MS, generateWorkload, makeMessage, makeWire, seededRandom, type MessageMeta } from "./testing";
 import type { RawMessage } from "./types";
 
 const INVOCATION = keyById("invocation") as PartitionKey;
 const MIN = 60_000;
 
-function wire(x: string, event: string, extra: Record<string, unknown> = {}, sec = 0) {
-  return { ts: new Date(BASE_TS_MS + sec * 1000).toISOString(), event, workflow_execution_id: x, ...extra };
-}
+/** An event of execution `x`, `sec` seconds after BASE_TS_MS. */
+const wire = (x: string, event: string, extra: Record<string, unknown> = {}, sec = 0) =>
+  makeWire({ event, workflow_execution_id: x, ...extra }, BASE_TS_MS + sec * 1000);
 
-function msg(payload: object | string, streamSeq: number, extra: Partial<RawMessage> = {}): RawMessage {
-  return { ...makeMessage(payload, { streamSeq, receivedMs: BASE_TS_MS + streamSeq * 1000 }), ...extra };
-}
+/** Received one second per stream sequence after BASE_TS_MS. */
+const msg = (payload: object | string, streamSeq: number, meta: MessageMeta = {}): RawMessage =>
+  makeMessage(payload, { streamSeq, receivedMs: BASE_TS_MS + streamSeq * 1000, ...meta });
 
 describe("AuditLog: duplicates", () => {
   const a1 = wire("x1", "tool_exec", {

@@ -3,7 +3,7 @@ import { AuditLog } from "./audit-log";
 import { findChainBreaks, GENESIS_HASH } from "./chain";
 import { parseMessage } from "./parse";
 import { sha256Hex } from "./sha256";
-import { BASE_TS_MS, generateWorkload, makeMessage, type Fault } from "./testing";
+import { BASE_TS_MS, generateWorkload, makeMessage, makeWire, messagesFrom, type Fault } from "./testing";
 import type { ParsedMessage, RawMessage } from "./types";
 
 /** One producer process writing `n` chained lines; returns every line as written. */
@@ -11,14 +11,9 @@ function chainedLines(agent: string, n: number, prev = GENESIS_HASH): Uint8Array
   const lines: Uint8Array[] = [];
   for (let i = 1; i <= n; i++) {
     const line = new TextEncoder().encode(
-      JSON.stringify({
-        ts: new Date(BASE_TS_MS + i * 1000).toISOString(),
-        event: "tool_exec",
-        entity_type: "agent",
-        entity_id: agent,
-        seq: i,
-        prev_hash: prev,
-      }),
+      JSON.stringify(
+        makeWire({ entity_type: "agent", entity_id: agent, seq: i, prev_hash: prev }, BASE_TS_MS + i * 1000),
+      ),
     );
     prev = sha256Hex(line);
     lines.push(line);
@@ -27,7 +22,7 @@ function chainedLines(agent: string, n: number, prev = GENESIS_HASH): Uint8Array
 }
 
 function records(lines: Uint8Array[]): ParsedMessage[] {
-  return lines.map((l, i) => parseMessage(makeMessage(l, { streamSeq: i + 1 })));
+  return messagesFrom(lines).map((m) => parseMessage(m));
 }
 
 describe("findChainBreaks", () => {

@@ -3,21 +3,14 @@ import { runSimulation, type SimLine } from "../sim/simulator";
 import { AuditLog } from "./audit-log";
 import { BUILTIN_KEYS, type PartitionKey } from "./partition-key";
 import { decodeBase64url, type Jwks } from "./signature";
+import { messagesFrom } from "./testing";
 import type { RawMessage } from "./types";
 
 const KEY = BUILTIN_KEYS[0] as PartitionKey;
 const dec = new TextDecoder();
 const enc = new TextEncoder();
 
-function messages(lines: readonly SimLine[]): RawMessage[] {
-  return lines.map((l, i) => ({
-    data: l.bytes,
-    streamSeq: i + 1,
-    receivedMs: 0,
-    deliveryCount: 1,
-    subject: "auditEvent",
-  }));
-}
+const messages = (lines: readonly SimLine[]): RawMessage[] => messagesFrom(lines.map((l) => l.bytes));
 
 /** A signed line inside an execution: its index, execution and kid. */
 function signedLine(lines: readonly SimLine[]): { i: number; x: string; kid: string } {

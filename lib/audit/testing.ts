@@ -1,8 +1,11 @@
-// Builders and seeded generators for tests, property tests and the benchmark.
-// Not imported by the engine itself. Pure (no node: imports) so browser-side
-// tests can use it too.
+// Builders and seeded generators for tests, property tests and the benchmark:
+// the one place a test makes a wire event, a message or a stream of them
+// (makeWire, makeMessage, makeEvent, messagesFrom, generateWorkload). The
+// simulator (lib/sim) is the lab's, not a test builder. Not imported by the
+// engine itself. Pure (no node: imports) so browser-side tests can use it too.
 
 import { seededRandom } from "../random";
+import { GENESIS_HASH } from "./chain";
 import { parseMessage } from "./parse";
 import type { AuditEvent, ProducerRule, RawMessage } from "./types";
 
@@ -34,27 +37,40 @@ export function makeMessage(payload: object | string | Uint8Array, meta: Message
 
 export const BASE_TS_MS = Date.UTC(2025, 0, 15, 10, 0, 0);
 
+type Wire = Record<string, unknown>;
+
+/**
+ * A wire event as a producer writes it: `ts` at `atMs` (RFC 3339), `event`
+ * "tool_exec", then `fields` in order (they may set `ts` or `event` too).
+ */
+export function makeWire(fields: Wire = {}, atMs = BASE_TS_MS): Wire {
+  return { ts: new Date(atMs).toISOString(), event: "tool_exec", ...fields };
+}
+
 /**
  * A parsed event. `overrides` are wire fields (plus the delivery fields
  * streamSeq / receivedMs / deliveryCount / subject); `ts` defaults to
  * BASE_TS_MS + streamSeq seconds so events are ordered in time like on the stream.
  */
-export function makeEvent(
-  overrides: Record<string, unknown> & MessageMeta = {},
-  rules?: readonly ProducerRule[],
-): AuditEvent {
+export function makeEvent(overrides: Wire & MessageMeta = {}, rules?: readonly ProducerRule[]): AuditEvent {
   const { streamSeq = 1, receivedMs = 0, deliveryCount = 1, subject = "auditEvent", ...wire } = overrides;
-  const payload = { ts: new Date(BASE_TS_MS + streamSeq * 1000).toISOString(), event: "tool_exec", ...wire };
+  const payload = makeWire(wire, BASE_TS_MS + streamSeq * 1000);
   const parsed = parseMessage(makeMessage(payload, { streamSeq, receivedMs, deliveryCount, subject }), rules);
   if (parsed.kind !== "event") throw new Error(`makeEvent built a malformed message: ${parsed.reason}`);
   return parsed;
 }
 
-/** Stream-ordered messages from wire objects: streamSeq 1, 2, … and receivedMs from ts. */
-export function messagesFrom(wire: readonly Record<string, unknown>[], firstStreamSeq = 1): RawMessage[] {
-  return wire.map((w, i) => {
-    const ts = typeof w.ts === "string" ? Date.parse(w.ts) : NaN;
-    return makeMessage(w, { streamSeq: firstStreamSeq + i, receivedMs: Number.isFinite(ts) ? ts : 0 });
+/**
+ * Stream-ordered messages from payloads: streamSeq firstStreamSeq, +1, …; a wire
+ * object's receivedMs is its ts (0 without one), a line's (text or bytes) is 0.
+ */
+export function messagesFrom(
+  payloads: readonly (Wire | string | Uint8Array)[],
+  { firstStreamSeq = 1, subject }: { firstStreamSeq?: number; subject?: string } = {},
+): RawMessage[] {
+  return payloads.map((p, i) => {
+    const ts = typeof p === "object" && !(p instanceof Uint8Array) && typeof p.ts === "string" ? Date.parse(p.ts) : NaN;
+    return makeMessage(p, { streamSeq: firstStreamSeq + i, receivedMs: Number.isFinite(ts) ? ts : 0, subject });
   });
 }
 
@@ -95,8 +111,6 @@ function hex(rand: () => number, n: number): string {
       .padStart(8, "0");
   return s.slice(0, n);
 }
-
-type Wire = Record<string, unknown>;
 
 interface Run {
   events: Wire[];
@@ -246,7 +260,7 @@ export function generateWorkload(opts: WorkloadOptions): { messages: RawMessage[
     clock += 1 + Math.floor(rand() * 40);
     const process = typeof wire.entity_id === "string" ? wire.entity_id : "orchestrator";
     const line: Wire = { ts: new Date(clock).toISOString(), ...wire };
-    if (opts.hash !== undefined) line.prev_hash = prevHash.get(process) ?? "0".repeat(64);
+    if (opts.hash !== undefined) line.prev_hash = prevHash.get(process) ?? GENESIS_HASH;
     let bytes = encoder.encode(JSON.stringify(line));
     if (fault("malformed")) {
       faultCounts.malformed++;
@@ -266,17 +280,11 @@ export function generateWorkload(opts: WorkloadOptions): { messages: RawMessage[
       faultCounts.reorder++;
       pending.push({
         at: messages.length + 2,
-        make: () => ({
-          data,
-          streamSeq: ++streamSeq,
-          receivedMs: receivedMs + 80,
-          deliveryCount: 1,
-          subject: "auditEvent",
-        }),
+        make: () => makeMessage(data, { streamSeq: ++streamSeq, receivedMs: receivedMs + 80 }),
       });
       continue;
     }
-    const msg: RawMessage = { data, streamSeq: ++streamSeq, receivedMs, deliveryCount: 1, subject: "auditEvent" };
+    const msg = makeMessage(data, { streamSeq: ++streamSeq, receivedMs });
     push(msg);
     if (fault("retry")) {
       faultCounts.retry++;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AuditLog, keyById, type PartitionKey } from "../audit";
-import { generateWorkload } from "../audit/testing";
+import { generateWorkload, messagesFrom } from "../audit/testing";
 import type { HoleCause, StreamHole } from "../live/stream-holes";
 import { messagesNdjson } from "./ndjson";
 import { anomalyReport, REPORT_FORMAT } from "./report";
@@ -24,7 +24,7 @@ function reimport(bytes: Uint8Array): AuditLog {
       from = i + 1;
     }
   }
-  log.add(lines.map((data, i) => ({ data, streamSeq: i + 1, receivedMs: 0, deliveryCount: 1, subject: "file" })));
+  log.add(messagesFrom(lines, { subject: "file" }));
   return log;
 }
 

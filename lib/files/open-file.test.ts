@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuditLog } from "../audit/audit-log";
 import type { AuditLogSnapshot } from "../audit/snapshot";
-import { messagesFrom } from "../audit/testing";
+import { BASE_TS_MS, makeWire, messagesFrom } from "../audit/testing";
 import type { IngestProgress } from "./ingest";
 import type { IngestResponse } from "./ingest.worker";
 import { openFile, OpenFileCancelled } from "./open-file";
@@ -59,12 +59,7 @@ describe("openFile", () => {
     const worker = FakeWorker.made[0]!;
     expect(worker.posted).toEqual([{ type: "open", file: f }]);
     const log = new AuditLog();
-    const wire = (seq: number) => ({
-      ts: new Date(Date.UTC(2025, 0, 15, 10, 0, seq)).toISOString(),
-      event: "tool_exec",
-      seq,
-      workflow_execution_id: "wfx-open-file",
-    });
+    const wire = (seq: number) => makeWire({ seq, workflow_execution_id: "wfx-open-file" }, BASE_TS_MS + seq * 1000);
     log.add(messagesFrom([wire(1), wire(2)]));
     expect(log.events()).toHaveLength(2);
     worker.answer({ type: "progress", progress: { ...progress, bytesRead: 5 } });
@@ -106,13 +101,10 @@ describe("openFile with signing keys", () => {
     const executionId = (JSON.parse(altered) as { workflow_execution_id: string }).workflow_execution_id;
     const log = new AuditLog();
     log.add(
-      lines.map((l, n) => ({
-        data: n === i ? new TextEncoder().encode(altered) : l.bytes,
-        streamSeq: n + 1,
-        receivedMs: 0,
-        deliveryCount: 1,
-        subject: "file",
-      })),
+      messagesFrom(
+        lines.map((l, n) => (n === i ? altered : l.bytes)),
+        { subject: "file" },
+      ),
     );
     const key = BUILTIN_KEYS[0]!;
 

@@ -1,7 +1,7 @@
 // The opener's decisions with the stream faked: an expired hint, a hint inside
 // the loaded history, a cancelled scan.
 import { describe, expect, it } from "vitest";
-import type { RawMessage } from "../audit/types";
+import { makeMessage } from "../audit/testing";
 import { ExecutionOpener, type OpenerDeps } from "./execution-opener";
 
 function deps(over: Partial<OpenerDeps> = {}): OpenerDeps {
@@ -53,8 +53,7 @@ describe("ExecutionOpener", () => {
     const readRange: OpenerDeps["readRange"] = async ({ startSeq, onMessage, signal }) => {
       let seq = startSeq;
       for (; !signal.aborted; seq++) {
-        const msg: RawMessage = { data, streamSeq: seq, receivedMs: seq, deliveryCount: 1, subject: "auditEvent" };
-        onMessage(msg);
+        onMessage(makeMessage(data, { streamSeq: seq, receivedMs: seq }));
         if (seq === startSeq + 41) ref.o?.cancel();
         await Promise.resolve();
       }

@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { RawMessage } from "../audit/types";
+import { makeMessage } from "../audit/testing";
 import { containsBytes, ExecutionTracker } from "./execution-tracker";
 
 const enc = new TextEncoder();
 let clock = 0;
-function msg(streamSeq: number, body: object | string, receivedMs = (clock += 10)): RawMessage {
-  return {
-    data: enc.encode(typeof body === "string" ? body : JSON.stringify(body)),
-    streamSeq,
-    receivedMs,
-    deliveryCount: 1,
-    subject: "auditEvent",
-  };
-}
+/** Received 10 ms after the one before. */
+const msg = (streamSeq: number, body: object | string, receivedMs = (clock += 10)) =>
+  makeMessage(body, { streamSeq, receivedMs });
 const ev = (exec: string, event = "tool_exec") => ({ ts: "2026-11-24T10:00:00Z", event, workflow_execution_id: exec });
 const margins = { afterTerminalMessages: 3, afterTerminalMs: 1e9, quietMessages: 5, quietMs: 1e9 };
 

@@ -3,6 +3,7 @@
 // loses the node leading a stream and gets it back.
 import { existsSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { makeWire } from "../audit/testing";
 import { connectBrowser } from "../nats/browser-connection";
 import { connectNode, type NatsConnection } from "../nats/node-connection";
 import { AuditPublisher } from "../nats/publish";
@@ -21,9 +22,7 @@ import {
 
 const names = { stream: "X", subject: "x" };
 
-function line(seq: number): string {
-  return JSON.stringify({ ts: new Date(Date.UTC(2026, 10, 24, 10, 0, seq)).toISOString(), event: "tool_exec", seq });
-}
+const line = (seq: number): string => JSON.stringify(makeWire({ seq }, Date.UTC(2026, 10, 24, 10, 0, seq)));
 
 async function publishMany(nc: NatsConnection, subject: string, n: number): Promise<void> {
   const pub = new AuditPublisher(nc, subject);
