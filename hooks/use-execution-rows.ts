@@ -32,6 +32,8 @@ export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; tot
   return useMemo(() => {
     const cache = cacheFor(log, key.id);
     const rows = log.executions().map((s) => {
+      // Evicted under the memory budget: the counts it left (built-in keys; a custom key has none).
+      if (s.evicted) return toRow(s, s.evicted.counts[key.id]);
       const signature = `${s.eventCount}:${s.malformedCount}:${s.duplicateCount}:${s.status}:${s.lastStreamSeq}`;
       let hit = cache.get(s.id);
       if (!hit || hit.signature !== signature) {

@@ -207,6 +207,15 @@ function ExecutionRowView({ row }: { row: ExecutionRow }) {
       </span>
       <span role="cell">
         <StatusBadge status={row.status} />
+        {row.evicted && (
+          <span
+            className="ml-1 text-xs text-slate-500"
+            data-testid="execution-evicted"
+            title="Let go to stay within the tab's memory budget (SEQSCOPE_MEMORY_MIB): counts are from its summary; opening it reads it again from the stream."
+          >
+            summary
+          </span>
+        )}
       </span>
       <span role="cell" className="truncate" title={labels}>
         {row.producers.length} <span className="text-slate-500">({labels})</span>
@@ -215,7 +224,11 @@ function ExecutionRowView({ row }: { row: ExecutionRow }) {
         {row.eventCount}
       </span>
       <span role="cell" className="flex flex-wrap gap-1 text-xs" data-testid="execution-anomalies">
-        {row.anomalyTotal === 0 ? (
+        {row.evicted && !row.anomalies ? (
+          <span className="text-slate-400" title="Counted under the built-in keys only while it is not held">
+            — (open to count)
+          </span>
+        ) : row.anomalyTotal === 0 ? (
           <span className="text-slate-400">none</span>
         ) : (
           (Object.keys(KIND_LABEL) as AnomalyKind[])

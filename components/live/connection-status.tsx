@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
 import { useStreamInfo } from "@/hooks/use-stream-info";
+import type { MemoryStats } from "@/lib/audit/memory-budget";
 import type { ReaderPhase, ReaderStatus } from "@/lib/nats/audit-reader";
 import { ConnectionLogPanel } from "./connection-log-panel";
 
@@ -42,7 +43,8 @@ export function ConnectionStatus({ stream }: { stream: string }) {
 
 /** The live stream's status: phase, lag, silence, reason, and the flight recorder behind a button. */
 function LiveStatus({ stream }: { stream: string }) {
-  const { status, received, connectionLog } = useAuditFeed();
+  const { log, status, received, connectionLog } = useAuditFeed();
+  const memory = describeMemory(log.memory());
   const info = useStreamInfo(stream);
   const [logOpen, setLogOpen] = useState(false);
   const logButton = useRef<HTMLButtonElement>(null);
@@ -88,6 +90,11 @@ function LiveStatus({ stream }: { stream: string }) {
             : ""}
         </p>
       )}
+      {memory && (
+        <p className="text-xs text-slate-500 tabular-nums" data-testid="memory-note" title={memory.title}>
+          {memory.text}
+        </p>
+      )}
       {status.reason && status.phase !== "live" && status.phase !== "loading" && (
         <p
           className={`max-w-xl text-right text-xs ${quiet ? "text-amber-700 dark:text-amber-400" : "text-red-700 dark:text-red-400"}`}
@@ -101,6 +108,25 @@ function LiveStatus({ stream }: { stream: string }) {
 }
 
 const nf = (n: number) => n.toLocaleString("en-US");
+
+/** Compact: 1.2 M, 48 k, 950. */
+function compact(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
+  if (n >= 1e4) return `${Math.round(n / 1e3)} k`;
+  return nf(n);
+}
+
+/** What the memory budget let go, once it let anything go ("holding the newest 1.2 M messages; 3 400 older executions as summaries"). */
+export function describeMemory(m: MemoryStats): { text: string; title: string } | undefined {
+  if (m.evictedExecutions === 0 || m.budgetBytes === undefined) return undefined;
+  const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+  return {
+    text: `holding the newest ${compact(m.heldMessages)} messages; ${nf(m.evictedExecutions)} older executions as summaries`,
+    title:
+      `${nf(m.evictedMessages)} messages of finished executions let go to stay within ${mib(m.budgetBytes)} ` +
+      `(SEQSCOPE_MEMORY_MIB; about ${mib(m.heldBytes)} held). Their counts stay in the list; opening one reads it again.`,
+  };
+}
 
 /** The tooltip: what the tab holds, and how often its consumer had to be recreated. */
 function heldOf(s: ReaderStatus, received: number): string {

@@ -20,7 +20,7 @@ export interface ExecutionViewProps {
   initialKeyId?: string;
 }
 
-type OpeningFeed = FeedSource & Pick<AuditFeed, "openExecution" | "streamName">;
+type OpeningFeed = FeedSource & Pick<AuditFeed, "openExecution" | "restoreExecution" | "streamName">;
 
 /** Only the live NATS feed can read more of the stream; a finished log (lab, file) is all there is. */
 function canOpen(feed: FeedSource): feed is OpeningFeed {
@@ -54,6 +54,24 @@ function useExecutionOpener(feed: FeedSource, executionId: string, hint: Executi
   return { state, opener };
 }
 
+/** Re-reads an execution the tab's memory budget evicted, while `evicted`. */
+function useExecutionRestorer(feed: FeedSource, executionId: string, evicted: boolean) {
+  const restorer = useMemo(
+    () => (evicted && canOpen(feed) ? feed.restoreExecution(executionId) : undefined),
+    [feed, executionId, evicted],
+  );
+  useEffect(() => {
+    if (!restorer) return;
+    void restorer.run();
+    return () => restorer.cancel();
+  }, [restorer]);
+  return useSyncExternalStore(
+    restorer?.subscribe ?? IDLE,
+    () => restorer?.getSnapshot(),
+    () => undefined,
+  );
+}
+
 /**
  * The live execution page: the tab's feed into the timeline. An execution
  * outside the loaded history is read from where the link's hint says it lies,
@@ -63,6 +81,8 @@ function useExecutionOpener(feed: FeedSource, executionId: string, hint: Executi
 export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps) {
   const feed = useFeed();
   const { log, version, holes } = useAuditFeed();
+  // Held while shown: the memory budget never evicts what a view shows.
+  useEffect(() => log.pin(executionId), [log, executionId]);
   const [{ from, to }] = useQueryStates(HINT_PARAMS);
   const hint = from !== null && to !== null && to >= from ? { from, to } : undefined;
   const { state: open, opener } = useExecutionOpener(feed, executionId, hint);
@@ -70,12 +90,25 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
   const summary = useMemo(() => log.execution(executionId), [log, version, executionId]);
   const known = summary !== undefined;
+  const restore = useExecutionRestorer(feed, executionId, summary?.evicted !== undefined);
+  const restoring = restore?.phase === "reading";
 
   // An execution read from outside the loaded history shows once all of it is read, so it opens on the
   // sender's window and counts; one in the loaded history shows at once and grows in place, as before.
   const settled = open?.phase === "found" || open?.phase === "cancelled" || open?.phase === "error";
-  const ready = known && (!live || settled || (hint === undefined && open?.mode === "history"));
+  const ready = known && !restoring && (!live || settled || (hint === undefined && open?.mode === "history"));
 
+  if (known && restoring) {
+    return (
+      <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
+        <p data-testid="execution-restoring" role="status">
+          This tab let execution <span className="font-mono">{executionId}</span> go to stay within its memory budget.
+          Reading it again from stream sequences {nf(restore.from)}–{nf(restore.to)}: {nf(restore.read)} of{" "}
+          {nf(restore.to - restore.from + 1)} messages…
+        </p>
+      </div>
+    );
+  }
   if (!ready) {
     return (
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
@@ -102,6 +135,21 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
   return (
     <>
       {summary && <IntegrityNote holes={holes} from={summary.firstStreamSeq} to={summary.lastStreamSeq} />}
+      {restore?.phase === "error" && (
+        <p role="alert" data-testid="execution-restore-error" className="mb-2 text-sm text-red-700 dark:text-red-400">
+          Reading this execution again failed: {restore.reason}. Counts are from its summary.
+        </p>
+      )}
+      {restore?.phase === "done" && (restore.missing ?? 0) > 0 && (
+        <p
+          role="status"
+          data-testid="execution-restore-missing"
+          className="mb-2 text-sm text-amber-700 dark:text-amber-400"
+        >
+          {nf(restore.missing ?? 0)} of its messages are no longer on the stream (they expired after this tab let them
+          go); the counts in the list are from its summary.
+        </p>
+      )}
       <ExecutionTimeline
         log={log}
         version={version}

@@ -117,7 +117,7 @@ export class AuditLog {
       },
     );
     ing.listener = {
-      added: (row) => this.ledger.added(row),
+      added: (row, restored) => this.ledger.added(row, restored),
       removed: (row) => {
         this.ledger.removed();
         this.cache.forget(row);

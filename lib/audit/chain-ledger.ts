@@ -62,8 +62,9 @@ export class ChainLedger {
     return this.lines.bytes + this.gone.bytes;
   }
 
-  added(row: number): void {
-    if (this.dirty) return;
+  /** A new held row; `restored`: one evicted earlier and read again, verified already. */
+  added(row: number, restored = false): void {
+    if (this.dirty || restored) return;
     this.pending.push(row);
   }
 
@@ -132,6 +133,7 @@ export class ChainLedger {
     this.breaks = new Map();
     const rows = this.heldRows();
     for (let i = 0; i < rows.length; i++) this.verify(rows[i] as number);
+    for (const seq of this.breaks.keys()) this.goneBreaks.delete(seq);
     for (const seq of old.keys()) if (!this.breaks.has(seq)) this.changed(seq);
     for (const [seq, b] of this.breaks) if (old.get(seq)?.message !== b.message) this.changed(seq);
     this._version++;
@@ -167,10 +169,16 @@ export class ChainLedger {
 
   /** Follows `seq` on from the line `pred`: its first follower, or a fork. */
   private follow(table: DigestTable, hi: number, lo: number, pred: number, seq: number): void {
-    const other = table.followerOf(hi, lo);
+    let other = table.followerOf(hi, lo);
+    if (other === seq) return; // verified before (it was evicted and came back)
     if (other !== other) {
       table.setFollower(hi, lo, seq);
       return;
+    }
+    if (other > seq) {
+      // Re-verifying after an older line arrived late: the earlier follower is the first.
+      table.setFollower(hi, lo, seq);
+      [other, seq] = [seq, other];
     }
     this.addBreak({
       at: seq,

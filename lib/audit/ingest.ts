@@ -35,8 +35,8 @@ function nonEmpty(v: string | undefined): v is string {
 
 /** What else must hear of a row: the chain ledger and the event cache. */
 export interface IngestListener {
-  /** A new held row. */
-  added(row: number): void;
+  /** A new held row; `restored`: an evicted one read again. */
+  added(row: number, restored: boolean): void;
   /** A held row replaced by an identical, earlier copy (it is about to be released). */
   removed(row: number): void;
   /** A held row's delivery metadata or bytes changed: objects made from it are stale. */
@@ -272,7 +272,7 @@ export class Ingest {
     const s = this.store;
     const st = this.execOf(row);
     const streamSeq = s.streamSeq[row] as number;
-    this.listener.added(row);
+    this.listener.added(row, restored);
     if (this.isMalformed(row)) {
       insertSorted(s.streamSeq, this.bad, row);
       if (st !== undefined) {

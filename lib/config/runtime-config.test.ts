@@ -26,12 +26,14 @@ describe("runtime config", () => {
       SEQSCOPE_STREAM: "AUDIT",
       SEQSCOPE_SUBJECT: "audit.>",
       SEQSCOPE_HISTORY: "5000",
+      SEQSCOPE_MEMORY_MIB: "256",
     };
     expect(browserNatsConfig(env)).toEqual({
       servers: ["wss://a.example:443", "wss://b.example:443"],
       stream: "AUDIT",
       subject: "audit.>",
       historyLimit: 5000,
+      memoryBudgetMiB: 256,
       user: "reader",
       pass: "s3cret",
     });

@@ -11,6 +11,8 @@ export interface BrowserNatsConfig {
   subject: string;
   /** How many of the newest stream messages to load before going live. */
   historyLimit: number;
+  /** What a tab's log may hold before it evicts finished executions (SEQSCOPE_MEMORY_MIB); 0: no budget. */
+  memoryBudgetMiB?: number;
   user?: string;
   pass?: string;
   token?: string;
@@ -35,6 +37,7 @@ export const DEFAULTS = {
   stream: "AUDIT_EVENTS",
   subject: "auditEvent",
   historyLimit: 200_000,
+  memoryBudgetMiB: 512,
   natsPort: 14222,
   wsPort: 14280,
   dataDir: ".seqscope",
@@ -70,6 +73,12 @@ export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: s
     name: "SEQSCOPE_HISTORY",
     default: String(DEFAULTS.historyLimit),
     meaning: "How many of the newest stream messages the browser loads before following live.",
+  },
+  {
+    name: "SEQSCOPE_MEMORY_MIB",
+    default: String(DEFAULTS.memoryBudgetMiB),
+    meaning:
+      "Memory budget of a browser tab's event log, in MiB. Past it, finished executions are evicted oldest first and stay listed as summaries; opening one reads it again. 0: no budget.",
   },
   { name: "PORT", default: String(DEFAULTS.appPort), meaning: "HTTP port of the dashboard." },
   {
@@ -184,6 +193,7 @@ export function browserNatsConfig(env: Env, credsFile?: string, jwksFile?: strin
     stream: name(env, "SEQSCOPE_STREAM", DEFAULTS.stream),
     subject: name(env, "SEQSCOPE_SUBJECT", DEFAULTS.subject),
     historyLimit: positiveInt(env, "SEQSCOPE_HISTORY", DEFAULTS.historyLimit),
+    memoryBudgetMiB: positiveInt(env, "SEQSCOPE_MEMORY_MIB", DEFAULTS.memoryBudgetMiB),
   };
   if (env.SEQSCOPE_NATS_USER) cfg.user = env.SEQSCOPE_NATS_USER;
   if (env.SEQSCOPE_NATS_PASSWORD) cfg.pass = env.SEQSCOPE_NATS_PASSWORD;

@@ -13,6 +13,7 @@ import { readStreamRange, streamBounds } from "../nats/range-reader";
 import type { ReaderTiming } from "../nats/resumable-reader";
 import { ConnectionLog, type ConnectionEventKind, type ConnectionLogEntry } from "./connection-log";
 import { ExecutionOpener, type ExecutionHint, type HistoryRange } from "./execution-opener";
+import { ExecutionRestorer } from "./execution-restorer";
 import type { StopMargins } from "./execution-tracker";
 import { recreatedNotice, type StreamHole } from "./stream-holes";
 
@@ -70,7 +71,7 @@ export class AuditFeed {
     private readonly schedule: Schedule = frameOrTimer,
     private readonly options: AuditFeedOptions = {},
   ) {
-    this.log = new AuditLog({ jwks: config.jwks });
+    this.log = newLog(config);
     this.snapshot = {
       log: this.log,
       version: 0,
@@ -134,16 +135,48 @@ export class AuditFeed {
             onHoles: (h) => this.addHoles(h),
           }),
         add: (m) => this.enqueue(m),
-        flushed: () =>
-          this.flushScheduled || this.pending.length > 0
-            ? new Promise<void>((ok) => this.flushWaiters.push(ok))
-            : Promise.resolve(),
+        flushed: () => this.whenFlushed(),
         known: (id) => this.log.execution(id) !== undefined,
       },
       executionId,
       hint,
       margins,
     );
+  }
+
+  /**
+   * Starts bringing back an execution the memory budget evicted (see
+   * ExecutionRestorer); call run() on the result. Pin it first (log.pin), so
+   * it is not evicted again while it is read.
+   */
+  restoreExecution(executionId: string): ExecutionRestorer {
+    return new ExecutionRestorer(
+      {
+        evicted: (id) => {
+          const x = this.log.execution(id);
+          return x?.evicted === undefined
+            ? undefined
+            : { from: x.firstStreamSeq, to: x.lastStreamSeq, messages: x.evicted.events + x.evicted.malformed };
+        },
+        readRange: async (o) =>
+          readStreamRange(await this.connected(), {
+            stream: this.config.stream,
+            ...o,
+            timing: this.options.timing,
+            onEvent: (kind, detail) => this.record(kind, `re-read: ${detail ?? kind}`),
+            onHoles: (h) => this.addHoles(h),
+          }),
+        add: (m) => this.enqueue(m),
+        flushed: () => this.whenFlushed(),
+      },
+      executionId,
+    );
+  }
+
+  private whenFlushed(): Promise<void> {
+    return this.flushScheduled || this.pending.length > 0
+      ? new Promise<void>((ok) => this.flushWaiters.push(ok))
+      : Promise.resolve();
   }
 
   private connected(): Promise<NonNullable<typeof this.nc>> {
@@ -297,7 +330,7 @@ export class AuditFeed {
   /** The stream was recreated: what the tab held belongs to a stream that no longer exists. */
   private restartLog(previous: { from: number; to: number } | undefined) {
     this.pending = [];
-    this.log = new AuditLog({ jwks: this.config.jwks });
+    this.log = newLog(this.config);
     this.received = 0;
     this.epoch++;
     this.holes = previous ? [recreatedNotice(previous, Date.now())] : [];
@@ -348,4 +381,10 @@ function describeConnectError(e: unknown, cfg: BrowserNatsConfig, waitMs: number
     return `NATS at ${cfg.servers.join(", ")} refused the credentials (${msg}). Check SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS. ${retry}`;
   }
   return `Cannot reach NATS at ${cfg.servers.join(", ")} (${msg || "connection refused"}). Is the server running with WebSocket enabled? \`npm start\` runs one for you; for your own cluster set SEQSCOPE_NATS_URL. ${retry}`;
+}
+
+/** The feed's log, with the tab's memory budget. */
+function newLog(config: BrowserNatsConfig): AuditLog {
+  const mib = config.memoryBudgetMiB ?? 0;
+  return new AuditLog({ jwks: config.jwks, budgetBytes: mib > 0 ? mib * 2 ** 20 : undefined });
 }
