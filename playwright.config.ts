@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { CHROMIUM_ARGS, findChromium } from "./scripts/lib/binaries.mjs";
+import { CHROMIUM_ARGS, findChromium } from "./lib/node/binaries.mjs";
 
 // Playwright cannot download its own browser on these machines: drive the
 // system Chromium. The app and a real nats-server are started by global-setup

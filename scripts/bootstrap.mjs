@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHROMIUM_HELP, NATS_SERVER_HELP, findChromium, findNatsServer } from "./lib/binaries.mjs";
+import { CHROMIUM_HELP, NATS_SERVER_HELP, findChromium, findNatsServer } from "../lib/node/binaries.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 let wantBrowser = false;

@@ -1,7 +1,7 @@
 // `npm run screenshot -- [url] [out.png]`: a picture of a running seqscope, for
 // the README (open the newest execution unless a URL names one).
 import { chromium } from "@playwright/test";
-import { CHROMIUM_ARGS, findChromium } from "./lib/binaries.mjs";
+import { CHROMIUM_ARGS, findChromium } from "../lib/node/binaries.mjs";
 
 const url = process.argv[2] ?? "http://localhost:3000";
 const out = process.argv[3] ?? "public/screenshot.png";

@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { NATS_SERVER_HELP, findNatsServer } from "../../scripts/lib/binaries.mjs";
+import { NATS_SERVER_HELP, findNatsServer } from "./binaries.mjs";
 import { connectNode, type NatsConnection, type NodeAuth } from "../nats/node-connection";
 
 export interface NatsServerOptions {

@@ -22,7 +22,7 @@ import {
 import { startTcpProxy, type TcpProxy } from "../../lib/node/tcp-proxy";
 import { connectNode, type NatsConnection } from "../../lib/nats/node-connection";
 import { RetryingPublisher } from "../../lib/nats/fault-testing";
-import { CHROMIUM_ARGS, CHROMIUM_HELP, findChromium } from "./binaries.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_HELP, findChromium } from "../../lib/node/binaries.mjs";
 import { serveApp, type ServedApp } from "./next-server";
 
 export const RIG_STREAM = "AUDIT_EVENTS";
