@@ -1,7 +1,7 @@
 "use client";
 
 import { useContext, useSyncExternalStore } from "react";
-import { AuditFeedContext } from "@/components/live/audit-feed-provider";
+import { AuditFeedContext } from "./audit-feed-context";
 import type { FeedSnapshot } from "@/lib/live/audit-feed";
 import type { FeedSource } from "@/lib/live/static-feed";
 

@@ -2,14 +2,12 @@
 
 import { createContext, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useSearchParams } from "next/navigation";
+import { AuditFeedContext } from "@/hooks/audit-feed-context";
 import type { BrowserNatsConfig } from "@/lib/config/runtime-config";
 import type { IngestProgress } from "@/lib/files/ingest";
 import { openFile, OpenFileCancelled, type OpenedFile, type OpeningFile } from "@/lib/files/open-file";
 import { AuditFeed } from "@/lib/live/audit-feed";
-import { StaticFeed, type FeedSource } from "@/lib/live/static-feed";
-
-/** The log the views read: the live NATS feed, or a finished log (lab, file) through StaticFeed. */
-export const AuditFeedContext = createContext<FeedSource | null>(null);
+import { StaticFeed } from "@/lib/live/static-feed";
 
 export interface FileOpening {
   name: string;

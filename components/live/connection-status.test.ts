@@ -6,7 +6,7 @@ import type { FeedSnapshot } from "@/lib/live/audit-feed";
 import { AuditLog } from "@/lib/audit/audit-log";
 import type { ReaderStatus } from "@/lib/nats/audit-reader";
 import type { FeedSource } from "@/lib/live/static-feed";
-import { AuditFeedContext } from "./audit-feed-provider";
+import { AuditFeedContext } from "@/hooks/audit-feed-context";
 import { ConnectionStatus, describeLag, phaseLabel } from "./connection-status";
 
 const NOW = 1_700_000_000_000;
