@@ -8,6 +8,17 @@ const VIEWS = {
   group: ["react", "react-dom", "next", "next/*", "@/components/*", "@/hooks/*", "@/app/*"],
   message: "lib/ stays free of React and views.",
 };
+// lib/ is what scripts/ build on, never the other way round.
+const SCRIPTS = {
+  group: ["**/scripts/**", "@/scripts/*"],
+  message: "lib/ never imports scripts/ (move the code into lib/).",
+};
+// A hook reads a data source; views import hooks, not the reverse (contexts live in hooks/ or lib/).
+const COMPONENTS = {
+  group: ["**/components/**", "@/components/*", "@/app/*"],
+  message: "hooks/ never import components/ or app/ (put shared contexts in hooks/).",
+};
+// Flat config does not merge the options of one rule across blocks: each block lists all its patterns.
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 const config = [
@@ -24,8 +35,9 @@ const config = [
     ],
   },
   { files: ["**/*.{ts,tsx,mjs}"], rules: restrict(NATS) },
-  { files: ["lib/**/*.ts"], rules: restrict(NATS, VIEWS) },
-  { files: ["lib/nats/**/*.ts"], rules: restrict(VIEWS) },
+  { files: ["hooks/**/*.{ts,tsx}"], rules: restrict(NATS, COMPONENTS) },
+  { files: ["lib/**/*.{ts,mjs}"], rules: restrict(NATS, VIEWS, SCRIPTS) },
+  { files: ["lib/nats/**/*.ts"], rules: restrict(VIEWS, SCRIPTS) },
 ];
 
 export default config;
