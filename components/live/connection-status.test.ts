@@ -25,7 +25,7 @@ function render(status: ReaderStatus): string {
   const feed: FeedSource = {
     subscribe: () => () => undefined,
     getSnapshot: () => snapshot,
-    connection: () => undefined,
+    streamStats: async () => undefined,
   };
   return renderToStaticMarkup(
     createElement(

@@ -11,6 +11,7 @@ import { connectBrowser, type NatsConnection } from "../nats/browser-connection"
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
 import { readStreamRange, streamBounds } from "../nats/range-reader";
 import type { ReaderTiming } from "../nats/resumable-reader";
+import { streamStats, type StreamStats } from "../nats/stream";
 import { ConnectionLog, type ConnectionEventKind, type ConnectionLogEntry } from "./connection-log";
 import { ExecutionOpener, type ExecutionHint, type HistoryRange } from "./execution-opener";
 import { ExecutionRestorer } from "./execution-restorer";
@@ -101,6 +102,12 @@ export class AuditFeed {
 
   connection(): NatsConnection | undefined {
     return this.nc;
+  }
+
+  /** What the stream holds on the server now, as plain data; undefined while not connected. */
+  async streamStats(): Promise<StreamStats | undefined> {
+    const nc = this.nc;
+    return nc === undefined ? undefined : streamStats(nc, this.config.stream);
   }
 
   /** The tab became visible or hidden: flush and verify at once on return, so the view is current. */

@@ -2,7 +2,9 @@
 // the same interface the views read the live NATS feed through.
 import type { AuditLog } from "../audit";
 import type { FeedSnapshot } from "./audit-feed";
-import type { NatsConnection } from "../nats/browser-connection";
+import type { StreamStats } from "../nats/stream";
+
+export type { StreamStats };
 
 /** Where a finished log came from, for the header and the exports. */
 export type FeedOrigin =
@@ -20,8 +22,8 @@ export type FeedOrigin =
 export interface FeedSource {
   subscribe(listener: () => void): () => void;
   getSnapshot(): FeedSnapshot;
-  /** The NATS connection behind a live feed; absent for a finished log. */
-  connection?(): NatsConnection | undefined;
+  /** What the live feed's stream holds on the server now (undefined while not connected); absent for a finished log. */
+  streamStats?(): Promise<StreamStats | undefined>;
   /** What a finished log was read from; absent for the live feed. */
   origin?(): FeedOrigin | undefined;
 }

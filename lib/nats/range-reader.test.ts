@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
 import { connectNode, type NatsConnection } from "./node-connection";
 import { connectBrowser } from "./browser-connection";
-import { ensureStream } from "./stream";
+import { ensureStream, streamStats } from "./stream";
 import { AuditPublisher } from "./publish";
 import { readStreamRange, streamBounds } from "./range-reader";
 
@@ -51,7 +51,10 @@ describe("readStreamRange", () => {
     expect((await read(1, 300, 7)).result).toEqual({ lastSeq: 7, end: "stopped" });
   });
 
-  it("tells the stream's bounds", async () => {
+  it("tells the stream's bounds and size", async () => {
     expect(await streamBounds(ws, names.stream)).toEqual({ firstSeq: 1, lastSeq: 300, messages: 300 });
+    const stats = await streamStats(ws, names.stream);
+    expect(stats).toMatchObject({ firstSeq: 1, lastSeq: 300, messages: 300 });
+    expect(stats.bytes).toBeGreaterThan(0);
   });
 });

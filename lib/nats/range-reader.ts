@@ -8,7 +8,7 @@ import type { RawMessage } from "../audit/types";
 import type { ConnectionEventKind } from "../live/connection-log";
 import type { StreamHole } from "../live/stream-holes";
 import { ResumableReader, type ReaderTiming } from "./resumable-reader";
-import { streamInfo } from "./stream";
+import { streamStats } from "./stream";
 
 export interface StreamBounds {
   /** Oldest and newest stream sequence the stream holds now; first > last when it is empty. */
@@ -18,8 +18,8 @@ export interface StreamBounds {
 }
 
 export async function streamBounds(nc: NatsConnection, stream: string): Promise<StreamBounds> {
-  const info = await streamInfo(nc, stream);
-  return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages };
+  const { firstSeq, lastSeq, messages } = await streamStats(nc, stream);
+  return { firstSeq, lastSeq, messages };
 }
 
 export interface RangeReadOptions {

@@ -24,6 +24,20 @@ export async function streamInfo(nc: NatsConnection, stream: string): Promise<St
   return jsm.streams.info(stream);
 }
 
+/** What the stream holds now, as plain data (a view never sees the server's StreamInfo). */
+export interface StreamStats {
+  messages: number;
+  bytes: number;
+  /** Oldest and newest stream sequence held; first > last when it is empty. */
+  firstSeq: number;
+  lastSeq: number;
+}
+
+export async function streamStats(nc: NatsConnection, stream: string): Promise<StreamStats> {
+  const { state } = await streamInfo(nc, stream);
+  return { messages: state.messages, bytes: state.bytes, firstSeq: state.first_seq, lastSeq: state.last_seq };
+}
+
 export function isStreamNotFound(e: unknown): boolean {
   const err = e as { name?: string; message?: string; code?: string | number; api_error?: { err_code?: number } };
   return (
