@@ -18,6 +18,11 @@ const COMPONENTS = {
   group: ["**/components/**", "@/components/*", "@/app/*"],
   message: "hooks/ never import components/ or app/ (put shared contexts in hooks/).",
 };
+// Views (app, components, hooks) read the stream through the feed in lib/live, as plain data.
+const NATS_LIB = {
+  group: ["@/lib/nats/*", "**/lib/nats/*"],
+  message: "Views never import lib/nats: read it through the feed (lib/live).",
+};
 // Flat config does not merge the options of one rule across blocks: each block lists all its patterns.
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
@@ -35,7 +40,8 @@ const config = [
     ],
   },
   { files: ["**/*.{ts,tsx,mjs}"], rules: restrict(NATS) },
-  { files: ["hooks/**/*.{ts,tsx}"], rules: restrict(NATS, COMPONENTS) },
+  { files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"], rules: restrict(NATS, NATS_LIB) },
+  { files: ["hooks/**/*.{ts,tsx}"], rules: restrict(NATS, NATS_LIB, COMPONENTS) },
   { files: ["lib/**/*.{ts,mjs}"], rules: restrict(NATS, VIEWS, SCRIPTS) },
   { files: ["lib/nats/**/*.ts"], rules: restrict(VIEWS, SCRIPTS) },
 ];

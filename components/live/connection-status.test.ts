@@ -4,8 +4,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { FeedSnapshot } from "@/lib/live/audit-feed";
 import { AuditLog } from "@/lib/audit/audit-log";
-import type { ReaderStatus } from "@/lib/nats/audit-reader";
-import type { FeedSource } from "@/lib/live/static-feed";
+import type { FeedSource, ReaderStatus } from "@/lib/live/static-feed";
 import { AuditFeedContext } from "@/hooks/audit-feed-context";
 import { ConnectionStatus, describeLag, phaseLabel } from "./connection-status";
 

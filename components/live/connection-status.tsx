@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
 import { useStreamInfo } from "@/hooks/use-stream-info";
 import type { MemoryStats } from "@/lib/audit/memory-budget";
-import type { ReaderPhase, ReaderStatus } from "@/lib/nats/audit-reader";
+import type { ReaderPhase, ReaderStatus } from "@/lib/live/static-feed";
 import { ConnectionLogPanel } from "./connection-log-panel";
 
 const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {

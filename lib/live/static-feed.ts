@@ -4,6 +4,9 @@ import type { AuditLog } from "../audit";
 import type { FeedSnapshot } from "./audit-feed";
 import type { StreamStats } from "../nats/stream";
 
+// What a view reads about the stream and the reader, as plain data: views import it
+// from here, never from lib/nats.
+export type { ReaderPhase, ReaderStatus } from "../nats/audit-reader";
 export type { StreamStats };
 
 /** Where a finished log came from, for the header and the exports. */
