@@ -117,6 +117,35 @@ export function partitionIdOf(values: readonly string[]): string {
   return values.length === 1 ? (values[0] as string) : JSON.stringify(values);
 }
 
+/**
+ * A dense id → slot map over a log-wide string table, reused across analyses
+ * and reset after each: an analysis of one execution costs its rows, not the
+ * size of the tables (every correlation id of the log).
+ */
+class Scratch {
+  private a = new Int32Array(0);
+  private readonly used: number[] = [];
+
+  /** All -1, at least `size` long; record() each id set, then release(). */
+  take(size: number): Int32Array {
+    if (this.a.length < size) this.a = new Int32Array(Math.max(size, this.a.length * 2)).fill(-1);
+    return this.a;
+  }
+
+  record(id: number): void {
+    this.used.push(id);
+  }
+
+  release(): void {
+    for (const id of this.used) this.a[id] = -1;
+    this.used.length = 0;
+  }
+}
+
+const partScratch = new Scratch();
+const invScratch = new Scratch();
+const runScratch = new Scratch();
+
 function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): Partitioning {
   const n = rows.length;
   const k = keyCols.length;
@@ -130,7 +159,7 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
   } else if (k === 1) {
     // One field, the common case: the value id is the partition, through a dense remap.
     const col = first.ids;
-    const remap = new Int32Array(first.values.length).fill(-1);
+    const remap = partScratch.take(first.values.length);
     for (let i = 0; i < n; i++) {
       const id = col[rows[i] as number] as number;
       if (id < 0) {
@@ -141,6 +170,7 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
       if (p < 0) {
         p = count++;
         remap[id] = p;
+        partScratch.record(id);
         ids.push(partitionIdOf([first.values[id] as string]));
         valueIds.push(id);
       }
@@ -148,7 +178,7 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
     }
   } else {
     // Several fields: remap the first, then (prefix, next id) pairs, one level per field.
-    const remap = new Int32Array(first.values.length).fill(-1);
+    const remap = partScratch.take(first.values.length);
     let level0 = 0;
     const maps: IntPairMap[] = [];
     const sizes: number[] = [];
@@ -166,6 +196,7 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
         if (cur < 0) {
           cur = level0++;
           remap[id0] = cur;
+          partScratch.record(id0);
         }
         for (let f = 1; f <= last; f++) {
           const col = keyCols[f] as KeyColumn;
@@ -194,6 +225,7 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
       partOf[i] = p;
     }
   }
+  partScratch.release();
   for (let i = 0; i < n; i++) if ((partOf[i] as number) < 0) partOf[i] = count;
   return { count, partOf, ids, valueIds };
 }
@@ -483,8 +515,26 @@ function detectOpenTails(
   report: (pos: number, message: string) => void,
 ): void {
   const { corr, exec, flags } = cols;
-  const invOf = new Int32Array(cols.corrNames.length).fill(-1);
-  const runOf = new Int32Array(cols.execNames.length).fill(-1);
+  const invOf = invScratch.take(cols.corrNames.length);
+  const runOf = runScratch.take(cols.execNames.length);
+  try {
+    openTails(cols, rows, nowMs, quietMs, report, invOf, runOf);
+  } finally {
+    invScratch.release();
+    runScratch.release();
+  }
+}
+
+function openTails(
+  cols: EventColumns,
+  rows: ArrayLike<number>,
+  nowMs: number,
+  quietMs: number,
+  report: (pos: number, message: string) => void,
+  invOf: Int32Array,
+  runOf: Int32Array,
+): void {
+  const { corr, exec, flags } = cols;
   const invCorr: number[] = [];
   const invLast: number[] = [];
   const invAct: number[] = [];
@@ -505,6 +555,7 @@ function detectOpenTails(
       if (t < 0) {
         t = invCorr.length;
         invOf[c] = t;
+        invScratch.record(c);
         invCorr.push(c);
         invLast.push(pos);
         invAct.push(act);
@@ -521,6 +572,7 @@ function detectOpenTails(
       const r = runOf[x] as number;
       if (r < 0) {
         runOf[x] = runExec.length;
+        runScratch.record(x);
         runExec.push(x);
         runLast.push(pos);
         runAct.push(act);

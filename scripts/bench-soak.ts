@@ -1,0 +1,181 @@
+// npm run bench:soak — one tab, millions of events, a memory budget: does the
+// tab stay within it, does the list still count every execution, does an
+// evicted execution open again?
+//
+// Fills a private nats-server's stream with simulated events (core publishes,
+// so line i is stream sequence i + 1), serves the production app on it with
+// SEQSCOPE_MEMORY_MIB and a history that covers the whole stream, and loads it
+// in one headless Chromium tab. While the tab reads, it samples the JS heap
+// (CDP Runtime.getHeapUsage, after a forced GC) and what the header says. At
+// the end it compares the list's count with the executions published, then
+// opens an execution from early in the stream (long evicted) by in-app
+// navigation, as an operator would, and checks its lanes hold all its events.
+// Prints heap over time as a ratio to the budget; no thresholds.
+//
+//   npm run bench:soak -- [--events=3000000] [--budget=256] [--sample=5]
+import { fileURLToPath } from "node:url";
+import { chromium } from "@playwright/test";
+import { CHROMIUM_ARGS, findChromium } from "../lib/node/binaries.mjs";
+import { freePort, startNatsServer, stopChild } from "../lib/node/nats-server";
+import { connectNode } from "../lib/nats/node-connection";
+import { ensureStream, streamInfo } from "../lib/nats/stream";
+import { Simulator } from "../lib/sim/simulator";
+import { buildApp, serveApp } from "./lib/next-server";
+
+const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
+
+function arg(name: string, dflt: number): number {
+  const v = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const n = v === undefined ? dflt : Number(v.replace(/_/g, ""));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+const EVENTS = arg("events", 3_000_000);
+const BUDGET_MIB = arg("budget", 256);
+const SAMPLE_S = arg("sample", 5);
+const nf = (n: number) => Math.round(n).toLocaleString("en-US");
+const mib = (b: number) => b / 2 ** 20;
+
+interface Early {
+  id: string;
+  events: number;
+  terminal: boolean;
+}
+
+/** Publishes EVENTS simulator lines; returns how many executions there are and one finished early on. */
+async function fill(nc: Awaited<ReturnType<typeof connectNode>>): Promise<{ executions: number; early: Early }> {
+  const sim = new Simulator({
+    seed: 5,
+    startMs: Date.now() - 3 * 24 * 3_600_000,
+    executionsPerSecond: 4,
+    faults: { drop: 0.005, duplicate: 0.005 },
+  });
+  const seen = new Set<string>();
+  const tracked = new Map<string, Early>();
+  let n = 0;
+  const t0 = performance.now();
+  for (const item of sim) {
+    if (item.kind === "truth") {
+      const t = tracked.get(item.truth.executionId);
+      if (t) t.terminal = item.truth.events.some((e) => e.event === "workflow_complete" && e.published.length > 0);
+      continue;
+    }
+    const { line } = item;
+    n++;
+    const x = line.executionId;
+    if (x !== undefined) {
+      if (!seen.has(x)) {
+        seen.add(x);
+        if (n >= EVENTS * 0.05 && tracked.size < 20) tracked.set(x, { id: x, events: 0, terminal: false });
+      }
+      const t = tracked.get(x);
+      if (t) t.events++;
+    }
+    nc.publish(names.subject, line.bytes);
+    if (n % 20_000 === 0) {
+      await nc.flush();
+      if (n % 500_000 === 0) console.log(`  published ${nf(n)} (${nf((n * 1000) / (performance.now() - t0))}/s)`);
+    }
+    if (n >= EVENTS) break;
+  }
+  await nc.flush();
+  const early = [...tracked.values()].find((t) => t.terminal);
+  if (!early) throw new Error("no finished execution early in the stream");
+  return { executions: seen.size, early };
+}
+
+async function main() {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  if (!buildApp(root, (s) => console.log(s))) throw new Error("next build failed");
+  const nats = await startNatsServer();
+  const cleanup: (() => Promise<unknown>)[] = [() => nats.stop()];
+  try {
+    const nc = await connectNode(nats.url);
+    await ensureStream(nc, names);
+    console.log(`filling ${names.stream} with ${nf(EVENTS)} simulated events…`);
+    const { executions, early } = await fill(nc);
+    const info = await streamInfo(nc, names.stream);
+    await nc.close();
+    console.log(
+      `  ${nf(info.state.messages)} messages, ${nf(info.state.bytes / 1e6)} MB, ${nf(executions)} executions`,
+    );
+
+    const port = await freePort();
+    const app = await serveApp(root, port, {
+      SEQSCOPE_NATS_URL: nats.wsUrl,
+      SEQSCOPE_STREAM: names.stream,
+      SEQSCOPE_SUBJECT: names.subject,
+      SEQSCOPE_HISTORY: String(EVENTS),
+      SEQSCOPE_MEMORY_MIB: String(BUDGET_MIB),
+    });
+    cleanup.unshift(() => stopChild(app.child));
+    const browser = await chromium.launch({
+      executablePath: findChromium(),
+      args: [...CHROMIUM_ARGS, "--js-flags=--max-old-space-size=8192"],
+    });
+    cleanup.unshift(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("HeapProfiler.enable");
+    const heap = async () => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      const h = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
+      return h.usedSize;
+    };
+    const t0 = Date.now();
+    await page.goto(app.url);
+    const status = page.getByTestId("connection-status");
+    const samples: { s: number; seq: number; heap: number }[] = [];
+    for (;;) {
+      await page.waitForTimeout(SAMPLE_S * 1000); // a sampling interval, not a wait for a condition
+      const seq = Number((await status.getAttribute("data-last-seq")) ?? 0);
+      const phase = await status.getAttribute("data-phase");
+      const used = await heap();
+      const note = await page
+        .getByTestId("memory-note")
+        .textContent({ timeout: 100 })
+        .catch(() => "");
+      samples.push({ s: (Date.now() - t0) / 1000, seq, heap: used });
+      console.log(
+        `  ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  stream seq ${nf(seq).padStart(9)}  heap ${nf(mib(used)).padStart(5)} MiB ` +
+          `(${(used / (BUDGET_MIB * 2 ** 20)).toFixed(2)}x budget)  ${phase}  ${note}`,
+      );
+      if (phase === "live" && seq >= info.state.last_seq) break;
+      if (Date.now() - t0 > 30 * 60_000) throw new Error("the tab did not catch up within 30 min");
+    }
+    const count = (await page.getByTestId("executions-count").textContent()) ?? "";
+    const listed = Number(/of ([\d,]+)/.exec(count)?.[1]?.replace(/,/g, "") ?? NaN);
+
+    // Open the early execution by in-app navigation (the same tab, its log): it was evicted long ago.
+    await page.getByLabel("Search execution id").fill(early.id);
+    const tOpen = Date.now();
+    await page.getByRole("link", { name: early.id, exact: true }).click();
+    await page.getByTestId("lane").first().waitFor({ timeout: 300_000 });
+    const openMs = Date.now() - tOpen;
+    let drawn = 0;
+    for (const lane of await page.getByTestId("lane").all())
+      drawn += Number(await lane.getAttribute("data-event-count"));
+    const after = await heap();
+
+    const peak = Math.max(...samples.map((x) => x.heap));
+    const last = samples.at(-1)?.heap ?? NaN;
+    console.log(
+      [
+        "",
+        `one tab, ${nf(EVENTS)} events, SEQSCOPE_MEMORY_MIB=${BUDGET_MIB}:`,
+        `  JS heap peak ${nf(mib(peak))} MiB = ${(peak / (BUDGET_MIB * 2 ** 20)).toFixed(2)}x the budget; at the end ${nf(mib(last))} MiB (${(last / (BUDGET_MIB * 2 ** 20)).toFixed(2)}x)`,
+        `  the list counts ${nf(listed)} executions; ${nf(executions)} were published${listed === executions ? " (all of them)" : " — MISMATCH"}`,
+        `  an execution evicted long ago (${early.id}, ${early.events} lines published) opened in ${nf(openMs)} ms by re-reading its stretch: ${drawn} events drawn; heap then ${nf(mib(after))} MiB`,
+      ].join("\n"),
+    );
+    if (listed !== executions) process.exitCode = 1;
+  } finally {
+    for (const c of cleanup) await c().catch(() => undefined);
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
