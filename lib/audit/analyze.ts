@@ -514,7 +514,6 @@ function detectOpenTails(
   quietMs: number,
   report: (pos: number, message: string) => void,
 ): void {
-  const { corr, exec, flags } = cols;
   const invOf = invScratch.take(cols.corrNames.length);
   const runOf = runScratch.take(cols.execNames.length);
   try {
