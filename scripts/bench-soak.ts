@@ -6,7 +6,7 @@
 // so line i is stream sequence i + 1), serves the production app on it with
 // SEQSCOPE_MEMORY_MIB and a history that covers the whole stream, and loads it
 // in one headless Chromium tab. While the tab reads, it samples the JS heap
-// (CDP Runtime.getHeapUsage, after a forced GC) and what the header says. At
+// (CDP Runtime.getHeapUsage: objects plus ArrayBuffer backing stores, after a forced GC) and what the header says. At
 // the end it compares the list's count with the executions published, then
 // opens an execution from early in the stream (long evicted) by in-app
 // navigation, as an operator would, and checks its lanes hold all its events.
@@ -120,8 +120,9 @@ async function main() {
     await cdp.send("HeapProfiler.enable");
     const heap = async () => {
       await cdp.send("HeapProfiler.collectGarbage");
-      const h = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
-      return h.usedSize;
+      // Typed arrays and byte chunks live in backing stores, outside usedSize: count both.
+      const h = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; backingStorageSize?: number };
+      return h.usedSize + (h.backingStorageSize ?? 0);
     };
     const t0 = Date.now();
     await page.goto(app.url);
@@ -134,7 +135,7 @@ async function main() {
       const used = await heap();
       const note = await page
         .getByTestId("memory-note")
-        .textContent({ timeout: 100 })
+        .textContent({ timeout: 2_000 })
         .catch(() => "");
       samples.push({ s: (Date.now() - t0) / 1000, seq, heap: used });
       console.log(

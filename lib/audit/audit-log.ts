@@ -115,6 +115,8 @@ export class AuditLog {
         const st = row < 0 ? undefined : ing.execOf(row);
         if (st !== undefined) st.version++;
       },
+      // With a budget, evicted lines' digests take at most a sixteenth of it.
+      opts.budgetBytes === undefined ? undefined : Math.max(20_000, Math.floor(opts.budgetBytes / 16 / 48)),
     );
     ing.listener = {
       added: (row, restored) => this.ledger.added(row, restored),

@@ -11,16 +11,14 @@
 // withdrawn when the predecessor arrives.
 //
 // Evicted lines (memory budget) leave their digests behind in `gone`, so later
-// lines still find their predecessors; `gone` keeps the newest GONE_LINES.
+// lines still find their predecessors (a long-lived process chains across the
+// executions it serves); `gone` keeps the newest `goneLines` (48 bytes each).
 
 import type { ChainBreak } from "./chain";
 import { HASHED, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX } from "./columns";
 import { DigestTable } from "./digest-table";
 import type { RowStore } from "./row-store";
 import { sha256Digest } from "./sha256";
-
-/** Digests of evicted lines kept at most (24 bytes a slot, at most half full: ~100 MB at most). */
-const GONE_LINES = 2_000_000;
 
 export class ChainLedger {
   private lines = new DigestTable();
@@ -50,6 +48,8 @@ export class ChainLedger {
     private readonly heldRows: () => ArrayLike<number>,
     /** A break appeared or went away at this stream sequence. */
     private readonly changed: (streamSeq: number) => void,
+    /** Digests of evicted lines kept at most (the newest). */
+    private readonly goneLines = 2_000_000,
   ) {}
 
   /** Bumps whenever the set of breaks changes. */
@@ -95,7 +95,7 @@ export class ChainLedger {
         if (!((this.goneLastOfLane[l] ?? -Infinity) >= seq)) this.goneLastOfLane[l] = seq;
       }
     }
-    if (this.gone.size > GONE_LINES) this.gone.keepFrom(this.gone.median());
+    if (this.gone.size > this.goneLines) this.gone.keepFrom(this.gone.median());
   }
 
   /** Every break, ascending stream sequence of the breaking line. */

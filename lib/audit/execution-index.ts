@@ -65,6 +65,9 @@ export class Hints {
   idIx = -1;
 }
 
+/** Hints shared by evicted executions (few messages come for them; a hint is only a cache). */
+export const SHARED_HINTS = new Hints();
+
 export interface ExecState {
   id: string;
   /** Id in the store's execution table. */

@@ -10,7 +10,7 @@
 import type { AnomalyKind } from "./anomaly";
 import type { ChainLedger } from "./chain-ledger";
 import { EVENT_OBJECT_BYTES, type EventCache } from "./event-cache";
-import type { ExecState } from "./execution-index";
+import { SHARED_HINTS, type ExecState } from "./execution-index";
 import type { Ingest } from "./ingest";
 import type { KeyColumns } from "./key-columns";
 import { rebuildFingerprints } from "./log-snapshot";
@@ -115,6 +115,7 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
     messages += st.events.length + st.malformed.length;
     st.events = [];
     st.malformed = [];
+    st.hints = SHARED_HINTS;
     st.version++;
   }
   ledger.evicted(dropped);

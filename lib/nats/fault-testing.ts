@@ -45,7 +45,14 @@ export function auditLine(i: number, exec = `wfx-fault-${Math.floor(i / 40)}`): 
   });
 }
 
-/** Publishes auditLine(from…limit - 1) or until stopped; every event is retried until acked. */
+/** auditLine, with each execution's 40th line its workflow_complete: runs that finish. */
+export function finishingAuditLine(i: number): string {
+  if (i % 40 !== 39) return auditLine(i);
+  const o = JSON.parse(auditLine(i)) as Record<string, unknown>;
+  return JSON.stringify({ ...o, event: "workflow_complete" });
+}
+
+/** Publishes auditLine(from…limit - 1) (or `line`'s) or until stopped; every event is retried until acked. */
 export class RetryingPublisher {
   /** Events acknowledged by the stream (each once, whatever the retries). */
   acked = 0;
@@ -58,7 +65,13 @@ export class RetryingPublisher {
   constructor(
     private readonly nc: NatsConnection,
     private readonly subject: string,
-    private readonly opts: { workers?: number; pauseMs?: number; from?: number; limit?: number } = {},
+    private readonly opts: {
+      workers?: number;
+      pauseMs?: number;
+      from?: number;
+      limit?: number;
+      line?: (i: number) => string;
+    } = {},
   ) {
     this.next = opts.from ?? 0;
   }
@@ -71,7 +84,7 @@ export class RetryingPublisher {
         if (this.opts.limit !== undefined && i >= this.opts.limit) return;
         for (;;) {
           try {
-            await js.publish(this.subject, auditLine(i), { msgID: `fault-${i}` });
+            await js.publish(this.subject, (this.opts.line ?? auditLine)(i), { msgID: `fault-${i}` });
             this.acked++;
             break;
           } catch (e) {

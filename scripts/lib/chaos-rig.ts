@@ -38,6 +38,8 @@ export interface RigOptions {
   cluster?: boolean;
   /** SEQSCOPE_HISTORY for the app. */
   history?: number;
+  /** SEQSCOPE_MEMORY_MIB for the app. */
+  memoryMib?: number;
 }
 
 export interface StreamState {
@@ -146,6 +148,7 @@ export async function startFaultRig(opts: RigOptions = {}): Promise<FaultRig> {
       SEQSCOPE_STREAM: stream,
       SEQSCOPE_SUBJECT: subject,
       ...(opts.history !== undefined ? { SEQSCOPE_HISTORY: String(opts.history) } : {}),
+      ...(opts.memoryMib !== undefined ? { SEQSCOPE_MEMORY_MIB: String(opts.memoryMib) } : {}),
     });
     undo.push(() => stopChild(app.child));
 
