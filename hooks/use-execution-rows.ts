@@ -1,17 +1,18 @@
 "use client";
 
 import { useMemo } from "react";
-import type { AnomalyKind, AuditLog, PartitionKey } from "@/lib/audit";
+import type { AuditLog, ExecutionSummary, PartitionKey } from "@/lib/audit";
 import { toRow, type ExecutionRow } from "@/lib/executions/execution-rows";
 import { useAuditFeed } from "./use-audit-feed";
 import { useThrottled } from "./use-throttled";
 
 interface Cached {
-  signature: string;
-  counts: Record<AnomalyKind, number>;
+  /** The summary the row was made from: the log hands out the same object while nothing changed. */
+  summary: ExecutionSummary;
+  row: ExecutionRow;
 }
 
-// Per log and partition key: the counts of each execution and what it looked like then.
+// Per log and partition key: each execution's row and the summary it was made from.
 const caches = new WeakMap<AuditLog, Map<string, Map<string, Cached>>>();
 
 function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
@@ -32,17 +33,17 @@ export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; tot
   return useMemo(() => {
     const cache = cacheFor(log, key.id);
     const rows = log.executions().map((s) => {
+      const hit = cache.get(s.id);
+      if (hit?.summary === s) return hit.row;
       // Evicted under the memory budget: the counts it left (built-in keys; a custom key has none).
-      if (s.evicted) return toRow(s, s.evicted.counts[key.id]);
-      const signature = `${s.eventCount}:${s.malformedCount}:${s.duplicateCount}:${s.status}:${s.lastStreamSeq}`;
-      let hit = cache.get(s.id);
-      if (!hit || hit.signature !== signature) {
-        // No Ed25519 checks here: with a JWKS set they would verify every signed event of every
-        // execution on the main thread. They run for the execution a user opens.
-        hit = { signature, counts: log.analyze(key, { executionId: s.id, signatures: false }).counts };
-        cache.set(s.id, hit);
-      }
-      return toRow(s, hit.counts);
+      // No Ed25519 checks here: with a JWKS set they would verify every signed event of every
+      // execution on the main thread. They run for the execution a user opens.
+      const counts = s.evicted
+        ? s.evicted.counts[key.id]
+        : log.analyze(key, { executionId: s.id, signatures: false }).counts;
+      const row = toRow(s, counts);
+      cache.set(s.id, { summary: s, row });
+      return row;
     });
     return { rows, total: rows.length };
     // `throttled` stands for the mutable log's version.

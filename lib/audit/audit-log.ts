@@ -89,6 +89,8 @@ export class AuditLog {
   private readonly execMemos = new Map<string, ExecMemo>();
   /** Executions open in a view (never evicted), with how many views hold each. */
   private readonly pinned = new Map<string, number>();
+  /** Execution ids (store table) in the order executions() last returned them. */
+  private lastOrder: number[] = [];
   private evictedExecutions = 0;
   private evictedMessages = 0;
   /** Set by fromSnapshot(): rebuilds what only add() reads, on the first add(). */
@@ -184,9 +186,24 @@ export class AuditLog {
   executions(opts: { nowMs?: number } = {}): ExecutionSummary[] {
     return this.memo(`executions\0${opts.nowMs ?? ""}`, () => {
       const now = opts.nowMs ?? this.nowMs();
+      const list = this.ing.execs.list;
+      // Last time's order first, new executions after: the sort then sees a nearly sorted array.
+      const order = this.lastOrder;
+      const placed = new Uint8Array(list.length);
       const out: ExecutionSummary[] = [];
-      for (const st of this.ing.execs.list) out.push(this.ing.execs.summarize(st, now, this.quietPeriodMs));
-      return out.sort((a, b) => b.firstTsMs - a.firstTsMs || b.firstStreamSeq - a.firstStreamSeq);
+      for (const ix of order) {
+        const st = list[ix];
+        if (st === undefined) continue;
+        placed[ix] = 1;
+        out.push(this.ing.execs.summarize(st, now, this.quietPeriodMs));
+      }
+      for (let ix = 0; ix < list.length; ix++) {
+        const st = list[ix];
+        if (st !== undefined && placed[ix] === 0) out.push(this.ing.execs.summarize(st, now, this.quietPeriodMs));
+      }
+      out.sort((a, b) => b.firstTsMs - a.firstTsMs || b.firstStreamSeq - a.firstStreamSeq);
+      this.lastOrder = out.map((x) => (this.ing.execs.get(x.id) as ExecState).ix);
+      return out;
     });
   }
 

@@ -94,6 +94,8 @@ export interface ExecState {
   evicted?: EvictedPart;
   /** Materialised events by row, while this execution is among the recently viewed. */
   cache?: Map<number, AuditEvent>;
+  /** Its summary as last made, while `version` and its status are unchanged. */
+  summary?: { version: number; value: ExecutionSummary };
   /** Its events as last handed out, while `version` is unchanged. */
   cachedEvents?: { version: number; events: readonly AuditEvent[] };
 }
@@ -185,7 +187,17 @@ export class ExecutionIndex {
     return s !== "running";
   }
 
+  /** The same object while nothing about the execution changed: lists re-derive only what did. */
   summarize(st: ExecState, nowMs: number, quietPeriodMs: number): ExecutionSummary {
+    const status = statusOf(st, nowMs, quietPeriodMs);
+    const hit = st.summary;
+    if (hit !== undefined && hit.version === st.version && hit.value.status === status) return hit.value;
+    const value = this.makeSummary(st, status);
+    st.summary = { version: st.version, value };
+    return value;
+  }
+
+  private makeSummary(st: ExecState, status: ExecutionStatus): ExecutionSummary {
     const producers = [...st.producers.values()].sort(compareLanes).map((p) => p.identity);
     const held = st.events.length;
     const events = held + (st.evicted?.events ?? 0);
@@ -201,7 +213,7 @@ export class ExecutionIndex {
       lastTsMs: noEvents ? st.lastActivityMs : st.lastTsMs,
       firstStreamSeq: st.firstStreamSeq,
       lastStreamSeq: st.lastStreamSeq,
-      status: statusOf(st, nowMs, quietPeriodMs),
+      status,
     };
     if (st.workflowId !== undefined) s.workflowId = st.workflowId;
     if (st.evicted !== undefined) s.evicted = st.evicted;
