@@ -4,11 +4,11 @@ import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
 import { StatusBadge } from "@/components/executions/status-badge";
 import { useTimelineTheme } from "@/hooks/use-timeline-theme";
 import { useTimelineViewState, useWindowInUrl } from "@/hooks/use-view-state";
-import { BUILTIN_KEYS, buildLanes, keyById, type Anomaly, type AuditLog } from "@/lib/audit";
+import { BUILTIN_KEYS, keyById, type Anomaly, type AuditLog } from "@/lib/audit";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { executionLink } from "@/lib/links/execution-params";
 import type { CausalitySkew } from "@/lib/timeline/causality";
-import { buildTimelineModel, type OrderMode } from "@/lib/timeline/timeline-model";
+import { createTimelineModelBuilder, type OrderMode } from "@/lib/timeline/timeline-model";
 import { EMPTY_VIEWPORT, ViewportStore, zoomToArgsFor } from "@/lib/timeline/viewport";
 import { CopyLinkButton } from "./copy-link-button";
 import { AnomalyPanel } from "./anomaly-panel";
@@ -92,12 +92,15 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
   /* eslint-disable react-hooks/exhaustive-deps -- `version` tracks the mutable log */
   const summary = useMemo(() => log.execution(executionId), [log, version, executionId]);
   const analysis = useMemo(() => log.analyze(key, { executionId }), [log, version, executionId, key]);
-  const lanes = useMemo(() => buildLanes(log.events(executionId), analysis), [log, version, executionId, analysis]);
+  const events = useMemo(() => log.events(executionId), [log, version, executionId]);
   const malformed = useMemo(() => log.malformed(executionId), [log, version, executionId]);
   /* eslint-enable react-hooks/exhaustive-deps */
+  // Each step of the model is memoised on its own inputs: a key switch, a lane toggle or a live batch
+  // that did not touch this execution redoes only what it reaches.
+  const [buildModel] = useState(createTimelineModelBuilder);
   const model = useMemo(
-    () => buildTimelineModel({ lanes, analysis, malformed, order, expansion }),
-    [lanes, analysis, malformed, order, expansion],
+    () => buildModel({ events, analysis, malformed, order, expansion }),
+    [buildModel, events, analysis, malformed, order, expansion],
   );
 
   const selectedMark = selected === undefined ? undefined : model.markOfStreamSeq.get(selected);

@@ -18,6 +18,10 @@ export interface CausalitySkew {
 
 const STEP_STARTED = "workflow_step_started";
 
+function sameInvocation(a: AuditEvent, b: AuditEvent): boolean {
+  return a.identity.id === b.identity.id && (a.stage_id ?? "") === (b.stage_id ?? "");
+}
+
 /** Every invocation whose first event precedes, by ts, the step start that caused it. */
 export function findCausalitySkews(events: readonly AuditEvent[]): CausalitySkew[] {
   const causes = new Map<string, AuditEvent>();
@@ -29,16 +33,27 @@ export function findCausalitySkews(events: readonly AuditEvent[]): CausalitySkew
     if (had === undefined || e.streamSeq < had.streamSeq) causes.set(k, e);
   }
   if (causes.size === 0) return [];
-  const firstOfInvocation = new Map<string, AuditEvent>();
+  // First event by ts of each (producer, correlation, stage, step): maps by correlation, then step,
+  // then a short list (producer, stage): no string built per event.
+  const firsts = new Map<string, Map<string, AuditEvent[]>>();
+  const firstOfInvocation: AuditEvent[] = [];
   for (const e of events) {
-    if (e.step_id === undefined || e.event.startsWith("workflow_") || e.identity.orchestrator) continue;
-    const inv = `${e.identity.id}\u0000${e.correlation_id ?? ""}\u0000${e.stage_id ?? ""}\u0000${e.step_id}`;
-    const had = firstOfInvocation.get(inv);
-    if (had === undefined || e.tsMs < had.tsMs || (e.tsMs === had.tsMs && e.streamSeq < had.streamSeq))
-      firstOfInvocation.set(inv, e);
+    const step = e.step_id;
+    if (step === undefined || e.identity.orchestrator || e.event.startsWith("workflow_")) continue;
+    const corr = e.correlation_id ?? "";
+    let bySteps = firsts.get(corr);
+    if (bySteps === undefined) firsts.set(corr, (bySteps = new Map()));
+    let list = bySteps.get(step);
+    if (list === undefined) bySteps.set(step, (list = []));
+    let k = 0;
+    while (k < list.length && !sameInvocation(list[k] as AuditEvent, e)) k++;
+    const had = list[k];
+    if (had === undefined) list.push(e);
+    else if (e.tsMs < had.tsMs || (e.tsMs === had.tsMs && e.streamSeq < had.streamSeq)) list[k] = e;
   }
+  for (const bySteps of firsts.values()) for (const list of bySteps.values()) firstOfInvocation.push(...list);
   const out: CausalitySkew[] = [];
-  for (const e of firstOfInvocation.values()) {
+  for (const e of firstOfInvocation) {
     const cause = causes.get(`${e.workflow_execution_id ?? ""}\u0000${e.stage_id ?? ""}\u0000${e.step_id ?? ""}`);
     if (cause === undefined || e.tsMs >= cause.tsMs) continue;
     out.push({

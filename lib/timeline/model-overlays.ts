@@ -1,0 +1,297 @@
+// Where each of the engine's anomalies (and the view's own causality skews)
+// is drawn: steps of the timeline model, pure functions of the laid-out
+// marks and what they draw. The engine decides what is an anomaly; this only
+// places it.
+
+import type { Analysis, Anomaly } from "../audit";
+import type { CausalitySkew } from "./causality";
+import {
+  DUPLICATED,
+  IN_ANOMALY,
+  type MarkIndex,
+  type OrderMode,
+  type Overlay,
+  type TimelineMarks,
+  type TimelineRow,
+} from "./model-types";
+
+export interface AnomalyOverlays {
+  overlays: Overlay[];
+  /** analysis.anomalies[i] → its index in `overlays`, or -1. */
+  overlayOfAnomaly: Int32Array;
+  /** The marks' flags with those of the anomalies they are in (IN_ANOMALY, DUPLICATED). */
+  flags: Uint8Array;
+}
+
+/** Marks with a seq, grouped by partition and sorted by (seq, x) on first use: the neighbours of a reordered event. */
+function bySeqWithin(marks: TimelineMarks): (p: number) => Int32Array {
+  let start: Int32Array | undefined;
+  let items: Int32Array | undefined;
+  const sorted = new Map<number, Int32Array>();
+  return (p) => {
+    let list = sorted.get(p);
+    if (list !== undefined) return list;
+    if (start === undefined || items === undefined) {
+      let max = -1;
+      for (let i = 0; i < marks.count; i++) max = Math.max(max, marks.partition[i] as number);
+      start = new Int32Array(max + 2);
+      for (let i = 0; i < marks.count; i++) {
+        const q = marks.partition[i] as number;
+        if (q >= 0 && (marks.seq[i] as number) > 0) start[q + 1] = (start[q + 1] as number) + 1;
+      }
+      for (let q = 0; q <= max; q++) start[q + 1] = (start[q + 1] as number) + (start[q] as number);
+      items = new Int32Array(start[max + 1] as number);
+      const fill = start.slice(0, max + 1);
+      for (let i = 0; i < marks.count; i++) {
+        const q = marks.partition[i] as number;
+        if (q >= 0 && (marks.seq[i] as number) > 0) items[(fill[q] = (fill[q] as number) + 1) - 1] = i;
+      }
+    }
+    list = p >= 0 && p + 1 < start.length ? items.slice(start[p], start[p + 1]) : new Int32Array(0);
+    const { seq, x } = marks;
+    list.sort((a, b) => (seq[a] as number) - (seq[b] as number) || (x[a] as number) - (x[b] as number));
+    sorted.set(p, list);
+    return list;
+  };
+}
+
+/** The marks just below and just above seq `s` in `list` (sorted by seq), -1 for none: two binary searches. */
+function seqNeighbours(seq: Float64Array, list: Int32Array, s: number): [number, number] {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((seq[list[mid] as number] as number) < s) lo = mid + 1;
+    else hi = mid;
+  }
+  const prev = lo > 0 ? (list[lo - 1] as number) : -1;
+  let j = lo;
+  hi = list.length;
+  while (j < hi) {
+    const mid = (j + hi) >>> 1;
+    if ((seq[list[mid] as number] as number) <= s) j = mid + 1;
+    else hi = mid;
+  }
+  return [prev, j < list.length ? (list[j] as number) : -1];
+}
+
+export function anomalyOverlays(
+  marks: TimelineMarks,
+  index: MarkIndex,
+  rows: readonly TimelineRow[],
+  analysis: Analysis,
+  order: OrderMode,
+): AnomalyOverlays {
+  const flags = marks.flags.slice();
+  const overlays: Overlay[] = [];
+  const overlayOfAnomaly = new Int32Array(analysis.anomalies.length).fill(-1);
+  const xOf = (mk: number) => marks.x[mk] as number;
+  const rowOf = (mk: number) => marks.row[mk] as number;
+  const single = (mk: number) => ({ x0: xOf(mk), x1: xOf(mk), row0: rowOf(mk), row1: rowOf(mk) });
+  const producerOf = (mk: number) => rows[rowOf(mk)]?.producer?.id ?? "@malformed";
+  const copies = new Map<number, number>();
+  for (const a of analysis.anomalies) {
+    if (a.kind !== "duplicate") continue;
+    const s = a.streamSeqs[0];
+    const mk = s === undefined ? undefined : index.get(s);
+    if (mk !== undefined) copies.set(mk, (copies.get(mk) ?? 1) + 1);
+  }
+  const partitionBySeq = bySeqWithin(marks);
+  const involved: number[] = [];
+
+  const place = (a: Anomaly, ai: number): Overlay | undefined => {
+    switch (a.kind) {
+      case "collision": {
+        let x0 = Infinity;
+        let x1 = -Infinity;
+        for (const mk of involved) {
+          x0 = Math.min(x0, xOf(mk));
+          x1 = Math.max(x1, xOf(mk));
+        }
+        // Mark order is row order, then x: the path a connector takes through them.
+        const ms = Array.from(Int32Array.from(involved).sort());
+        const producers = [...new Set(ms.map(producerOf))].sort();
+        const row0 = rowOf(ms[0] as number);
+        const row1 = rowOf(ms[ms.length - 1] as number);
+        return { kind: "collision", anomaly: ai, seq: a.seq ?? 0, marks: ms, producers, x0, x1, row0, row1 };
+      }
+      case "gap":
+      case "missing-head": {
+        const [lo, hi] = a.seqRange ?? [a.seq ?? 1, a.seq ?? 1];
+        // The involved events with a seq below the missing range, and above it; x extremes of each.
+        let anchor = -1;
+        let firstAfter = -1;
+        let maxBefore = -Infinity;
+        let minAfter = Infinity;
+        for (const mk of involved) {
+          const sq = marks.seq[mk] as number;
+          if (sq < lo) {
+            anchor = mk;
+            maxBefore = Math.max(maxBefore, xOf(mk));
+          } else if (sq > hi) {
+            if (firstAfter < 0) firstAfter = mk;
+            minAfter = Math.min(minAfter, xOf(mk));
+          }
+        }
+        const hasBefore = anchor >= 0;
+        if (anchor < 0) anchor = firstAfter >= 0 ? firstAfter : (involved[0] as number);
+        let from: number;
+        let to: number;
+        if (order === "seq") {
+          from = lo - 0.5;
+          to = hi + 0.5;
+        } else if (a.kind === "missing-head") {
+          from = to = Math.min(minAfter, xOf(anchor));
+        } else if (order === "ts" && a.window !== undefined) {
+          from = a.window.fromMs;
+          to = a.window.toMs;
+        } else {
+          from = hasBefore ? maxBefore : xOf(anchor);
+          to = firstAfter >= 0 ? minAfter : from;
+          if (from > to) [from, to] = [to, from];
+        }
+        const row = rowOf(anchor);
+        return {
+          kind: a.kind,
+          anomaly: ai,
+          row,
+          from,
+          to,
+          align: a.kind === "missing-head" && order !== "seq" ? "end" : "center",
+          label: lo === hi ? `seq ${lo} missing` : `seq ${lo}–${hi} missing`,
+          x0: from,
+          x1: to,
+          row0: row,
+          row1: row,
+        };
+      }
+      case "duplicate": {
+        const mk = involved[0] as number;
+        flags[mk] = (flags[mk] as number) | DUPLICATED;
+        return { kind: "duplicate", anomaly: ai, mark: mk, count: copies.get(mk) ?? 2, ...single(mk) };
+      }
+      case "out-of-order": {
+        const mk = involved[involved.length - 1] as number;
+        const list = partitionBySeq(marks.partition[mk] as number);
+        const [prev, next] = seqNeighbours(marks.seq, list, marks.seq[mk] as number);
+        const toX =
+          prev >= 0 && next >= 0
+            ? (xOf(prev) + xOf(next)) / 2
+            : next >= 0
+              ? xOf(next)
+              : prev >= 0
+                ? xOf(prev)
+                : xOf(mk);
+        const toRow = next >= 0 ? rowOf(next) : prev >= 0 ? rowOf(prev) : rowOf(mk);
+        return {
+          kind: "out-of-order",
+          anomaly: ai,
+          mark: mk,
+          toX,
+          toRow,
+          x0: Math.min(xOf(mk), toX),
+          x1: Math.max(xOf(mk), toX),
+          row0: Math.min(rowOf(mk), toRow),
+          row1: Math.max(rowOf(mk), toRow),
+        };
+      }
+      case "open-tail": {
+        const mk = involved[involved.length - 1] as number;
+        return { kind: "open-tail", anomaly: ai, mark: mk, ...single(mk) };
+      }
+      case "chain-break": {
+        const mk = involved.reduce((b, c) => ((marks.streamSeq[c] as number) > (marks.streamSeq[b] as number) ? c : b));
+        return { kind: "chain-break", anomaly: ai, mark: mk, ...single(mk) };
+      }
+      case "bad-signature": {
+        const mk = involved[0] as number;
+        return { kind: "bad-signature", anomaly: ai, mark: mk, reason: a.message, ...single(mk) };
+      }
+      case "malformed": {
+        const mk = involved[0] as number;
+        return { kind: "malformed", anomaly: ai, mark: mk, reason: a.message, ...single(mk) };
+      }
+    }
+  };
+
+  analysis.anomalies.forEach((a, ai) => {
+    involved.length = 0;
+    const flag = a.kind === "open-tail" ? 0 : IN_ANOMALY;
+    for (const s of a.streamSeqs) {
+      const mk = index.get(s);
+      if (mk === undefined) continue;
+      involved.push(mk);
+      flags[mk] = (flags[mk] as number) | flag;
+    }
+    if (involved.length === 0) return;
+    const ov = place(a, ai);
+    if (ov !== undefined) {
+      overlayOfAnomaly[ai] = overlays.length;
+      overlays.push(ov);
+    }
+  });
+  return { overlays, overlayOfAnomaly, flags };
+}
+
+/** Connectors from each skewed invocation to the step start that caused it. */
+export function skewOverlays(skews: readonly CausalitySkew[], index: MarkIndex, marks: TimelineMarks): Overlay[] {
+  const out: Overlay[] = [];
+  const xOf = (mk: number) => marks.x[mk] as number;
+  const rowOf = (mk: number) => marks.row[mk] as number;
+  for (const s of skews) {
+    const mk = index.get(s.effect);
+    const cause = index.get(s.cause);
+    if (mk === undefined || cause === undefined) continue;
+    out.push({
+      kind: "skew",
+      anomaly: -1,
+      mark: mk,
+      cause,
+      deltaMs: s.deltaMs,
+      x0: Math.min(xOf(mk), xOf(cause)),
+      x1: Math.max(xOf(mk), xOf(cause)),
+      row0: Math.min(rowOf(mk), rowOf(cause)),
+      row1: Math.max(rowOf(mk), rowOf(cause)),
+    });
+  }
+  return out;
+}
+
+/** Anomaly overlays first (overlayOfAnomaly indexes them), then skews. */
+export function allOverlays(anomalies: readonly Overlay[], skews: readonly Overlay[]): Overlay[] {
+  return skews.length === 0 ? (anomalies as Overlay[]) : [...anomalies, ...skews];
+}
+
+/** [min, max] x of every mark, its duration bar included; [Infinity, -Infinity] for none. */
+export function marksExtent(marks: TimelineMarks): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < marks.count; i++) {
+    const x = marks.x[i] as number;
+    const b = marks.barStart[i] as number;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+    if (b < lo) lo = b;
+  }
+  return [lo, hi];
+}
+
+/** The domain of "fit to run": marks and overlays, padded; never narrower than a second (or two units). */
+export function timelineExtent(
+  marks: readonly [number, number],
+  overlays: readonly Overlay[],
+  order: OrderMode,
+): [number, number] {
+  let [lo, hi] = marks;
+  for (const o of overlays) {
+    if (o.x0 < lo) lo = o.x0;
+    if (o.x1 > hi) hi = o.x1;
+  }
+  if (!Number.isFinite(lo)) return order === "ts" ? [0, 1000] : [0, 1];
+  // A run of one instant still needs a visible axis; otherwise a little air at both ends.
+  const minSpan = order === "ts" ? 1000 : 2;
+  const span = Math.max(hi - lo, minSpan);
+  const mid = (lo + hi) / 2;
+  const pad = span * 0.03;
+  return [Math.min(lo, mid - span / 2) - pad, Math.max(hi, mid + span / 2) + pad];
+}
