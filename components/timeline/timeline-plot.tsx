@@ -14,6 +14,7 @@ import {
   type Ref,
 } from "react";
 import { useElementWidth } from "@/hooks/use-element-width";
+import { frameScheduler } from "@/lib/live/frame-scheduler";
 import { firstMark, stepInRow, stepRow } from "@/lib/timeline/keyboard-nav";
 import { renderIntoCanvas, type CanvasTheme } from "@/lib/timeline/render-into-canvas";
 import { hitTest } from "@/lib/timeline/hit-test";
@@ -77,6 +78,7 @@ export function TimelinePlot(props: TimelinePlotProps) {
   const [hasFocus, setHasFocus] = useState(false);
   // The lanes' screen-reader lists are not drawn: build them after the first paint, not before it.
   const [listsReady, setListsReady] = useState(false);
+  const listsAsked = useRef(false);
 
   const maxH = Math.max(0, model.totalHeight);
 
@@ -139,10 +141,8 @@ export function TimelinePlot(props: TimelinePlotProps) {
     select(el).call(z.behavior.transform, t);
   }, []);
 
-  // Canvas: repaint on the next frame whenever the window, the model or the theme changes.
-  const frame = useRef(0);
+  // Canvas: repaint in the page's next frame whenever the window, the model or the theme changes.
   const paint = useCallback(() => {
-    frame.current = 0;
     const canvas = canvasRef.current;
     const vp = store.getSnapshot();
     if (!canvas || vp.width <= 0 || vp.height <= 0) return;
@@ -157,18 +157,18 @@ export function TimelinePlot(props: TimelinePlotProps) {
     if (!ctx) return;
     renderIntoCanvas(ctx, model, vp, theme, dpr);
     onPainted?.();
-    if (!listsReady) setTimeout(() => setListsReady(true), 0);
-  }, [model, theme, store, onPainted, listsReady]);
+    if (!listsAsked.current) {
+      listsAsked.current = true;
+      setTimeout(() => setListsReady(true), 0);
+    }
+  }, [model, theme, store, onPainted]);
   useEffect(() => {
-    const schedule = () => {
-      if (frame.current === 0) frame.current = requestAnimationFrame(paint);
-    };
+    const schedule = () => frameScheduler.schedule(paint);
     schedule();
     const off = store.subscribe(schedule);
     return () => {
       off();
-      if (frame.current !== 0) cancelAnimationFrame(frame.current);
-      frame.current = 0;
+      frameScheduler.cancel(paint);
     };
   }, [paint, store]);
 

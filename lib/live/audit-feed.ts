@@ -16,6 +16,7 @@ import { ConnectionLog, type ConnectionEventKind, type ConnectionLogEntry } from
 import { ExecutionOpener, type ExecutionHint, type HistoryRange } from "./execution-opener";
 import { ExecutionRestorer } from "./execution-restorer";
 import type { StopMargins } from "./execution-tracker";
+import { frameScheduler } from "./frame-scheduler";
 import { recreatedNotice, type StreamHole } from "./stream-holes";
 
 export interface FeedSnapshot {
@@ -38,11 +39,8 @@ export type Schedule = (flush: () => void) => void;
 /** Messages buffered at most before a flush that does not wait for a frame. */
 export const MAX_PENDING = 5_000;
 
-/** rAF while the tab is visible; a timer while hidden (no frames there). */
-export const frameOrTimer: Schedule = (flush) => {
-  if (typeof document !== "undefined" && document.visibilityState === "hidden") setTimeout(flush, 250);
-  else requestAnimationFrame(flush);
-};
+/** The page's frame scheduler: the next frame while the tab is visible; a timer while hidden (no frames there). */
+export const frameOrTimer: Schedule = (flush) => frameScheduler.schedule(flush, "flush");
 
 export interface AuditFeedOptions {
   /** Reader timings (tests shorten them). */
