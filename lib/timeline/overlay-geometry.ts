@@ -64,3 +64,37 @@ export function gapBox(
   }
   return { a, b, y: row.top - scrollTop + 5, h: row.height - 10 };
 }
+
+/**
+ * The connector of a collision, as px points [x0, y0, x1, y1, …]: per row its
+ * first and last mark (the others lie on the line between them), for the rows
+ * in view and their neighbours only. Bounded by the rows, not the events.
+ */
+export function collisionPath(
+  ov: Extract<Overlay, { kind: "collision" }>,
+  model: TimelineModel,
+  g: Geometry,
+): number[] {
+  const [r0, r1] = g.rows;
+  const row = model.marks.row;
+  const groups: [number, number, number][] = [];
+  const ms = ov.marks;
+  for (let k = 0; k < ms.length;) {
+    const r = row[ms[k] as number] as number;
+    let j = k;
+    while (j + 1 < ms.length && row[ms[j + 1] as number] === r) j++;
+    groups.push([r, ms[k] as number, ms[j] as number]);
+    k = j + 1;
+  }
+  const inView = (gi: number) => {
+    const grp = groups[gi];
+    return grp !== undefined && grp[0] >= r0 && grp[0] < r1;
+  };
+  const out: number[] = [];
+  groups.forEach(([, a, b], gi) => {
+    if (!inView(gi) && !inView(gi - 1) && !inView(gi + 1)) return;
+    out.push(g.markX(a), g.markY(a));
+    if (b !== a) out.push(g.markX(b), g.markY(b));
+  });
+  return out;
+}

@@ -5,7 +5,7 @@
 // for the same kind and shape are skipped, so 100 000 events draw like 20 000.
 
 import { axisTicks, xToPx } from "./axis";
-import { gapBox, geometry, visibleOverlays } from "./overlay-geometry";
+import { collisionPath, gapBox, geometry, visibleOverlays } from "./overlay-geometry";
 import { CATEGORY_COLOURS, EVENT_CATEGORIES } from "./event-category";
 import {
   DUPLICATED,
@@ -91,6 +91,10 @@ export const MARK_RADIUS = 4.5;
 const DENSE_MARKS = 2_500;
 /** Causality skews drawn as connectors when at most this many are in view. */
 export const MAX_SKEW_LINES = 24;
+/** Collision connectors drawn when at most this many collisions are in view. */
+export const MAX_CONNECTORS = 200;
+/** Out-of-order arrows drawn when at most this many are in view. */
+export const MAX_ORDER_ARROWS = 300;
 const BUCKETS = EVENT_CATEGORIES.length * 2 + 1; // (category × seq / no seq) + malformed
 const MALFORMED_BUCKET = BUCKETS - 1;
 
@@ -220,18 +224,23 @@ export function renderIntoCanvas(
     }
 
     last.fill(-Infinity);
+    // A row's marks come in x order, so a ring or shadow on a pixel already ringed is the one before it.
+    let lastRing = -Infinity;
+    let lastShadow = -Infinity;
     for (let i = start; i < visibleEnd; i++) {
       const px = Math.round(toPx(marks.x[i] as number));
       const cat = marks.category[i] as number;
       const flags = marks.flags[i] as number;
       const bucket = cat === MALFORMED_CATEGORY ? MALFORMED_BUCKET : cat * 2 + ((flags & NO_SEQ) !== 0 ? 1 : 0);
-      if (flags & IN_ANOMALY) {
+      if (flags & IN_ANOMALY && px !== lastRing) {
+        lastRing = px;
         rings = ensure(rings, nRings * 2 + 2);
         rings[nRings * 2] = px;
         rings[nRings * 2 + 1] = cy;
         nRings++;
       }
-      if (flags & DUPLICATED) {
+      if (flags & DUPLICATED && px !== lastShadow) {
+        lastShadow = px;
         shadows = ensure(shadows, nShadows * 2 + 2);
         shadows[nShadows * 2] = px;
         shadows[nShadows * 2 + 1] = cy;
@@ -355,16 +364,17 @@ export function renderIntoCanvas(
     ctx.strokeStyle = theme.anomaly;
     ctx.lineWidth = 2;
     ctx.beginPath();
-    let lx = NaN;
-    let ly = NaN;
+    const r = MARK_RADIUS + 3;
+    // Dense: square rings, like the marks they surround (a fraction of the raster cost of arcs).
+    const square = dense || nRings > DENSE_MARKS;
     for (let i = 0; i < nRings; i++) {
       const x = rings[i * 2] as number;
       const y = rings[i * 2 + 1] as number;
-      if (x === lx && y === ly) continue;
-      lx = x;
-      ly = y;
-      ctx.moveTo(x + MARK_RADIUS + 3, y);
-      ctx.arc(x, y, MARK_RADIUS + 3, 0, Math.PI * 2);
+      if (square) ctx.rect(x - r + 1, y - r + 1, 2 * r - 2, 2 * r - 2);
+      else {
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, Math.PI * 2);
+      }
     }
     ctx.stroke();
   }
@@ -393,22 +403,35 @@ function renderOverlays(ctx: Canvas2D, model: TimelineModel, vp: Viewport, theme
     ctx.fill();
   };
   let skews = 0;
-  for (const i of visible) if (model.overlays[i]?.kind === "skew") skews++;
+  let collisions = 0;
+  let reordered = 0;
+  for (const i of visible) {
+    const kind = model.overlays[i]?.kind;
+    if (kind === "skew") skews++;
+    else if (kind === "collision") collisions++;
+    else if (kind === "out-of-order") reordered++;
+  }
   // Hundreds of skew connectors would hide the lanes: past a few, each skewed event gets a caret instead.
   const skewLines = skews <= MAX_SKEW_LINES;
+  // Past a few hundred in view, connectors and arrows are a red haze that costs a frame to stroke: the
+  // events' anomaly rings carry them until the user zooms in.
+  const connectors = collisions <= MAX_CONNECTORS;
+  const arrows = reordered <= MAX_ORDER_ARROWS;
   for (const i of visible) {
     const ov = model.overlays[i];
     if (ov === undefined) continue;
     switch (ov.kind) {
       case "collision": {
-        const pts = ov.marks
-          .map((mk) => [g.markX(mk), g.markY(mk)] as const)
-          .sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+        if (!connectors) break;
+        const pts = collisionPath(ov, model, g);
         ctx.strokeStyle = theme.anomaly;
         ctx.lineWidth = 2;
         ctx.setLineDash([5, 3]);
         ctx.beginPath();
-        pts.forEach(([x, y], k) => (k === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+        for (let k = 0; k < pts.length; k += 2) {
+          if (k === 0) ctx.moveTo(pts[k] as number, pts[k + 1] as number);
+          else ctx.lineTo(pts[k] as number, pts[k + 1] as number);
+        }
         ctx.stroke();
         ctx.setLineDash([]);
         break;
@@ -446,6 +469,7 @@ function renderOverlays(ctx: Canvas2D, model: TimelineModel, vp: Viewport, theme
         break;
       }
       case "out-of-order": {
+        if (!arrows) break;
         const x = g.markX(ov.mark);
         const y = g.markY(ov.mark);
         const tx = g.toPx(ov.toX);
@@ -548,6 +572,7 @@ export function renderMinimap(
   const toPx = xToPx(e0, e1, width);
   const { marks } = model;
   const cols = Math.max(1, Math.ceil(width));
+  // One pixel per lane and column (bit 1: drawn, bit 2: an anomaly there), whatever the number of events.
   const seen = new Uint8Array(cols * lanes);
   const anomalies: number[] = [];
   for (let i = 0; i < marks.count; i++) {
@@ -555,10 +580,14 @@ export function renderMinimap(
     const lane = row.laneIndex < 0 ? lanes - 1 : row.laneIndex;
     const px = Math.min(cols - 1, Math.max(0, Math.floor(toPx(marks.x[i] as number))));
     const cell = lane * cols + px;
+    const was = seen[cell] as number;
+    if (((marks.flags[i] as number) & IN_ANOMALY) !== 0 && (was & 2) === 0) {
+      seen[cell] = was | 2;
+      anomalies.push(px, lane);
+    }
+    if ((was & 1) !== 0) continue;
+    seen[cell] = (seen[cell] as number) | 1;
     const cat = marks.category[i] as number;
-    if (((marks.flags[i] as number) & IN_ANOMALY) !== 0) anomalies.push(px, lane);
-    if (seen[cell]) continue;
-    seen[cell] = 1;
     ctx.fillStyle = cat === MALFORMED_CATEGORY ? theme.malformed : CATEGORY_COLOURS[EVENT_CATEGORIES[cat] ?? "other"];
     ctx.fillRect(px, lane * band + band * 0.2, 1, Math.max(1, band * 0.6));
   }
