@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useMemo } from "react";
+import { memo, useEffect, useState } from "react";
 import { clockLabel } from "@/lib/timeline/axis";
 import type { Lane } from "@/lib/audit";
 import type { TimelineModel, TimelineRow } from "@/lib/timeline/timeline-model";
@@ -9,7 +9,7 @@ export interface RowLabelProps {
   model: TimelineModel;
   row: TimelineRow;
   width: number;
-  /** Render the lane's screen-reader event list (deferred until the first paint is on screen). */
+  /** Render the lane's screen-reader event list (deferred until the first paint is on screen, then built when idle). */
   withList: boolean;
   onToggle(laneKey: string, expanded: boolean): void;
 }
@@ -41,14 +41,54 @@ function partitionLabel(row: TimelineRow): string {
   return vals.join(" · ");
 }
 
+/** Runs `work` when the main thread is idle (soon after at the latest); returns a cancel. */
+function whenIdle(work: () => void): () => void {
+  if (typeof requestIdleCallback === "function") {
+    const id = requestIdleCallback(work, { timeout: 2_000 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(work, 50);
+  return () => clearTimeout(id);
+}
+
+interface BuiltList {
+  producer: string;
+  count: number;
+  last: Lane["events"][number] | undefined;
+  html: string;
+}
+
+const sameList = (b: BuiltList | undefined, lane: Lane) =>
+  b !== undefined && b.producer === lane.producer.id && b.count === lane.events.length && b.last === lane.events.at(-1);
+
+/**
+ * The lane's screen-reader list, built in an idle moment, one lane at a time:
+ * thousands of items cost the HTML parser tens of milliseconds per lane, which
+ * must not land in a frame. A lane whose events did not change keeps its list.
+ */
+function useEventList(lane: Lane | undefined, wanted: boolean): string {
+  const [built, setBuilt] = useState<BuiltList | undefined>();
+  const stale = wanted && lane !== undefined && !sameList(built, lane);
+  useEffect(() => {
+    if (!stale || lane === undefined) return;
+    return whenIdle(() =>
+      setBuilt({
+        producer: lane.producer.id,
+        count: lane.events.length,
+        last: lane.events.at(-1),
+        html: eventListHtml(lane),
+      }),
+    );
+  }, [stale, lane]);
+  // Until the new list is built the previous one stands: a live lane's list is at most one idle moment behind.
+  return wanted ? (built?.html ?? "") : "";
+}
+
 /** The label of one row: producer identity, how it was resolved, counts; sub-lanes show their partition. */
 export const RowLabel = memo(function RowLabel({ model, row, width, withList, onToggle }: RowLabelProps) {
   const style = { position: "absolute", top: row.top, left: 0, width, height: row.height } as const;
   const lane = row.laneIndex >= 0 ? model.lanes[row.laneIndex] : undefined;
-  const html = useMemo(
-    () => (withList && lane && row.kind !== "partition" ? eventListHtml(lane) : ""),
-    [withList, lane, row.kind],
-  );
+  const html = useEventList(lane, withList && row.kind !== "partition");
 
   if (row.kind === "malformed") {
     return (
