@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Analysis } from "./anomaly";
-import { AuditLog } from "./audit-log";
+import { AuditLog, type ExecutionSummary } from "./audit-log";
 import { BUILTIN_KEYS, keyById, type PartitionKey } from "./partition-key";
 import { BASE_TS_MS, generateWorkload, makeMessage, makeWire, seededRandom, type MessageMeta } from "./testing";
 import type { RawMessage } from "./types";
@@ -292,5 +292,140 @@ describe("AuditLog: properties", () => {
     log.add(messages);
     expect(log.duplicates()).toHaveLength(stats.faults.redeliver + stats.faults.retry);
     expect(stats.faults.redeliver + stats.faults.retry).toBeGreaterThan(0);
+  });
+});
+
+describe("AuditLog: memory budget", () => {
+  // Two finished runs, each with a gap, a collision, a malformed line, a redelivery and a producer retry;
+  // then a run still going. A budget of one byte evicts whatever it may.
+  const agent = (x: string) => ({ correlation_id: `c-${x}`, task_id: `t-${x}`, entity_type: "agent", entity_id: "a" });
+  const finished = (x: string, from: number): RawMessage[] => {
+    const ms = [
+      wire(x, "workflow_started", { seq: 1 }, from),
+      wire(x, "session_start", { ...agent(x), seq: 1 }, from + 1),
+      wire(x, "tool_exec", { ...agent(x), seq: 3 }, from + 2),
+      wire(x, "tool_exec", { ...agent(x), seq: 3, fields: { again: true } }, from + 3),
+      wire(x, "tool_exec", { ...agent(x), seq: "4" }, from + 4), // malformed (its run readable): seq 2 and 4 missing
+      wire(x, "session_end", { ...agent(x), seq: 5 }, from + 5),
+      wire(x, "workflow_complete", { seq: 2 }, from + 6),
+    ].map((w, i) => msg(w, from + i));
+    const retried = ms[2] as RawMessage;
+    return [...ms, { ...(ms[1] as RawMessage), deliveryCount: 2 }, { ...retried, streamSeq: from + 7 }];
+  };
+  const running = [msg(wire("r", "workflow_started", { seq: 1 }, 30), 30)];
+  const stream = [...finished("a", 1), ...finished("b", 11), ...running];
+  const stretch = (from: number, to: number) =>
+    stream
+      .filter((m) => m.deliveryCount === 1 && m.streamSeq >= from && m.streamSeq <= to)
+      .map((m) => ({ ...m, reread: true }));
+
+  const unbounded = new AuditLog();
+  unbounded.add(stream);
+  const withoutEvicted = (summary: ExecutionSummary | undefined) => {
+    const s: Partial<ExecutionSummary> = { ...summary };
+    delete s.evicted;
+    return s;
+  };
+
+  it("evicts finished executions, lists every one with exact counts and the anomaly counts it had", () => {
+    const log = new AuditLog({ budgetBytes: 1 });
+    log.add(stream);
+    expect(log.executions().map(withoutEvicted)).toEqual(unbounded.executions().map(withoutEvicted));
+    for (const x of ["a", "b"]) {
+      const ref = unbounded.execution(x);
+      const counts = Object.fromEntries(
+        BUILTIN_KEYS.map((k) => [k.id, unbounded.analyze(k, { executionId: x }).counts]),
+      );
+      expect(log.execution(x)?.evicted).toEqual({ events: ref?.eventCount, malformed: ref?.malformedCount, counts });
+      expect(counts.invocation).toMatchObject({ gap: 2, collision: 1, duplicate: 2, malformed: 1 });
+      expect(log.events(x)).toEqual([]);
+    }
+    expect(log.execution("r")?.evicted).toBeUndefined();
+    const evicted = 2 * (6 + 1);
+    expect(log.memory()).toMatchObject({
+      budgetBytes: 1,
+      evictedExecutions: 2,
+      evictedMessages: evicted,
+      heldMessages: unbounded.size - evicted,
+    });
+    expect(log.size).toBe(unbounded.size - evicted);
+    // The log's own duplicates and malformed lines stay listed; only the rows went.
+    expect(log.duplicates()).toEqual(unbounded.duplicates());
+  });
+
+  it("never evicts a pinned execution, and evicts it once unpinned", () => {
+    const log = new AuditLog({ budgetBytes: 1 });
+    const unpin = log.pin("a");
+    log.add(stream);
+    expect(log.execution("a")?.evicted).toBeUndefined();
+    expect(log.execution("b")?.evicted).toBeDefined();
+    expect(log.events("a")).toHaveLength(unbounded.events("a").length);
+    unpin();
+    log.add([]);
+    expect(log.execution("a")?.evicted).toBeDefined();
+    expect(log.execution("r")?.evicted).toBeUndefined();
+  });
+
+  it("never evicts a running execution, however far over budget", () => {
+    const log = new AuditLog({ budgetBytes: 1 });
+    const live = Array.from({ length: 50 }, (_, i) => msg(wire("r", "tool_exec", { seq: i + 1 }, i), i + 1));
+    log.add(live);
+    expect(log.execution("r")).toMatchObject({ status: "running", eventCount: 50 });
+    expect(log.execution("r")?.evicted).toBeUndefined();
+    expect(log.memory()).toMatchObject({ evictedExecutions: 0, evictedMessages: 0, heldMessages: 50 });
+  });
+
+  it("brings an execution back on a re-read of its stretch, with the analysis of a log that never evicted", () => {
+    const log = new AuditLog({ budgetBytes: 1 });
+    log.add(stream);
+    const unpin = log.pin("a");
+    const { firstStreamSeq, lastStreamSeq } = log.execution("a") as { firstStreamSeq: number; lastStreamSeq: number };
+    expect([firstStreamSeq, lastStreamSeq]).toEqual([1, 8]);
+    // Part of the stretch: still evicted, counts still exact.
+    log.add(stretch(1, 3));
+    expect(log.execution("a")?.evicted).toMatchObject({ events: 6 - 3, malformed: 1 });
+    expect(log.execution("a")?.eventCount).toBe(6);
+    log.add(stretch(firstStreamSeq, lastStreamSeq));
+    expect(log.execution("a")?.evicted).toBeUndefined();
+    expect(withoutEvicted(log.execution("a"))).toEqual(withoutEvicted(unbounded.execution("a")));
+    for (const key of BUILTIN_KEYS) {
+      expect(strip(log.analyze(key, { executionId: "a" }))).toEqual(
+        strip(unbounded.analyze(key, { executionId: "a" })),
+      );
+    }
+    expect(log.events("a").map((e) => e.raw)).toEqual(unbounded.events("a").map((e) => e.raw));
+    expect(log.malformed("a").map((m) => m.raw)).toEqual(unbounded.malformed("a").map((m) => m.raw));
+    expect(log.duplicates("a")).toEqual(unbounded.duplicates("a"));
+    expect(log.chainBreaks()).toEqual(unbounded.chainBreaks());
+    unpin();
+  });
+
+  it("counts no duplicate for a re-read of messages it holds", () => {
+    for (const log of [new AuditLog(), new AuditLog({ budgetBytes: 1 })]) {
+      log.add(stream);
+      const before = { size: log.size, dups: log.duplicates(), list: log.executions() };
+      log.add(stretch(21, 40)); // the running execution's stretch: held, never evicted
+      expect(log.size).toBe(before.size);
+      expect(log.duplicates()).toEqual(before.dups);
+      expect(log.executions().map(withoutEvicted)).toEqual(before.list.map(withoutEvicted));
+    }
+  });
+  // KNOWN BUG (issue 11): evicted executions of *every* AuditLog share one module-level Hints
+  // (SHARED_HINTS, memory-budget.ts), whose cached string ids belong to whichever log set them
+  // last; a re-read in another log then files its rows under the wrong strings. When this passes,
+  // drop `.fails` here and un-skip the memory-budget property in audit-log.property.test.ts.
+  it.fails("interns a re-read execution's strings in its own log, whatever other logs did", () => {
+    const done = (x: string, agent: string, streamSeq: number) =>
+      msg(wire(x, "workflow_complete", { entity_type: "agent", entity_id: agent }), streamSeq);
+    const one = new AuditLog({ budgetBytes: 1 });
+    one.add([done("x", "agent-c", 1)]); // evicted at once
+    one.pin("x");
+    one.add([{ ...done("x", "agent-c", 1), reread: true }]);
+    const two = new AuditLog({ budgetBytes: 1 });
+    two.add([done("y", "agent-a", 1), done("z", "agent-c", 2)]);
+    two.pin("z");
+    two.add([{ ...done("z", "agent-c", 2), reread: true }]);
+    const byEntity = two.analyze(keyById("execution-entity") as PartitionKey, { executionId: "z" });
+    expect(byEntity.partitions.map((p) => p.values.entity_id)).toEqual(["agent-c"]);
   });
 });
