@@ -276,9 +276,7 @@ describe("AuditLog against the oracle (oracle.ts)", () => {
     );
   }, 60_000);
 
-  // Skipped until the shared-Hints bug is fixed (see the it.fails test in audit-log.test.ts): a
-  // re-read in one log interns strings with ids another log cached. With that fixed it passes.
-  it.skip("under a memory budget: counts stay exact, an eviction keeps the oracle's counts, a re-read brings back the same findings", () => {
+  it("under a memory budget: counts stay exact, an eviction keeps the oracle's counts, a re-read brings back the same findings", () => {
     // Stream order, as a consumer reads it. An execution is held (pinned) until its last delivery
     // has arrived, so nothing of it comes after its eviction; some stay pinned all along, as if in view.
     fc.assert(

@@ -414,7 +414,7 @@ describe("AuditLog: memory budget", () => {
   // (SHARED_HINTS, memory-budget.ts), whose cached string ids belong to whichever log set them
   // last; a re-read in another log then files its rows under the wrong strings. When this passes,
   // drop `.fails` here and un-skip the memory-budget property in audit-log.property.test.ts.
-  it.fails("interns a re-read execution's strings in its own log, whatever other logs did", () => {
+  it("interns a re-read execution's strings in its own log, whatever other logs did", () => {
     const done = (x: string, agent: string, streamSeq: number) =>
       msg(wire(x, "workflow_complete", { entity_type: "agent", entity_id: agent }), streamSeq);
     const one = new AuditLog({ budgetBytes: 1 });

@@ -102,6 +102,10 @@ export class AuditLog {
     this.keyRing = opts.jwks === undefined ? undefined : new KeyRing(opts.jwks);
     this.budgetBytes = opts.budgetBytes;
     const ing = (this.ing = new Ingest(rules));
+    // With a budget, what evicted lines leave behind (content ids, chain digests) takes at most a sixteenth of it each.
+    const goneLines =
+      opts.budgetBytes === undefined ? undefined : Math.max(20_000, Math.floor(opts.budgetBytes / 16 / 48));
+    if (goneLines !== undefined) ing.evictedCopiesLimit = goneLines;
     const maxEvents =
       opts.budgetBytes === undefined
         ? MAX_CACHED_EVENTS
@@ -117,8 +121,7 @@ export class AuditLog {
         const st = row < 0 ? undefined : ing.execOf(row);
         if (st !== undefined) st.version++;
       },
-      // With a budget, evicted lines' digests take at most a sixteenth of it.
-      opts.budgetBytes === undefined ? undefined : Math.max(20_000, Math.floor(opts.budgetBytes / 16 / 48)),
+      goneLines,
     );
     ing.listener = {
       added: (row, restored) => this.ledger.added(row, restored),

@@ -161,7 +161,7 @@ export class ChainLedger {
   }
 
   private dropBreak(at: number): void {
-    if (this.breaks.delete(at)) {
+    if (this.breaks.delete(at) || this.goneBreaks.delete(at)) {
       this._version++;
       this.changed(at);
     }
@@ -211,7 +211,9 @@ export class ChainLedger {
     const f = s.flags[row] as number;
     if ((f & MALFORMED) !== 0) return;
     const lane = s.identity[row] as number;
-    const previousInLane = this.lastOfLane[lane] ?? this.goneLastOfLane[lane] ?? NaN;
+    // The newest evicted line of the lane counts only when it came before this one.
+    const gone = this.goneLastOfLane[lane] ?? NaN;
+    const previousInLane = this.lastOfLane[lane] ?? (gone < seq ? gone : NaN);
     this.lastOfLane[lane] = seq;
     if ((f & HAS_PREV_HASH) === 0) return;
     if ((f & PREV_HASH_HEX) !== 0) {

@@ -166,3 +166,16 @@ export class FingerprintIndex {
     }
   }
 }
+
+/** Two independent 32-bit hashes of the bytes: a 64-bit content id where the bytes are gone (evicted). */
+export function contentHash(d: Uint8Array): [number, number] {
+  let a = 0x811c9dc5 ^ d.length;
+  let b = 0x9747b28c;
+  for (let i = 0; i < d.length; i++) {
+    const c = d[i] as number;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 13;
+  }
+  return [a | 0, mix(b, d.length) | 0];
+}

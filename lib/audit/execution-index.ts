@@ -65,9 +65,6 @@ export class Hints {
   idIx = -1;
 }
 
-/** Hints shared by evicted executions (few messages come for them; a hint is only a cache). */
-export const SHARED_HINTS = new Hints();
-
 export interface ExecState {
   id: string;
   /** Id in the store's execution table. */
@@ -124,6 +121,8 @@ export function newExecState(id: string, ix: number): ExecState {
 }
 
 export class ExecutionIndex {
+  /** Hints shared by this log's evicted executions (few messages come for them; a hint is only a cache of this log's ids). */
+  readonly sharedHints = new Hints();
   readonly byName = new Map<string, ExecState>();
   /** By the store's execution id. */
   readonly list: ExecState[] = [];

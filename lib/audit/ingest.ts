@@ -18,7 +18,8 @@
 import { positionOfStreamSeq } from "./analyze";
 import type { Duplicate } from "./anomaly";
 import { activityAt, eventFlags, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX, WORKFLOW_EVENT } from "./columns";
-import { fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
+import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
+import { DigestTable } from "./digest-table";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
 import { parseMessage } from "./parse";
 import { ProducerIdentities } from "./producer-identities";
@@ -57,6 +58,10 @@ export class Ingest {
   readonly seen = new StreamSeqSet();
   /** Stream sequences of evicted rows: seen, not held. */
   readonly evictedSeqs = new StreamSeqSet();
+  /** Content ids of evicted rows → their stream sequence, so a copy published again is still a duplicate. */
+  readonly evictedCopies = new DigestTable();
+  /** Entries kept at most in evictedCopies (the newest). */
+  evictedCopiesLimit = 2_000_000;
   fingerprints = new FingerprintIndex((row, data) => this.store.sameBytes(row, data));
   readonly outside = new Hints();
   private readonly subjectHint = new Hint();
@@ -95,8 +100,10 @@ export class Ingest {
   ingest(msg: RawMessage): void {
     const s = msg.streamSeq;
     if (!this.seen.add(s)) {
-      if (this.evictedSeqs.has(s)) this.restore(msg);
-      else if (msg.reread !== true) this.redelivered(msg);
+      if (this.evictedSeqs.has(s)) {
+        if (msg.reread === true) this.restore(msg);
+        else this.redeliveredEvicted(msg);
+      } else if (msg.reread !== true) this.redelivered(msg);
       return;
     }
     this.take(msg, false);
@@ -111,6 +118,8 @@ export class Ingest {
       this.identicalCopy(msg, bad, fp, kept, restored);
       return;
     }
+    // Only an execution that was let go can have a copy there: hash nothing else.
+    if (!restored && this.namedExec(bad)?.evicted !== undefined && this.copyOfEvicted(msg, bad)) return;
     const row = this.addRow(msg, bad);
     this.fingerprints.add(fp, row);
     this.place(row, restored);
@@ -122,6 +131,51 @@ export class Ingest {
     this.evictedSeqs.delete(s);
     if (this.copyOf.has(s)) return; // a duplicate: its record never left
     this.take(msg, true);
+  }
+
+  /** The same bytes as an evicted message with a lower stream sequence: a duplicate of it. */
+  private copyOfEvicted(msg: RawMessage, bad: Malformed | undefined): boolean {
+    const [hi, lo] = contentHash(msg.data);
+    const kept = this.evictedCopies.lineOf(hi, lo);
+    if (!(kept < msg.streamSeq)) return false; // none (NaN), or itself
+    const st = this.namedExec(bad);
+    const d: Duplicate = {
+      streamSeq: msg.streamSeq,
+      of: kept,
+      deliveryCount: msg.deliveryCount,
+      receivedMs: msg.receivedMs,
+    };
+    this.copyOf.set(msg.streamSeq, kept);
+    this.dups.push(d);
+    if (st !== undefined) st.duplicates.push(d);
+    this.touch(st, d.streamSeq, d.receivedMs);
+    return true;
+  }
+
+  /** The known execution the scanned message (or `bad`) names. */
+  private namedExec(bad: Malformed | undefined): ExecState | undefined {
+    const x = bad === undefined ? this.scanned.workflow_execution_id : bad.workflow_execution_id;
+    return nonEmpty(x) ? this.execs.get(x) : undefined;
+  }
+
+  /** Rows about to be evicted: their content ids stay, so later copies of them are still duplicates. */
+  noteEvicted(row: number): void {
+    const [hi, lo] = contentHash(this.store.bytes(row));
+    this.evictedCopies.add(hi, lo, this.store.streamSeq[row] as number);
+  }
+
+  /** Another delivery of an evicted message: a duplicate of it, filed under the execution its bytes name. */
+  private redeliveredEvicted(msg: RawMessage): void {
+    const st = this.namedExec(this.scan(msg));
+    const d: Duplicate = {
+      streamSeq: msg.streamSeq,
+      of: this.copyOf.get(msg.streamSeq) ?? msg.streamSeq,
+      deliveryCount: msg.deliveryCount,
+      receivedMs: msg.receivedMs,
+    };
+    this.dups.push(d);
+    if (st !== undefined) st.duplicates.push(d);
+    this.touch(st, d.streamSeq, d.receivedMs);
   }
 
   /** Validates `msg`: undefined for an event (its fields in this.scanned), else the Malformed record. */
@@ -278,6 +332,7 @@ export class Ingest {
       if (st !== undefined) {
         insertSorted(s.streamSeq, st.malformed, row);
         if (restored) unevict(st, "malformed");
+        else if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} };
       }
       this.touch(st, streamSeq, s.receivedMs[row] as number);
       return;
@@ -290,6 +345,7 @@ export class Ingest {
       unevict(st, "events");
       return; // its summary fields never left
     }
+    if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} }; // with this one, unknown until read again
     const ix = s.identity[row] as number;
     this.execs.noteEvent(st, this.scanned, ix, this.identities.at(ix), streamSeq);
   }

@@ -10,7 +10,7 @@
 import type { AnomalyKind } from "./anomaly";
 import type { ChainLedger } from "./chain-ledger";
 import { EVENT_OBJECT_BYTES, type EventCache } from "./event-cache";
-import { SHARED_HINTS, type ExecState } from "./execution-index";
+import type { ExecState } from "./execution-index";
 import type { Ingest } from "./ingest";
 import type { KeyColumns } from "./key-columns";
 import { rebuildFingerprints } from "./log-snapshot";
@@ -51,6 +51,7 @@ export function heldBytes({ ing, cache, keys, ledger }: LogParts): number {
     ing.badRecords.size * MALFORMED_RECORD_BYTES +
     ing.seen.bytes +
     ing.evictedSeqs.bytes +
+    ing.evictedCopies.bytes +
     cache.size * EVENT_OBJECT_BYTES +
     keys.bytes +
     ledger.bytes
@@ -97,8 +98,10 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   let messages = 0;
   ledger.sync(); // pending rows are row numbers: verify them before rows are renumbered
   for (const st of chosen) {
-    const counts = opts.countsOf(st);
     const before = st.evicted;
+    // Evicted before and late messages came since: what it held then is gone, so its counts cannot be
+    // made from what it holds now. Unknown (the list says "open to count") until it is read again.
+    const counts = before === undefined ? opts.countsOf(st) : {};
     st.evicted = {
       events: (before?.events ?? 0) + st.events.length,
       malformed: (before?.malformed ?? 0) + st.malformed.length,
@@ -109,16 +112,18 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
         drop[row] = 1;
         dropped.push(row);
         ing.evictedSeqs.add(s.streamSeq[row] as number);
+        ing.noteEvicted(row);
         ing.badRecords.delete(row);
       }
     }
     messages += st.events.length + st.malformed.length;
     st.events = [];
     st.malformed = [];
-    st.hints = SHARED_HINTS;
+    st.hints = ing.execs.sharedHints;
     st.version++;
   }
   ledger.evicted(dropped);
+  if (ing.evictedCopies.size > ing.evictedCopiesLimit) ing.evictedCopies.keepFrom(ing.evictedCopies.median());
   ing.all = ing.all.filter((row) => drop[row] === 0);
   ing.bad = ing.bad.filter((row) => drop[row] === 0);
 
