@@ -5,6 +5,7 @@
 
 import type { Analysis, Anomaly } from "../audit";
 import type { CausalitySkew } from "./causality";
+import { sortedIndices } from "./model-steps";
 import {
   DUPLICATED,
   IN_ANOMALY,
@@ -23,18 +24,23 @@ export interface AnomalyOverlays {
   flags: Uint8Array;
 }
 
-/** Marks with a seq, grouped by partition and sorted by (seq, x) on first use: the neighbours of a reordered event. */
-function bySeqWithin(marks: TimelineMarks): (p: number) => Int32Array {
+/** Marks with a seq, grouped by partition and sorted by (seq, x, mark) on first use: the neighbours of a reordered event. */
+function bySeqWithin(marks: TimelineMarks): (p: number) => SeqList {
   let start: Int32Array | undefined;
   let items: Int32Array | undefined;
-  const sorted = new Map<number, Int32Array>();
+  let rank: Int32Array | undefined;
+  const sorted = new Map<number, SeqList>();
   return (p) => {
     let list = sorted.get(p);
     if (list !== undefined) return list;
-    if (start === undefined || items === undefined) {
+    if (start === undefined || items === undefined || rank === undefined) {
       let max = -1;
       for (let i = 0; i < marks.count; i++) max = Math.max(max, marks.partition[i] as number);
       start = new Int32Array(max + 2);
+      // Grouped in x order (then mark order), so a stable sort by seq leaves (seq, x, mark).
+      const byX = sortedIndices(marks.x.subarray(0, marks.count));
+      rank = new Int32Array(marks.count);
+      byX.forEach((m, k) => ((rank as Int32Array)[m] = k));
       for (let i = 0; i < marks.count; i++) {
         const q = marks.partition[i] as number;
         if (q >= 0 && (marks.seq[i] as number) > 0) start[q + 1] = (start[q + 1] as number) + 1;
@@ -42,37 +48,50 @@ function bySeqWithin(marks: TimelineMarks): (p: number) => Int32Array {
       for (let q = 0; q <= max; q++) start[q + 1] = (start[q + 1] as number) + (start[q] as number);
       items = new Int32Array(start[max + 1] as number);
       const fill = start.slice(0, max + 1);
-      for (let i = 0; i < marks.count; i++) {
+      for (const i of byX) {
         const q = marks.partition[i] as number;
         if (q >= 0 && (marks.seq[i] as number) > 0) items[(fill[q] = (fill[q] as number) + 1) - 1] = i;
       }
     }
-    list = p >= 0 && p + 1 < start.length ? items.slice(start[p], start[p + 1]) : new Int32Array(0);
-    const { seq, x } = marks;
-    list.sort((a, b) => (seq[a] as number) - (seq[b] as number) || (x[a] as number) - (x[b] as number));
+    const group = p >= 0 && p + 1 < start.length ? items.subarray(start[p], start[p + 1]) : new Int32Array(0);
+    const seqs = new Float64Array(group.length);
+    for (let k = 0; k < group.length; k++) seqs[k] = marks.seq[group[k] as number] as number;
+    const order = sortedIndices(seqs);
+    list = { marks: new Int32Array(group.length), seqs: new Float64Array(group.length) };
+    for (let k = 0; k < order.length; k++) {
+      const at = order[k] as number;
+      list.marks[k] = group[at] as number;
+      list.seqs[k] = seqs[at] as number;
+    }
     sorted.set(p, list);
     return list;
   };
 }
 
-/** The marks just below and just above seq `s` in `list` (sorted by seq), -1 for none: two binary searches. */
-function seqNeighbours(seq: Float64Array, list: Int32Array, s: number): [number, number] {
+/** A partition's marks with a seq, sorted by (seq, x, mark), and their seqs in that order. */
+interface SeqList {
+  marks: Int32Array;
+  seqs: Float64Array;
+}
+
+/** The marks just below and just above seq `s` in a partition, -1 for none: two binary searches. */
+function seqNeighbours({ marks, seqs }: SeqList, s: number): [number, number] {
   let lo = 0;
-  let hi = list.length;
+  let hi = seqs.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((seq[list[mid] as number] as number) < s) lo = mid + 1;
+    if ((seqs[mid] as number) < s) lo = mid + 1;
     else hi = mid;
   }
-  const prev = lo > 0 ? (list[lo - 1] as number) : -1;
+  const prev = lo > 0 ? (marks[lo - 1] as number) : -1;
   let j = lo;
-  hi = list.length;
+  hi = seqs.length;
   while (j < hi) {
     const mid = (j + hi) >>> 1;
-    if ((seq[list[mid] as number] as number) <= s) j = mid + 1;
+    if ((seqs[mid] as number) <= s) j = mid + 1;
     else hi = mid;
   }
-  return [prev, j < list.length ? (list[j] as number) : -1];
+  return [prev, j < marks.length ? (marks[j] as number) : -1];
 }
 
 export function anomalyOverlays(
@@ -173,7 +192,7 @@ export function anomalyOverlays(
       case "out-of-order": {
         const mk = involved[involved.length - 1] as number;
         const list = partitionBySeq(marks.partition[mk] as number);
-        const [prev, next] = seqNeighbours(marks.seq, list, marks.seq[mk] as number);
+        const [prev, next] = seqNeighbours(list, marks.seq[mk] as number);
         const toX =
           prev >= 0 && next >= 0
             ? (xOf(prev) + xOf(next)) / 2
