@@ -3,7 +3,8 @@ import { AuditLog, buildLanes, keyById } from "../audit";
 import { axisTicks } from "./axis";
 import { benchFixture } from "./bench-fixture";
 import { hitTest } from "./hit-test";
-import { renderIntoCanvas, LIGHT_THEME, type Canvas2D } from "./render-into-canvas";
+import { EVENT_CATEGORIES } from "./event-category";
+import { renderIntoCanvas, renderMinimap, LIGHT_THEME, type Canvas2D } from "./render-into-canvas";
 import { buildTimelineModel } from "./timeline-model";
 import { panToInclude, windowAround, type Viewport } from "./viewport";
 
@@ -106,5 +107,23 @@ describe("viewport maths", () => {
     expect(axisTicks("arrival", 0, 99, 500)[0]?.label).toBe("#1");
     const t0 = Date.UTC(2026, 0, 1, 9, 0, 0);
     expect(axisTicks("ts", t0, t0 + 10_000, 500).some((t) => t.label === "09:00:05")).toBe(true);
+  });
+});
+
+describe("renderMinimap", () => {
+  it("draws at most one cell per lane and pixel column, one fill style per colour", () => {
+    const model = big();
+    const ctx = recorder();
+    const styles: string[] = [];
+    const traced = new Proxy(ctx, {
+      set(target, prop, value) {
+        if (prop === "fillStyle") styles.push(String(value));
+        return Reflect.set(target, prop, value);
+      },
+    });
+    renderMinimap(traced, model, 300, 34, LIGHT_THEME);
+    expect(ctx.calls.fillRect ?? 0).toBeGreaterThan(0);
+    expect(ctx.calls.fillRect ?? 0).toBeLessThanOrEqual(300 * model.lanes.length * 2);
+    expect(styles.length).toBeLessThanOrEqual(EVENT_CATEGORIES.length + 2);
   });
 });

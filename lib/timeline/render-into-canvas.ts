@@ -569,30 +569,37 @@ export function renderMinimap(
   const lanes = Math.max(1, model.lanes.length + (model.rows.at(-1)?.kind === "malformed" ? 1 : 0));
   const band = height / lanes;
   const [e0, e1] = model.extent;
-  const toPx = xToPx(e0, e1, width);
   const { marks } = model;
   const cols = Math.max(1, Math.ceil(width));
-  // One pixel per lane and column (bit 1: drawn, bit 2: an anomaly there), whatever the number of events.
-  const seen = new Uint8Array(cols * lanes);
-  const anomalies: number[] = [];
+  const laneOfRow = Int32Array.from(model.rows, (r) => (r.laneIndex < 0 ? lanes - 1 : r.laneIndex));
+  // One cell per lane and pixel column, whatever the number of events: the first mark's colour (0: none), and
+  // whether any anomaly is there. Then one fill style per colour, not per cell.
+  const colourOf = new Uint8Array(cols * lanes);
+  const anomalous = new Uint8Array(cols * lanes);
+  const malformedCode = EVENT_CATEGORIES.length + 1;
+  const k = e1 === e0 ? 0 : width / (e1 - e0);
   for (let i = 0; i < marks.count; i++) {
-    const row = model.rows[marks.row[i] as number] as TimelineRow;
-    const lane = row.laneIndex < 0 ? lanes - 1 : row.laneIndex;
-    const px = Math.min(cols - 1, Math.max(0, Math.floor(toPx(marks.x[i] as number))));
+    const lane = laneOfRow[marks.row[i] as number] as number;
+    const px = Math.min(cols - 1, Math.max(0, Math.floor(((marks.x[i] as number) - e0) * k)));
     const cell = lane * cols + px;
-    const was = seen[cell] as number;
-    if (((marks.flags[i] as number) & IN_ANOMALY) !== 0 && (was & 2) === 0) {
-      seen[cell] = was | 2;
-      anomalies.push(px, lane);
-    }
-    if ((was & 1) !== 0) continue;
-    seen[cell] = (seen[cell] as number) | 1;
+    if (((marks.flags[i] as number) & IN_ANOMALY) !== 0) anomalous[cell] = 1;
+    if (colourOf[cell] !== 0) continue;
     const cat = marks.category[i] as number;
-    ctx.fillStyle = cat === MALFORMED_CATEGORY ? theme.malformed : CATEGORY_COLOURS[EVENT_CATEGORIES[cat] ?? "other"];
-    ctx.fillRect(px, lane * band + band * 0.2, 1, Math.max(1, band * 0.6));
+    colourOf[cell] = cat === MALFORMED_CATEGORY ? malformedCode : cat + 1;
+  }
+  const h = Math.max(1, band * 0.6);
+  for (let code = 1; code <= malformedCode; code++) {
+    ctx.fillStyle = code === malformedCode ? theme.malformed : CATEGORY_COLOURS[EVENT_CATEGORIES[code - 1] ?? "other"];
+    for (let cell = 0; cell < colourOf.length; cell++) {
+      if (colourOf[cell] !== code) continue;
+      const lane = Math.floor(cell / cols);
+      ctx.fillRect(cell - lane * cols, lane * band + band * 0.2, 1, h);
+    }
   }
   ctx.fillStyle = theme.anomaly;
-  for (let i = 0; i < anomalies.length; i += 2) {
-    ctx.fillRect(anomalies[i] as number, (anomalies[i + 1] as number) * band, 1, Math.max(1, band));
+  for (let cell = 0; cell < anomalous.length; cell++) {
+    if (anomalous[cell] === 0) continue;
+    const lane = Math.floor(cell / cols);
+    ctx.fillRect(cell - lane * cols, lane * band, 1, Math.max(1, band));
   }
 }
