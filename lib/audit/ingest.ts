@@ -5,10 +5,11 @@
 // which is "first", the lowest stream sequence (then the lowest delivery
 // count) wins, so chunking and arrival order cannot change it.
 //
-// Each message is decoded, JSON.parsed and checked exactly as parseMessage()
-// would (scan.ts; anything it rejects goes through parseMessage() for the exact
-// reason), then only the columns are kept (row-store.ts) and the parsed object
-// is dropped while still young.
+// Each message is checked exactly as parseMessage() would: by a byte scanner
+// that takes out only the fields the columns need (json-scan.ts), or, where it
+// is unsure, decoded and JSON.parsed (scan.ts); anything either rejects goes
+// through parseMessage() for the exact reason. Only the columns are kept
+// (row-store.ts); no object per message.
 //
 // A message whose execution was evicted (memory budget) and whose stream
 // sequence is among the evicted comes back as a *restore*: a re-read to open
@@ -21,6 +22,7 @@ import { activityAt, eventFlags, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX, WORKFL
 import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
 import { DigestTable } from "./digest-table";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
+import { scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
 import { ProducerIdentities } from "./producer-identities";
 import { RowStore } from "./row-store";
@@ -180,6 +182,8 @@ export class Ingest {
 
   /** Validates `msg`: undefined for an event (its fields in this.scanned), else the Malformed record. */
   private scan(msg: RawMessage): Malformed | undefined {
+    // The byte scanner answers for nearly every event without building an object; it says false when unsure.
+    if (scanBytes(msg.data, this.scanned)) return undefined;
     let o: unknown;
     try {
       o = JSON.parse(decoder.decode(msg.data));
