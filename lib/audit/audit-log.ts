@@ -87,6 +87,8 @@ export class AuditLog {
   private readonly memos = new Map<string, unknown>();
   /** Per-execution answers, least recently used first (a bounded number: analyses can be large). */
   private readonly execMemos = new Map<string, ExecMemo>();
+  /** The last eviction that found nothing to let go: what was held then, and when (log time). */
+  private fruitless: { held: number; at: number } | undefined;
   /** Executions open in a view (never evicted), with how many views hold each. */
   private readonly pinned = new Map<string, number>();
   /** Execution ids (store table) in the order executions() last returned them. */
@@ -159,7 +161,17 @@ export class AuditLog {
     ing.store.endBatch();
     if (ing.hasChains) this.ledger.active = true;
     if (changed) this._version++;
-    if (this.budgetBytes !== undefined && heldBytes(this.parts()) > this.budgetBytes) this.evict(this.budgetBytes);
+    const budget = this.budgetBytes;
+    if (budget === undefined) return;
+    const held = heldBytes(this.parts());
+    // Over budget with nothing to let go (all running or in view): try again once it grew by 5 % or a second passed.
+    const retry = this.fruitless;
+    if (
+      held > budget &&
+      (retry === undefined || held > retry.held + budget * 0.05 || this.nowMs() > retry.at + 1_000)
+    ) {
+      this.fruitless = this.evict(budget) ? undefined : { held, at: this.nowMs() };
+    }
   }
 
   /** Keeps an execution held while a view shows it; call the result when the view closes. */
@@ -350,14 +362,15 @@ export class AuditLog {
     return { ing: this.ing, cache: this.cache, keys: this.keys, ledger: this.ledger };
   }
 
-  private evict(budget: number): void {
+  /** Whether anything was let go. */
+  private evict(budget: number): boolean {
     const now = this.nowMs();
     const r = evictToBudget(this.parts(), {
       budgetBytes: budget,
       evictable: (st) => !this.pinned.has(st.id) && this.ing.execs.finished(st, now, this.quietPeriodMs),
       countsOf: (st) => this.countsForSummary(st),
     });
-    if (r.executions === 0) return;
+    if (r.executions === 0) return false;
     this.evictedExecutions += r.executions;
     this.evictedMessages += r.messages;
     const sig = new Map<number, string | null>();
@@ -367,6 +380,7 @@ export class AuditLog {
     }
     this.sigVerdicts = sig;
     this._version++;
+    return true;
   }
 
   /** Anomaly counts under each built-in key, for the summary an evicted execution leaves. */
