@@ -18,8 +18,9 @@ export interface CausalitySkew {
 
 const STEP_STARTED = "workflow_step_started";
 
+/** Same producer, stage and step (the correlation is already the same). */
 function sameInvocation(a: AuditEvent, b: AuditEvent): boolean {
-  return a.identity.id === b.identity.id && (a.stage_id ?? "") === (b.stage_id ?? "");
+  return a.step_id === b.step_id && a.identity.id === b.identity.id && (a.stage_id ?? "") === (b.stage_id ?? "");
 }
 
 /** Every invocation whose first event precedes, by ts, the step start that caused it. */
@@ -33,25 +34,33 @@ export function findCausalitySkews(events: readonly AuditEvent[]): CausalitySkew
     if (had === undefined || e.streamSeq < had.streamSeq) causes.set(k, e);
   }
   if (causes.size === 0) return [];
-  // First event by ts of each (producer, correlation, stage, step): maps by correlation, then step,
-  // then a short list (producer, stage): no string built per event.
-  const firsts = new Map<string, Map<string, AuditEvent[]>>();
-  const firstOfInvocation: AuditEvent[] = [];
+  // First event by ts of each (producer, correlation, stage, step). An invocation's events share one
+  // correlation id, so a map by correlation and a short list per id: one lookup per event, no string
+  // built. Events without one (rare) are keyed by the rest, spelled out.
+  const byCorrelation = new Map<string, AuditEvent[]>();
+  const uncorrelated = new Map<string, AuditEvent[]>();
   for (const e of events) {
     const step = e.step_id;
     if (step === undefined || e.identity.orchestrator || e.event.startsWith("workflow_")) continue;
-    const corr = e.correlation_id ?? "";
-    let bySteps = firsts.get(corr);
-    if (bySteps === undefined) firsts.set(corr, (bySteps = new Map()));
-    let list = bySteps.get(step);
-    if (list === undefined) bySteps.set(step, (list = []));
+    const corr = e.correlation_id;
+    let list: AuditEvent[] | undefined;
+    if (corr !== undefined && corr !== "") {
+      list = byCorrelation.get(corr);
+      if (list === undefined) byCorrelation.set(corr, (list = []));
+    } else {
+      const k = `${e.identity.id}\u0000${e.stage_id ?? ""}\u0000${step}`;
+      list = uncorrelated.get(k);
+      if (list === undefined) uncorrelated.set(k, (list = []));
+    }
     let k = 0;
     while (k < list.length && !sameInvocation(list[k] as AuditEvent, e)) k++;
     const had = list[k];
     if (had === undefined) list.push(e);
     else if (e.tsMs < had.tsMs || (e.tsMs === had.tsMs && e.streamSeq < had.streamSeq)) list[k] = e;
   }
-  for (const bySteps of firsts.values()) for (const list of bySteps.values()) firstOfInvocation.push(...list);
+  const firstOfInvocation: AuditEvent[] = [];
+  for (const m of [byCorrelation, uncorrelated])
+    for (const list of m.values()) for (const e of list) firstOfInvocation.push(e);
   const out: CausalitySkew[] = [];
   for (const e of firstOfInvocation) {
     const cause = causes.get(`${e.workflow_execution_id ?? ""}\u0000${e.stage_id ?? ""}\u0000${e.step_id ?? ""}`);
