@@ -23,14 +23,27 @@ export function Minimap({ model, store, theme, width, onWindow }: MinimapProps) 
   const drag = useRef<number | undefined>(undefined);
   const vp = useTimelineViewport(store);
 
+  // The whole run in miniature walks every event: drawn when the main thread is idle, after the lanes.
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || width <= 0) return;
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(HEIGHT * dpr);
-    const ctx = canvas.getContext("2d");
-    if (ctx) renderMinimap(ctx, model, width, HEIGHT, theme, dpr);
+    const draw = () => {
+      const dpr = window.devicePixelRatio || 1;
+      const w = Math.round(width * dpr);
+      const h = Math.round(HEIGHT * dpr);
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      const ctx = canvas.getContext("2d");
+      if (ctx) renderMinimap(ctx, model, width, HEIGHT, theme, dpr);
+    };
+    if (typeof requestIdleCallback !== "function") {
+      draw();
+      return;
+    }
+    const id = requestIdleCallback(draw, { timeout: 500 });
+    return () => cancelIdleCallback(id);
   }, [model, theme, width]);
 
   const [e0, e1] = model.extent;

@@ -588,18 +588,23 @@ export function renderMinimap(
     colourOf[cell] = cat === MALFORMED_CATEGORY ? malformedCode : cat + 1;
   }
   const h = Math.max(1, band * 0.6);
+  // Runs of one colour along a lane are one rect.
+  const runs = (cells: Uint8Array, code: number, y: number, height: number) => {
+    for (let lane = 0; lane < lanes; lane++) {
+      const base = lane * cols;
+      for (let px = 0; px < cols; px++) {
+        if (cells[base + px] !== code) continue;
+        let end = px + 1;
+        while (end < cols && cells[base + end] === code) end++;
+        ctx.fillRect(px, lane * band + y, end - px, height);
+        px = end;
+      }
+    }
+  };
   for (let code = 1; code <= malformedCode; code++) {
     ctx.fillStyle = code === malformedCode ? theme.malformed : CATEGORY_COLOURS[EVENT_CATEGORIES[code - 1] ?? "other"];
-    for (let cell = 0; cell < colourOf.length; cell++) {
-      if (colourOf[cell] !== code) continue;
-      const lane = Math.floor(cell / cols);
-      ctx.fillRect(cell - lane * cols, lane * band + band * 0.2, 1, h);
-    }
+    runs(colourOf, code, band * 0.2, h);
   }
   ctx.fillStyle = theme.anomaly;
-  for (let cell = 0; cell < anomalous.length; cell++) {
-    if (anomalous[cell] === 0) continue;
-    const lane = Math.floor(cell / cols);
-    ctx.fillRect(cell - lane * cols, lane * band, 1, Math.max(1, band));
-  }
+  runs(anomalous, 1, 0, Math.max(1, band));
 }
