@@ -5,14 +5,16 @@
 // AuditLog, so NATS is not measured), and drives headless Chromium through
 // Playwright. For each size and run it prints:
 //   - first paint: messages in the page as bytes → first complete canvas paint on
-//     screen, split into ingest (AuditLog.add) and the timeline (analysis, lanes,
-//     model, React, canvas), each also as a ratio to a bare TextDecoder +
+//     screen, split into ingest (AuditLog.add) and the timeline; the timeline again
+//     into the engine's share (the log's events() and analyze(), timed in the page)
+//     and the view's (lanes, model, React, canvas), each also as a ratio to a bare TextDecoder +
 //     JSON.parse of the same messages in the same page (median of 3 passes, taken
 //     after the first paint) — ratios, because absolute times drift between machines;
 //   - the worst frame and frames per second during a scripted 5-second pan/zoom
 //     (and the fps of an empty requestAnimationFrame loop in the same browser);
 //   - the key switch: a change of the partition-key select → that key's first
-//     paint on screen, for each built-in key in turn (median and worst);
+//     paint on screen, for each built-in key in turn (median and worst, and per key
+//     with the engine's share: the new key's analysis);
 //   - main-thread long tasks during the pan/zoom and the JS heap in use.
 // With --runs=N every size is measured N times (a fresh page each) and the
 // medians follow. Goals at 100 000 events (issue 11): first paint ≤ 2× bare
@@ -45,7 +47,7 @@ function parseArgs(argv: string[]): Args {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const sizes = (get("sizes") ?? "1000,10000,100000").split(",").map((s) => Number.parseInt(s.replace(/_/g, ""), 10));
   if (sizes.some((n) => !(n > 0))) throw new Error("--sizes must be positive integers, e.g. --sizes=1000,10000");
-  const runs = Number.parseInt(get("runs") ?? "1", 10);
+  const runs = Number.parseInt(get("runs") ?? "3", 10);
   if (!(runs > 0)) throw new Error("--runs must be a positive integer");
   const args: Args = {
     sizes,
@@ -71,6 +73,8 @@ interface Result {
   ingestMs: number;
   /** Ingest done → first paint on screen. */
   timelineMs: number;
+  /** Of timelineMs: inside the log's queries (events, analyze): the engine's share; the rest is the view's. */
+  engineMs: number;
   bareParseMs: number;
   fps: number;
   frames: number;
@@ -80,6 +84,8 @@ interface Result {
   heapMb: number;
   /** Per SWITCH_KEYS entry: select change → that key's first paint on screen. */
   keySwitchMs: number[];
+  /** Of each key switch: inside the log's queries (the new key's analysis). */
+  keySwitchEngineMs: number[];
 }
 
 const SCRIPT_MS = 5_000;
@@ -189,17 +195,19 @@ function median(xs: readonly number[]): number {
   return s.length === 0 ? NaN : s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** Chooses `keyId` in the partition-key select; resolves with the ms until its first paint is on screen. */
-async function switchKey(page: Page, keyId: string): Promise<number> {
+/** Chooses `keyId` in the partition-key select: ms until its first paint is on screen, and the engine's share. */
+async function switchKey(page: Page, keyId: string): Promise<{ ms: number; engineMs: number }> {
   return page.evaluate(async (id) => {
     const probe = window.__timelineBench;
     const select = document.querySelector<HTMLSelectElement>("[data-testid=partition-key]");
     if (!probe || !select) throw new Error("bench page not ready");
     const painted = probe.nextPaint();
+    const e0 = probe.engineMs;
     const t0 = performance.now();
     select.value = id;
     select.dispatchEvent(new Event("change", { bubbles: true }));
-    return (await painted) - t0;
+    const ms = (await painted) - t0;
+    return { ms, engineMs: probe.engineMs - e0 };
   }, keyId);
 }
 
@@ -230,6 +238,7 @@ async function measure(page: Page, base: string, events: number, args: Args, pro
         firstPaintMs: span("messages-ready", "painted"),
         ingestMs: span("messages-ready", "data-ready"),
         timelineMs: span("data-ready", "painted"),
+        engineMs: window.__timelineBench?.engineMs ?? NaN,
         messages: window.__timelineBench?.messages ?? 0,
       };
     });
@@ -247,8 +256,8 @@ async function measure(page: Page, base: string, events: number, args: Args, pro
     return stopProbe(page);
   });
   if (args.screenshots) await page.screenshot({ path: join(args.screenshots, `timeline-${events}-after.png`) });
-  const keySwitchMs = await profiled(page, profile, `timeline-${events}-key-switch`, async () => {
-    const out: number[] = [];
+  const switches = await profiled(page, profile, `timeline-${events}-key-switch`, async () => {
+    const out: { ms: number; engineMs: number }[] = [];
     for (const id of SWITCH_KEYS) {
       await sleep(300);
       out.push(await switchKey(page, id));
@@ -261,6 +270,7 @@ async function measure(page: Page, base: string, events: number, args: Args, pro
     firstPaintMs: info.firstPaintMs,
     ingestMs: info.ingestMs,
     timelineMs: info.timelineMs,
+    engineMs: info.engineMs,
     bareParseMs: median(bare),
     fps: p.fps,
     frames: p.frames,
@@ -268,7 +278,8 @@ async function measure(page: Page, base: string, events: number, args: Args, pro
     longTasks: p.long.length,
     longestTaskMs: p.long.length > 0 ? Math.max(...p.long) : 0,
     heapMb: p.heap / 2 ** 20,
-    keySwitchMs,
+    keySwitchMs: switches.map((k) => k.ms),
+    keySwitchEngineMs: switches.map((k) => k.engineMs),
   };
 }
 
@@ -279,6 +290,8 @@ const COLUMNS: [string, number][] = [
   ["first paint (×bare)", 20],
   ["ingest (×bare)", 16],
   ["timeline (×bare)", 17],
+  ["of it engine", 12],
+  ["view (×bare)", 15],
   ["worst frame", 11],
   ["fps (×base)", 13],
   ["long tasks", 10],
@@ -296,6 +309,8 @@ function row(label: string, r: Result, baseline: number): string {
     x(r.firstPaintMs),
     x(r.ingestMs),
     x(r.timelineMs),
+    ms(r.engineMs),
+    x(r.timelineMs - r.engineMs),
     ms(r.worstFrameMs),
     `${r.fps.toFixed(1)} (${(r.fps / baseline).toFixed(2)}×)`,
     r.longTasks > 0 ? `${r.longTasks}, ≤${r.longestTaskMs.toFixed(0)}` : "0",
@@ -303,6 +318,13 @@ function row(label: string, r: Result, baseline: number): string {
     `${r.heapMb.toFixed(0)} MB`,
   ];
   return cells.map((c, i) => c.padStart((COLUMNS[i] as [string, number])[1])).join("  ");
+}
+
+function switchLine(r: Result): string {
+  const each = r.keySwitchMs.map(
+    (v, k) => `${SWITCH_KEYS[k]} ${v.toFixed(0)} ms (engine ${(r.keySwitchEngineMs[k] as number).toFixed(0)})`,
+  );
+  return `${" ".repeat(16)}key switches: ${each.join(", ")}`;
 }
 
 /** Per-field medians over runs (key switch: the median of each key's switch). */
@@ -314,6 +336,7 @@ function medianResult(rs: readonly Result[]): Result {
     firstPaintMs: med((r) => r.firstPaintMs),
     ingestMs: med((r) => r.ingestMs),
     timelineMs: med((r) => r.timelineMs),
+    engineMs: med((r) => r.engineMs),
     bareParseMs: med((r) => r.bareParseMs),
     fps: med((r) => r.fps),
     frames: med((r) => r.frames),
@@ -322,6 +345,7 @@ function medianResult(rs: readonly Result[]): Result {
     longestTaskMs: med((r) => r.longestTaskMs),
     heapMb: med((r) => r.heapMb),
     keySwitchMs: first.keySwitchMs.map((_, k) => med((r) => r.keySwitchMs[k] as number)),
+    keySwitchEngineMs: first.keySwitchEngineMs.map((_, k) => med((r) => r.keySwitchEngineMs[k] as number)),
   };
 }
 
@@ -365,9 +389,13 @@ async function main() {
         await p.close();
         results.push(r);
         console.log(row(`#${run + 1}`, r, baseline));
-        console.log(`${" ".repeat(16)}key switches: ${r.keySwitchMs.map((v) => `${v.toFixed(0)} ms`).join(", ")}`);
+        console.log(switchLine(r));
       }
-      if (args.runs > 1) console.log(row("median", medianResult(results), baseline));
+      if (args.runs > 1) {
+        const m = medianResult(results);
+        console.log(row("median", m, baseline));
+        console.log(switchLine(m));
+      }
     }
     console.log("\ngoals at 100 000 events: first paint ≤ 2× bare parse, worst frame ≤ 50 ms, key switch ≤ 150 ms");
   } finally {

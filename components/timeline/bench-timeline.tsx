@@ -24,6 +24,30 @@ export interface TimelineBenchProbe {
   nextPaint(): Promise<number>;
   /** TextDecoder + JSON.parse over every message's payload, `passes` times; the duration of each pass. */
   bareParse(passes: number): number[];
+  /** Time spent so far inside the log's queries the view makes (events, analyze, malformed, execution), ms. */
+  engineMs: number;
+}
+
+/** The log's queries a view makes: timed, so the bench can tell the engine's share from the view's. */
+const TIMED: ReadonlySet<PropertyKey> = new Set(["events", "analyze", "malformed", "execution"]);
+
+function timedLog(log: AuditLog, spent: { ms: number }): AuditLog {
+  return new Proxy(log, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target);
+      if (typeof v !== "function") return v;
+      const f = v as (...args: unknown[]) => unknown;
+      if (!TIMED.has(prop)) return f.bind(target);
+      return (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return f.apply(target, args);
+        } finally {
+          spent.ms += performance.now() - t0;
+        }
+      };
+    },
+  });
 }
 
 declare global {
@@ -54,10 +78,12 @@ function bareParse(messages: readonly RawMessage[], passes: number): number[] {
  * benchmark measures ingest and drawing, not the network. Marks
  * `timeline:messages-ready` when the messages exist as bytes, `timeline:data-ready`
  * once the log holds them, and `timeline:painted` one frame after the first
- * canvas paint. The same messages stay around for the bare-parse baseline.
+ * canvas paint. The same messages stay around for the bare-parse baseline, and
+ * the log's queries are timed, so the engine's share of a paint is known.
  */
 export function BenchTimeline({ events, producers, seed }: BenchTimelineProps) {
   const [run, setRun] = useState<{ log: AuditLog; executionId: string; messages: RawMessage[] } | undefined>();
+  const [spent] = useState(() => ({ ms: 0 }));
   const painted = useRef(false);
   const paints = useRef(0);
   const waiters = useRef<((t: number) => void)[]>([]);
@@ -69,14 +95,14 @@ export function BenchTimeline({ events, producers, seed }: BenchTimelineProps) {
       const log = new AuditLog();
       log.add(fx.messages);
       performance.mark("timeline:data-ready");
-      setRun({ log, executionId: fx.executionId, messages: fx.messages });
+      setRun({ log: timedLog(log, spent), executionId: fx.executionId, messages: fx.messages });
     }, 0);
     return () => clearTimeout(t);
-  }, [events, producers, seed]);
+  }, [events, producers, seed, spent]);
 
   useEffect(() => {
     if (run === undefined) return;
-    window.__timelineBench = {
+    const probe: TimelineBenchProbe = {
       events,
       producers,
       messages: run.messages.length,
@@ -84,8 +110,11 @@ export function BenchTimeline({ events, producers, seed }: BenchTimelineProps) {
       paints: paints.current,
       nextPaint: () => new Promise((ok) => waiters.current.push(ok)),
       bareParse: (passes) => bareParse(run.messages, passes),
+      engineMs: 0,
     };
-  }, [events, producers, run]);
+    Object.defineProperty(probe, "engineMs", { get: () => spent.ms });
+    window.__timelineBench = probe;
+  }, [events, producers, run, spent]);
 
   const onPainted = useCallback(() => {
     if (run === undefined) return;
