@@ -57,7 +57,7 @@ function bySeqWithin(marks: TimelineMarks): (p: number) => SeqList {
     const seqs = new Float64Array(group.length);
     for (let k = 0; k < group.length; k++) seqs[k] = marks.seq[group[k] as number] as number;
     const order = sortedIndices(seqs);
-    list = { marks: new Int32Array(group.length), seqs: new Float64Array(group.length) };
+    list = { marks: new Int32Array(group.length), seqs: new Float64Array(group.length), around: new Map() };
     for (let k = 0; k < order.length; k++) {
       const at = order[k] as number;
       list.marks[k] = group[at] as number;
@@ -72,10 +72,18 @@ function bySeqWithin(marks: TimelineMarks): (p: number) => SeqList {
 interface SeqList {
   marks: Int32Array;
   seqs: Float64Array;
+  /** seq → its neighbours, once asked: under a key that mixes counters, thousands of events share a seq. */
+  around: Map<number, [number, number]>;
 }
 
 /** The marks just below and just above seq `s` in a partition, -1 for none: two binary searches. */
-function seqNeighbours({ marks, seqs }: SeqList, s: number): [number, number] {
+function seqNeighbours(list: SeqList, s: number): [number, number] {
+  let found = list.around.get(s);
+  if (found === undefined) list.around.set(s, (found = searchNeighbours(list, s)));
+  return found;
+}
+
+function searchNeighbours({ marks, seqs }: SeqList, s: number): [number, number] {
   let lo = 0;
   let hi = seqs.length;
   while (lo < hi) {
