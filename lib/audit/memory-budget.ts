@@ -22,6 +22,8 @@ const ROW_INDEX_BYTES = 8 + 8 + 16;
 /** An execution's state and summary, its Map entries and the ids it interned (measured: ~1.5 KB evicted). */
 const EXECUTION_BYTES = 1_500;
 const DUPLICATE_BYTES = 120;
+/** An interned id: the string, its Map entry and its slot (ids of evicted executions stay interned). */
+const INTERNED_BYTES = 120;
 const MALFORMED_RECORD_BYTES = 400;
 
 export interface MemoryStats {
@@ -43,7 +45,11 @@ export interface LogParts {
 }
 
 export function heldBytes({ ing, cache, keys, ledger }: LogParts): number {
+  const s = ing.store;
+  const interned =
+    s.execs.size + s.corrs.size + s.tasks.size + s.entityTypes.size + s.entityIds.size + s.producers.size;
   return (
+    interned * INTERNED_BYTES +
     ing.store.bytesHeld +
     ing.size * ROW_INDEX_BYTES +
     ing.execs.list.length * EXECUTION_BYTES +
