@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useEffect, useState } from "react";
+import { memo, useEffect, useRef, type RefObject } from "react";
 import { clockLabel } from "@/lib/timeline/axis";
 import type { Lane } from "@/lib/audit";
 import type { TimelineModel, TimelineRow } from "@/lib/timeline/timeline-model";
@@ -19,13 +19,14 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * A screen-reader list of the lane's events, one `event-mark` item per event.
- * Built as one string: thousands of list items per lane would cost React a
- * node each, the HTML parser almost nothing.
+ * Items of a screen-reader list of the lane's events, one `event-mark` item per
+ * event, as HTML: thousands of list items would cost React a node each, the HTML
+ * parser little.
  */
-function eventListHtml(lane: Lane): string {
+function eventItemsHtml(events: Lane["events"], from: number, to: number): string {
   let html = "";
-  for (const e of lane.events) {
+  for (let i = from; i < to; i++) {
+    const e = events[i] as Lane["events"][number];
     html += `<li data-testid="event-mark" data-stream-seq="${e.streamSeq}">${escapeHtml(e.event)}, ${
       e.seq === undefined ? "no seq" : `seq ${e.seq}`
     }, ${clockLabel(e.tsMs, true)}</li>`;
@@ -41,54 +42,81 @@ function partitionLabel(row: TimelineRow): string {
   return vals.join(" · ");
 }
 
+interface IdleDeadlineLike {
+  timeRemaining(): number;
+}
+
 /** Runs `work` when the main thread is idle (soon after at the latest); returns a cancel. */
-function whenIdle(work: () => void): () => void {
+function whenIdle(work: (deadline: IdleDeadlineLike) => void): () => void {
   if (typeof requestIdleCallback === "function") {
     const id = requestIdleCallback(work, { timeout: 2_000 });
     return () => cancelIdleCallback(id);
   }
-  const id = setTimeout(work, 50);
+  const id = setTimeout(() => {
+    const end = performance.now() + 8;
+    work({ timeRemaining: () => end - performance.now() });
+  }, 50);
   return () => clearTimeout(id);
 }
 
-interface BuiltList {
+/** Items per insertion: a few milliseconds of HTML parsing, so a list never holds up a frame. */
+const LIST_CHUNK = 200;
+
+/** How much of a lane's list is in the DOM: its first `count` events, the last of them `last`. */
+interface ListState {
   producer: string;
   count: number;
   last: Lane["events"][number] | undefined;
-  html: string;
 }
 
-const sameList = (b: BuiltList | undefined, lane: Lane) =>
-  b !== undefined && b.producer === lane.producer.id && b.count === lane.events.length && b.last === lane.events.at(-1);
-
 /**
- * The lane's screen-reader list, built in an idle moment, one lane at a time:
- * thousands of items cost the HTML parser tens of milliseconds per lane, which
- * must not land in a frame. A lane whose events did not change keeps its list.
+ * Fills `ol` with the lane's screen-reader list in idle moments, a chunk at a
+ * time, so that even 100 000 items never cost a frame. A lane whose events only
+ * grew (live) gets the new ones appended; any other change starts it again.
  */
-function useEventList(lane: Lane | undefined, wanted: boolean): string {
-  const [built, setBuilt] = useState<BuiltList | undefined>();
-  const stale = wanted && lane !== undefined && !sameList(built, lane);
+function useEventList(ref: RefObject<HTMLOListElement | null>, lane: Lane | undefined, wanted: boolean): void {
+  const state = useRef<ListState | undefined>(undefined);
   useEffect(() => {
-    if (!stale || lane === undefined) return;
-    return whenIdle(() =>
-      setBuilt({
-        producer: lane.producer.id,
-        count: lane.events.length,
-        last: lane.events.at(-1),
-        html: eventListHtml(lane),
-      }),
-    );
-  }, [stale, lane]);
-  // Until the new list is built the previous one stands: a live lane's list is at most one idle moment behind.
-  return wanted ? (built?.html ?? "") : "";
+    const ol = ref.current;
+    if (!ol) return;
+    if (!wanted || lane === undefined) {
+      if (state.current !== undefined) ol.replaceChildren();
+      state.current = undefined;
+      return;
+    }
+    const events = lane.events;
+    const had = state.current;
+    const continues =
+      had !== undefined &&
+      had.producer === lane.producer.id &&
+      had.count <= events.length &&
+      (had.count === 0 || events[had.count - 1] === had.last);
+    if (!continues) {
+      ol.replaceChildren();
+      state.current = { producer: lane.producer.id, count: 0, last: undefined };
+    }
+    let cancel = () => {};
+    const step = (deadline: IdleDeadlineLike) => {
+      const s = state.current as ListState;
+      do {
+        const to = Math.min(events.length, s.count + LIST_CHUNK);
+        ol.insertAdjacentHTML("beforeend", eventItemsHtml(events, s.count, to));
+        s.count = to;
+        s.last = events[to - 1];
+      } while (s.count < events.length && deadline.timeRemaining() > 4);
+      if (s.count < events.length) cancel = whenIdle(step);
+    };
+    if ((state.current as ListState).count < events.length) cancel = whenIdle(step);
+    return () => cancel();
+  }, [ref, lane, wanted]);
 }
 
 /** The label of one row: producer identity, how it was resolved, counts; sub-lanes show their partition. */
 export const RowLabel = memo(function RowLabel({ model, row, width, withList, onToggle }: RowLabelProps) {
   const style = { position: "absolute", top: row.top, left: 0, width, height: row.height } as const;
   const lane = row.laneIndex >= 0 ? model.lanes[row.laneIndex] : undefined;
-  const html = useEventList(lane, withList && row.kind !== "partition");
+  const listRef = useRef<HTMLOListElement>(null);
+  useEventList(listRef, lane, withList && row.kind !== "partition");
 
   if (row.kind === "malformed") {
     return (
@@ -177,7 +205,7 @@ export const RowLabel = memo(function RowLabel({ model, row, width, withList, on
       <ol
         className="absolute top-0 -left-[100000px] h-px w-px overflow-hidden whitespace-nowrap [contain-intrinsic-size:1px_1px] [content-visibility:auto]"
         aria-label={`Events of ${producer?.label ?? "lane"}`}
-        dangerouslySetInnerHTML={{ __html: html }}
+        ref={listRef}
       />
     </div>
   );
