@@ -8,8 +8,8 @@
 //     screen, split into ingest (AuditLog.add) and the timeline; the timeline again
 //     into the engine's share (the log's events() and analyze(), timed in the page)
 //     and the view's (lanes, model, React, canvas), each also as a ratio to a bare TextDecoder +
-//     JSON.parse of the same messages in the same page (median of 3 passes, taken
-//     after the first paint) — ratios, because absolute times drift between machines;
+//     JSON.parse of the same messages in the same page (median of 3 passes, taken just
+//     before the ingest on the same heap) — ratios, because absolute times drift between machines;
 //   - the worst frame and frames per second during a scripted 5-second pan/zoom
 //     (and the fps of an empty requestAnimationFrame loop in the same browser);
 //   - the key switch: a change of the partition-key select → that key's first
@@ -246,9 +246,8 @@ async function measure(page: Page, base: string, events: number, args: Args, pro
   if (args.screenshots) {
     await page.screenshot({ path: join(args.screenshots, `timeline-${events}.png`) });
   }
-  await sleep(300);
-  const bare = await page.evaluate(() => window.__timelineBench?.bareParse(3) ?? []);
-  await sleep(300);
+  const bare = await page.evaluate(() => window.__timelineBench?.bareParseMs ?? []);
+  await sleep(600);
   const p = await profiled(page, profile, `timeline-${events}-pan-zoom`, async () => {
     const boxes = await plotBoxes(page);
     await startProbe(page);
@@ -365,7 +364,8 @@ async function main() {
   let app: Awaited<ReturnType<typeof serveApp>> | undefined;
   const browser = await chromium.launch({
     executablePath,
-    args: [...CHROMIUM_ARGS, "--enable-precise-memory-info"],
+    // gc() lets the page take the bare parse and the ingest on the same clean heap.
+    args: [...CHROMIUM_ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"],
   });
   try {
     app = await serveApp(root, await freePort(), { SEQSCOPE_NATS_URL: nats.wsUrl, SEQSCOPE_BENCH: "1" });
