@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { AuditLog, BUILTIN_KEYS, type PartitionKey, type RawMessage } from "../lib/audit";
 import { generateWorkload } from "../lib/audit/testing";
+import { packLikeNetwork } from "./lib/bench-util";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const SWITCH_N = 100_000;
@@ -26,24 +27,6 @@ function mem(): number {
 
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-/** Copies payloads into 64 KiB chunks and hands out views, as a socket reader does. */
-function packLikeNetwork(msgs: RawMessage[]): RawMessage[] {
-  const CHUNK = 64 * 1024;
-  let buf = new Uint8Array(CHUNK);
-  let off = 0;
-  return msgs.map((m) => {
-    const n = m.data.length;
-    if (off + n > buf.length) {
-      buf = new Uint8Array(Math.max(CHUNK, n));
-      off = 0;
-    }
-    buf.set(m.data, off);
-    const data = buf.subarray(off, off + n);
-    off += n;
-    return { ...m, data };
-  });
 }
 
 function ingest(msgs: readonly RawMessage[], log = new AuditLog()): AuditLog {

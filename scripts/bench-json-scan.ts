@@ -11,34 +11,16 @@
 //   npx tsx scripts/bench-json-scan.ts [events=300000]
 
 import { createHash } from "node:crypto";
-import type { RawMessage } from "../lib/audit";
 import { scanBytes } from "../lib/audit/json-scan";
 import { newScanned, scanParsed, type Scanned } from "../lib/audit/scan";
 import { generateWorkload } from "../lib/audit/testing";
+import { packLikeNetwork } from "./lib/bench-util";
 
 const N = Number(process.argv[2] ?? 300_000);
 const ROUNDS = 5;
 
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-/** Copies payloads into 64 KiB chunks and hands out views, as a socket reader does (as in bench-engine.ts). */
-function packLikeNetwork(msgs: RawMessage[]): RawMessage[] {
-  const CHUNK = 64 * 1024;
-  let buf = new Uint8Array(CHUNK);
-  let off = 0;
-  return msgs.map((m) => {
-    const n = m.data.length;
-    if (off + n > buf.length) {
-      buf = new Uint8Array(Math.max(CHUNK, n));
-      off = 0;
-    }
-    buf.set(m.data, off);
-    const data = buf.subarray(off, off + n);
-    off += n;
-    return { ...m, data };
-  });
 }
 
 const gen = generateWorkload({

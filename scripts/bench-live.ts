@@ -61,16 +61,10 @@ import { freePort, startNatsServer, stopChild } from "../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream, streamInfo } from "../lib/nats/stream";
 import { meanLinesPerExecution, Simulator } from "../lib/sim/simulator";
+import { arg } from "./lib/bench-util";
 import { buildApp, serveApp } from "./lib/next-server";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
-
-function arg(name: string, dflt: number): number {
-  const v = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const n = v === undefined ? dflt : Number(v.replace(/_/g, ""));
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
-  return n;
-}
 
 const RATE = arg("rate", 2_000);
 const SECONDS = arg("seconds", 20);

@@ -20,16 +20,10 @@ import { connectNode } from "../lib/nats/node-connection";
 import { ensureStream, streamInfo } from "../lib/nats/stream";
 import { Simulator } from "../lib/sim/simulator";
 import { CHROMIUM_ARGS, findChromium } from "./lib/binaries.mjs";
+import { arg } from "./lib/bench-util";
 import { buildApp, serveApp } from "./lib/next-server";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
-
-function arg(name: string, dflt: number): number {
-  const v = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const n = v === undefined ? dflt : Number(v.replace(/_/g, ""));
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
-  return n;
-}
 
 const EVENTS = arg("events", 1_000_000);
 const AT = arg("at", 0.5);

@@ -4,8 +4,7 @@
 // execution's messages and drops the ones it still holds without counting
 // them as duplicates. Messages that expired from the stream meanwhile cannot
 // come back; the state says how many.
-import type { RawMessage } from "../audit/types";
-import type { RangeReadResult } from "../nats/range-reader";
+import type { OpenerDeps } from "./execution-opener";
 
 export type RestorePhase = "reading" | "done" | "error" | "cancelled";
 
@@ -21,17 +20,10 @@ export interface RestoreState {
   reason?: string;
 }
 
-export interface RestorerDeps {
+/** The opener's reads, adds and flush waits, and where an evicted execution lies. */
+export interface RestorerDeps extends Pick<OpenerDeps, "readRange" | "add" | "flushed"> {
   /** The execution's stretch and how many of its messages are not held; undefined when nothing is evicted. */
   evicted(executionId: string): { from: number; to: number; messages: number } | undefined;
-  readRange(opts: {
-    startSeq: number;
-    endSeq: number;
-    onMessage(msg: RawMessage): boolean | void;
-    signal: AbortSignal;
-  }): Promise<RangeReadResult>;
-  add(msg: RawMessage): void;
-  flushed(): Promise<void>;
 }
 
 const PROGRESS_EVERY = 2_000;

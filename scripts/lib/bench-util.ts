@@ -1,0 +1,28 @@
+// What the bench scripts share: their numeric flags and the network-like packing of payloads.
+import type { RawMessage } from "../../lib/audit";
+
+/** `--name=value` (underscores allowed as digit separators), a positive number; `dflt` when absent. */
+export function arg(name: string, dflt: number): number {
+  const v = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const n = v === undefined ? dflt : Number(v.replace(/_/g, ""));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+/** Copies payloads into 64 KiB chunks and hands out views, as a socket reader does. */
+export function packLikeNetwork(msgs: RawMessage[]): RawMessage[] {
+  const CHUNK = 64 * 1024;
+  let buf = new Uint8Array(CHUNK);
+  let off = 0;
+  return msgs.map((m) => {
+    const n = m.data.length;
+    if (off + n > buf.length) {
+      buf = new Uint8Array(Math.max(CHUNK, n));
+      off = 0;
+    }
+    buf.set(m.data, off);
+    const data = buf.subarray(off, off + n);
+    off += n;
+    return { ...m, data };
+  });
+}
