@@ -80,6 +80,8 @@ describe("the live reader on a 3-node cluster", () => {
       await pub.stop();
       await reader.stop();
       if (victim && !victim.running) await victim.start();
+      // The next test places an R3 stream: every peer must be back and current first.
+      await cluster.waitForJetStream();
     }
   }, 120_000);
 
@@ -111,6 +113,7 @@ describe("the live reader on a 3-node cluster", () => {
       await pub.stop();
       await reader.stop();
       if (!leader.running) await leader.start();
+      await cluster.waitForJetStream();
     }
   }, 120_000);
 });
