@@ -2,7 +2,8 @@
 // while nothing is behind and the server confirmed that recently.
 import { describe, expect, it } from "vitest";
 import { LIVE_SLACK, statusOf } from "./audit-reader";
-import type { CursorState } from "./resumable-reader";
+import { JetStreamStatusError } from "@nats-io/jetstream/internal";
+import { missingResource, type CursorState } from "./resumable-reader";
 
 const cursor = (over: Partial<CursorState> = {}): CursorState => ({
   connected: true,
@@ -58,5 +59,19 @@ describe("statusOf", () => {
   });
   it("is connecting before the stream was first seen", () => {
     expect(statusOf(cursor({ verifiedAt: undefined }), 12_000).phase).toBe("connecting");
+  });
+});
+
+describe("missingResource", () => {
+  // The client's own errors: the reader must name the same cause whether the status or the error comes first.
+  it("names a deleted consumer, a lost consumer and a lost stream from the client's errors", () => {
+    expect(missingResource(new JetStreamStatusError("consumer deleted", 409))).toBe("consumer_deleted");
+    expect(missingResource(new Error("consumer not found"))).toBe("consumer_not_found");
+    expect(missingResource(new Error("stream not found"))).toBe("stream_not_found");
+  });
+  it("leaves every other failure unnamed", () => {
+    expect(missingResource(new JetStreamStatusError("idle heartbeats missed", 409))).toBeUndefined();
+    expect(missingResource(new Error("TIMEOUT"))).toBeUndefined();
+    expect(missingResource("consumer deleted later")).toBeUndefined();
   });
 });

@@ -330,13 +330,9 @@ export class ResumableReader {
             end({ kind: "heartbeats_missed", why: `${n.count} heartbeats missed; recreating the consumer` });
             break;
           case "consumer_not_found":
-            end({ kind: "consumer_not_found", why: "the consumer is gone on the server; recreating it" });
-            break;
           case "consumer_deleted":
-            end({ kind: "consumer_deleted", why: "the consumer was deleted on the server; recreating it" });
-            break;
           case "stream_not_found":
-            end({ kind: "stream_not_found", why: `stream ${this.opts.stream} not found` });
+            end(this.missing(n.type));
             break;
           // The client reset its ordered consumer by itself: its pull budget may be stale (see the top).
           case "ordered_consumer_recreated":
@@ -404,7 +400,12 @@ export class ResumableReader {
       return { kind: "error", why: "the consumer's messages ended" };
     })().then(
       (r) => end(r),
-      (e: unknown) => end({ kind: "error", why: `the consumer failed: ${e instanceof Error ? e.message : String(e)}` }),
+      // The client stops the messages with the same news its status reports, and either may come first:
+      // both must name the same cause.
+      (e: unknown) => {
+        const gone = missingResource(e);
+        end(gone ? this.missing(gone) : { kind: "error", why: `the consumer failed: ${errorMessage(e)}` });
+      },
     );
 
     const r = await ended;
@@ -414,6 +415,17 @@ export class ResumableReader {
     // Before the caller may close the connection: a consumer left behind lingers on the server.
     await dropped;
     return r;
+  }
+
+  private missing(what: MissingResource): Restart {
+    switch (what) {
+      case "consumer_not_found":
+        return { kind: what, why: "the consumer is gone on the server; recreating it" };
+      case "consumer_deleted":
+        return { kind: what, why: "the consumer was deleted on the server; recreating it" };
+      case "stream_not_found":
+        return { kind: what, why: `stream ${this.opts.stream} not found` };
+    }
   }
 
   /** Reconnects end the session at once: a fresh consumer from the held sequence is the only safe resume. */
@@ -546,12 +558,28 @@ export class ResumableReader {
   }
 }
 
+type MissingResource = "consumer_deleted" | "consumer_not_found" | "stream_not_found";
+
+/** The resource whose loss a consumer's error reports (the client's messages for its 409/404 statuses). */
+export function missingResource(e: unknown): MissingResource | undefined {
+  if (isStreamNotFound(e)) return "stream_not_found";
+  const msg = errorMessage(e).toLowerCase();
+  if (msg === "consumer deleted") return "consumer_deleted";
+  if (msg === "consumer not found" || (e as { name?: string })?.name === "ConsumerNotFoundError")
+    return "consumer_not_found";
+  return undefined;
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 type ReadErrorKind = "stream-missing" | "no-jetstream" | "forbidden" | "other";
 
 /** What a failed JetStream call means; everything but "other" is an answer that waiting does not change. */
 function readErrorKind(e: unknown): ReadErrorKind {
   if (isStreamNotFound(e)) return "stream-missing";
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorMessage(e);
   if (/jetstream not enabled|503|no responders/i.test(msg)) return "no-jetstream";
   if (/permission|authorization/i.test(msg)) return "forbidden";
   return "other";
@@ -566,7 +594,7 @@ async function dropConsumer(nc: NatsConnection, stream: string, name: string): P
 }
 
 export function describeReadError(e: unknown, stream: string): string {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorMessage(e);
   switch (readErrorKind(e)) {
     case "stream-missing":
       return `Stream ${stream} does not exist on this server. Create it (npm start does for its embedded server) or set SEQSCOPE_STREAM to the stream that captures your audit subject.`;
