@@ -1,0 +1,131 @@
+// The index entry is a function of an execution's set of messages: the same
+// whatever the batches, their order, repeats or a reload in between. That is
+// what makes an index kept through restarts identical to a rebuilt one.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { AuditLog } from "../audit/audit-log";
+import { executionOf } from "../audit/execution-of";
+import { BUILTIN_KEYS } from "../audit/partition-key";
+import { generateWorkload, makeMessage, seededRandom } from "../audit/testing";
+import type { RawMessage } from "../audit/types";
+import { decodeEntry, encodeEntry, entryToSummary, IndexedExecution } from "./index-entry";
+import { decodeToken, encodeToken, parseSummaryKey, summaryFilter, summaryKey } from "./index-keys";
+
+function byExecution(msgs: readonly RawMessage[]): Map<string, RawMessage[]> {
+  const out = new Map<string, RawMessage[]>();
+  for (const m of msgs) {
+    const x = executionOf(m);
+    if (x !== undefined) (out.get(x) ?? out.set(x, []).get(x)!).push(m);
+  }
+  return out;
+}
+
+describe("IndexedExecution", () => {
+  const { messages } = generateWorkload({ seed: 7, executions: 12, faultRate: 0.08 });
+  const groups = byExecution(messages);
+
+  it("makes the same entry whatever the batches, their order and repeats", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const rand = seededRandom(seed);
+        for (const [id, msgs] of groups) {
+          const whole = new IndexedExecution(id);
+          whole.add(msgs);
+          const pieces = new IndexedExecution(id);
+          const shuffled = [...msgs].sort(() => rand() - 0.5);
+          for (let i = 0; i < shuffled.length; ) {
+            const n = 1 + Math.floor(rand() * 7);
+            // A batch, and sometimes a piece of it again (a redelivery after a crash).
+            pieces.add(shuffled.slice(i, i + n));
+            if (rand() < 0.3) pieces.add(shuffled.slice(Math.max(0, i - 3), i + 1));
+            i += n;
+          }
+          expect(encodeEntry(pieces.entry()!)).toBe(encodeEntry(whole.entry()!));
+          expect(pieces.key()).toBe(whole.key());
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it("counts what the engine counts for the stream's messages, under every built-in key", () => {
+    // The stream holds each sequence once; redeliveries are a reader's, not the stream's.
+    const once = [...new Map(messages.map((m) => [m.streamSeq, { ...m, deliveryCount: 1 }])).values()];
+    expect(once.length).toBeLessThan(messages.length); // the workload redelivers some
+    const log = new AuditLog();
+    log.add(once);
+    for (const [id, msgs] of groups) {
+      const x = new IndexedExecution(id);
+      x.add(msgs);
+      const e = x.entry()!;
+      const s = log.execution(id)!;
+      expect([e.events, e.malformed, e.duplicates]).toEqual([s.eventCount, s.malformedCount, s.duplicateCount]);
+      expect([e.firstSeq, e.lastSeq]).toEqual([s.firstStreamSeq, s.lastStreamSeq]);
+      for (const key of BUILTIN_KEYS) {
+        const a = log.analyze(key, { executionId: id, chains: false, signatures: false, nowMs: e.lastSeenMs });
+        for (const [kind, n] of Object.entries(a.counts)) expect(e.anomalies[key.id]?.[kind as "gap"] ?? 0).toBe(n);
+        const perProducer = Object.values(e.byProducer).reduce(
+          (sum, keys) => sum + Object.values(keys[key.id] ?? {}).reduce((s2, n) => s2 + n, 0),
+          0,
+        );
+        expect(perProducer).toBe(a.anomalies.length);
+      }
+    }
+    // The workload has anomalies for the index to find.
+    const total = [...groups.keys()].map((id) => {
+      const x = new IndexedExecution(id);
+      x.add(groups.get(id)!);
+      return Object.keys(x.entry()!.anomalies).length;
+    });
+    expect(total.some((n) => n > 0)).toBe(true);
+  });
+
+  it("round-trips through its stored form and rejects what is not an entry", () => {
+    const [id, msgs] = [...groups][0]!;
+    const x = new IndexedExecution(id);
+    x.add(msgs);
+    const e = x.entry()!;
+    expect(decodeEntry(new TextEncoder().encode(encodeEntry(e)))).toEqual(e);
+    expect(decodeEntry("not json")).toBeUndefined();
+    expect(decodeEntry(JSON.stringify({ ...e, v: 99 }))).toBeUndefined();
+    expect(decodeEntry(JSON.stringify({ ...e, events: "3" }))).toBeUndefined();
+  });
+
+  it("leaves stalled to the viewer's clock", () => {
+    const x = new IndexedExecution("wf-run-1");
+    x.add([
+      makeMessage(
+        { ts: "2025-01-15T10:00:00Z", event: "workflow_started", workflow_execution_id: "wf-run-1", seq: 1 },
+        { streamSeq: 1, receivedMs: 1_000 },
+      ),
+    ]);
+    const e = x.entry()!;
+    expect(e).toMatchObject({ status: "running", terminal: false, lastSeenMs: 1_000 });
+    expect(entryToSummary(e, 2_000, 60_000).status).toBe("running");
+    expect(entryToSummary(e, 61_000, 60_000).status).toBe("stalled");
+  });
+});
+
+describe("index keys", () => {
+  it("make any id one reversible token", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), (s) => {
+        const t = encodeToken(s);
+        expect(t).toMatch(/^(?:[A-Za-z0-9_-]|=[0-9A-F]{2}|=)+$/);
+        expect(decodeToken(t)).toBe(s);
+      }),
+    );
+    expect(encodeToken("wf-exec-42")).toBe("wf-exec-42");
+    expect(encodeToken('"><svg onload=alert(1)>')).not.toMatch(/[.*> ]/);
+  });
+
+  it("put workflow, hour and id in separate tokens that filters select", () => {
+    const key = summaryKey({ executionId: "run a.b", workflowId: "billing", firstSeenMs: Date.UTC(2026, 11, 1, 23, 5) });
+    expect(key).toBe("billing.2026120123.run=20a=2Eb");
+    expect(parseSummaryKey(key)).toEqual({ workflowId: "billing", hour: "2026120123", executionId: "run a.b" });
+    expect(summaryFilter({ executionId: "run a.b" })).toBe("*.*.run=20a=2Eb");
+    expect(summaryFilter({ workflowId: "billing" })).toBe("billing.*.*");
+    expect(parseSummaryKey("meta.progress")).toBeUndefined();
+    expect(summaryKey({ executionId: "x", firstSeenMs: 0 })).toBe("=.1970010100.x");
+  });
+});

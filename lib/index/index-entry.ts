@@ -1,0 +1,170 @@
+// What the index stores per workflow execution, and how it is made: the list's
+// summary plus anomaly counts under every built-in partition key (in all and
+// per producer, for the metrics), computed from the execution's own messages
+// only. It is a function of that set of messages — not of arrival order, batch
+// boundaries or the clock — so an index rebuilt from scratch is identical to
+// one kept up to date through restarts. "Stalled" and open tails of a running
+// execution depend on the viewer's clock: the entry keeps `lastSeenMs` for that.
+
+import type { AnomalyKind } from "../audit/anomaly";
+import { AuditLog, type ExecutionStatus, type ExecutionSummary } from "../audit/audit-log";
+import { BUILTIN_KEYS } from "../audit/partition-key";
+import type { ProducerIdentity, RawMessage } from "../audit/types";
+import { summaryKey } from "./index-keys";
+
+export const ENTRY_VERSION = 1;
+
+export type Counts = Partial<Record<AnomalyKind, number>>;
+
+export interface IndexEntry {
+  v: typeof ENTRY_VERSION;
+  id: string;
+  workflowId?: string;
+  /** Never "stalled": that is the viewer's call, from lastSeenMs. */
+  status: Exclude<ExecutionStatus, "stalled">;
+  terminal: boolean;
+  producers: ProducerIdentity[];
+  events: number;
+  malformed: number;
+  duplicates: number;
+  firstTsMs: number;
+  lastTsMs: number;
+  /** Audit-stream sequences of its first and last message. */
+  firstSeq: number;
+  lastSeq: number;
+  /** Server times of its first and last message. */
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** Non-zero anomaly counts by built-in key id. */
+  anomalies: Record<string, Counts>;
+  /** The same by producer label (the lane of the anomaly's first event), then key id. */
+  byProducer: Record<string, Record<string, Counts>>;
+}
+
+/** One execution's messages, held while the indexer works on it. */
+export class IndexedExecution {
+  private readonly log = new AuditLog();
+  private readonly seqs = new Set<number>();
+  private firstSeenMs = Infinity;
+  private lastSeenMs = -Infinity;
+
+  constructor(readonly id: string) {}
+
+  get size(): number {
+    return this.seqs.size;
+  }
+
+  has(streamSeq: number): boolean {
+    return this.seqs.has(streamSeq);
+  }
+
+  /**
+   * Adds messages not held yet, by audit-stream sequence; returns how many were new. A redelivery
+   * (the same sequence again) is the indexer's consumer talking, not the stream: it is not a duplicate.
+   */
+  add(msgs: readonly RawMessage[]): number {
+    const fresh: RawMessage[] = [];
+    for (const m of msgs) {
+      if (this.seqs.has(m.streamSeq)) continue;
+      this.seqs.add(m.streamSeq);
+      fresh.push(m.deliveryCount === 1 ? m : { ...m, deliveryCount: 1 });
+      if (m.receivedMs < this.firstSeenMs) this.firstSeenMs = m.receivedMs;
+      if (m.receivedMs > this.lastSeenMs) this.lastSeenMs = m.receivedMs;
+    }
+    // Stream order, whatever order they came in (a reload, then a batch): the log files them as the stream has them.
+    fresh.sort((a, b) => a.streamSeq - b.streamSeq);
+    if (fresh.length > 0) this.log.add(fresh);
+    return fresh.length;
+  }
+
+  /** Its summary key; undefined while it holds nothing. */
+  key(): string | undefined {
+    const s = this.log.execution(this.id, { nowMs: -Infinity });
+    if (s === undefined) return undefined;
+    return summaryKey({ executionId: this.id, workflowId: s.workflowId, firstSeenMs: this.firstSeenMs });
+  }
+
+  entry(): IndexEntry | undefined {
+    const s = this.log.execution(this.id, { nowMs: -Infinity });
+    if (s === undefined) return undefined;
+    const anomalies: Record<string, Counts> = {};
+    const byProducer: Record<string, Record<string, Counts>> = {};
+    const events = this.log.events(this.id);
+    const laneOf = new Map(events.map((e) => [e.streamSeq, e.identity.label]));
+    for (const key of BUILTIN_KEYS) {
+      const a = this.log.analyze(key, { executionId: this.id, nowMs: this.lastSeenMs, chains: false, signatures: false });
+      const counts = nonZero(a.counts);
+      if (counts !== undefined) anomalies[key.id] = counts;
+      for (const an of a.anomalies) {
+        const label = an.streamSeqs.map((q) => laneOf.get(q)).find((l) => l !== undefined) ?? "(no event)";
+        const perKey = (byProducer[label] ??= {});
+        const c = (perKey[key.id] ??= {});
+        c[an.kind] = (c[an.kind] ?? 0) + 1;
+      }
+    }
+    const status = s.status === "stalled" ? "running" : s.status;
+    return {
+      v: ENTRY_VERSION,
+      id: this.id,
+      ...(s.workflowId === undefined ? {} : { workflowId: s.workflowId }),
+      status,
+      terminal: status !== "running",
+      producers: s.producers.map((p) => ({ id: p.id, label: p.label, rule: p.rule, orchestrator: p.orchestrator })),
+      events: s.eventCount,
+      malformed: s.malformedCount,
+      duplicates: s.duplicateCount,
+      firstTsMs: s.firstTsMs,
+      lastTsMs: s.lastTsMs,
+      firstSeq: s.firstStreamSeq,
+      lastSeq: s.lastStreamSeq,
+      firstSeenMs: this.firstSeenMs,
+      lastSeenMs: this.lastSeenMs,
+      anomalies,
+      byProducer,
+    };
+  }
+}
+
+function nonZero(counts: Readonly<Record<AnomalyKind, number>>): Counts | undefined {
+  let out: Counts | undefined;
+  for (const [k, n] of Object.entries(counts) as [AnomalyKind, number][]) if (n > 0) (out ??= {})[k] = n;
+  return out;
+}
+
+/** An entry as stored (JSON); undefined when the bytes are not one this version reads. */
+export function decodeEntry(data: Uint8Array | string): IndexEntry | undefined {
+  let o: unknown;
+  try {
+    o = JSON.parse(typeof data === "string" ? data : new TextDecoder().decode(data));
+  } catch {
+    return undefined;
+  }
+  if (typeof o !== "object" || o === null) return undefined;
+  const e = o as Partial<IndexEntry>;
+  const nums = [e.events, e.malformed, e.duplicates, e.firstSeq, e.lastSeq, e.firstSeenMs, e.lastSeenMs];
+  if (e.v !== ENTRY_VERSION || typeof e.id !== "string" || !nums.every((n) => typeof n === "number")) return undefined;
+  if (!Array.isArray(e.producers) || typeof e.anomalies !== "object" || e.anomalies === null) return undefined;
+  return e as IndexEntry;
+}
+
+export function encodeEntry(e: IndexEntry): string {
+  return JSON.stringify(e);
+}
+
+/** The list's summary for an indexed execution, judged at `nowMs` (stalled after a quiet period). */
+export function entryToSummary(e: IndexEntry, nowMs: number, quietPeriodMs: number): ExecutionSummary {
+  const status: ExecutionStatus = !e.terminal && nowMs - e.lastSeenMs >= quietPeriodMs ? "stalled" : e.status;
+  return {
+    id: e.id,
+    ...(e.workflowId === undefined ? {} : { workflowId: e.workflowId }),
+    producers: e.producers,
+    eventCount: e.events,
+    malformedCount: e.malformed,
+    duplicateCount: e.duplicates,
+    firstTsMs: e.firstTsMs,
+    lastTsMs: e.lastTsMs,
+    firstStreamSeq: e.firstSeq,
+    lastStreamSeq: e.lastSeq,
+    status,
+  };
+}

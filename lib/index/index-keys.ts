@@ -1,0 +1,115 @@
+// Where the index keeps things, as NATS subjects and KV keys. An execution's
+// summary lives under `<workflow>.<hour>.<execution>` so that subject-token
+// filters answer the list's questions on the server: one workflow
+// (`<wf>.*.*`), one hour (`*.<hour>.*`), one id (`*.*.<id>`). Every id is made
+// a single safe token by `encodeToken` (reversible, readable for plain ids).
+
+/** Characters a token keeps as they are; everything else is `=XX` per UTF-8 byte. */
+const SAFE = /^[A-Za-z0-9_-]$/;
+const encoder = new TextEncoder();
+
+/** A token for any string: `=` for the empty one, `=XX` escapes for bytes outside [A-Za-z0-9_-]. */
+export function encodeToken(s: string): string {
+  if (s === "") return "=";
+  let out = "";
+  for (const ch of s) {
+    if (SAFE.test(ch)) out += ch;
+    else for (const b of encoder.encode(ch)) out += `=${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** The string a token was made from; undefined when it is not one encodeToken makes. */
+export function decodeToken(t: string): string | undefined {
+  if (t === "=") return "";
+  if (!/^(?:[A-Za-z0-9_-]|=[0-9A-F]{2})+$/.test(t)) return undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < t.length; ) {
+    if (t[i] === "=") {
+      bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      bytes.push(t.charCodeAt(i));
+      i++;
+    }
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `YYYYMMDDHH` (UTC) of a time: the hour token. */
+export function hourToken(ms: number): string {
+  const d = new Date(Number.isFinite(ms) ? ms : 0);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}`;
+}
+
+export interface SummaryKeyParts {
+  executionId: string;
+  workflowId?: string;
+  /** Server time of the execution's first message (its stream timestamp): stable once seen. */
+  firstSeenMs: number;
+}
+
+export function summaryKey(p: SummaryKeyParts): string {
+  return `${encodeToken(p.workflowId ?? "")}.${hourToken(p.firstSeenMs)}.${encodeToken(p.executionId)}`;
+}
+
+/** KV key filters (NATS wildcards) for the list's questions; each one is a single filter, as 2.9 allows. */
+export function summaryFilter(q: { workflowId?: string; hour?: string; executionId?: string } = {}): string {
+  const w = q.workflowId === undefined ? "*" : encodeToken(q.workflowId);
+  const x = q.executionId === undefined ? "*" : encodeToken(q.executionId);
+  return `${w}.${q.hour ?? "*"}.${x}`;
+}
+
+/** The parts of a summary key, or undefined for any other key (meta keys have two tokens). */
+export function parseSummaryKey(key: string): { workflowId: string; hour: string; executionId: string } | undefined {
+  const t = key.split(".");
+  if (t.length !== 3) return undefined;
+  const [w, hour, x] = t as [string, string, string];
+  const workflowId = decodeToken(w);
+  const executionId = decodeToken(x);
+  if (workflowId === undefined || executionId === undefined || !/^\d{10}$/.test(hour)) return undefined;
+  return { workflowId, hour, executionId };
+}
+
+/** Names of the index's NATS resources for one audit stream. */
+export interface IndexNames {
+  /** KV bucket of execution summaries (and `meta.*` keys). */
+  bucket: string;
+  /** KV bucket holding the active indexer's lease (its entries expire). */
+  leaseBucket: string;
+  /** Stream of every message again, on a subject per execution. */
+  byExecution: string;
+  /** Subject prefix in it: `<prefix>.<execution token>`. */
+  subjectPrefix: string;
+  /** The indexer's durable consumer on the audit stream. */
+  durable: string;
+}
+
+export function indexNames(stream: string): IndexNames {
+  const s = stream.replace(/[^A-Za-z0-9_-]/g, "_");
+  return {
+    bucket: `seqscope_${s}`,
+    leaseBucket: `seqscope_${s}_lease`,
+    byExecution: `seqscope_${s}_by_execution`,
+    subjectPrefix: `seqscope.${s}.x`,
+    durable: `seqscope-indexer`,
+  };
+}
+
+export function executionSubject(names: IndexNames, executionId: string): string {
+  return `${names.subjectPrefix}.${encodeToken(executionId)}`;
+}
+
+/** Headers a message carries into the per-execution stream: where it lies in the audit stream. */
+export const H_STREAM_SEQ = "Seqscope-Stream-Seq";
+export const H_STREAM_TIME = "Seqscope-Stream-Time";
+export const H_SUBJECT = "Seqscope-Subject";
+
+/** KV key of the indexer's progress record. */
+export const META_PROGRESS = "meta.progress";
+export const LEASE_KEY = "lease";
