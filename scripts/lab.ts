@@ -2,93 +2,78 @@
 // against the simulator's ground truth, as a table (or --json). With
 // --expect-scope/--expect-key it pins a contract: exit 1 if that cell shows any
 // false collision, false gap or missed loss.
-import { parseArgs } from "node:util";
 import { contractId, describeContract } from "../lib/lab/contracts";
 import { conclude, falseFindings } from "../lib/lab/conclusion";
 import { DEFAULT_LAB_FAULTS, runLab, type LabOptions } from "../lib/lab/run-lab";
 import { SEQ_SCOPES, type SeqScope } from "../lib/sim/options";
+import { BAD_OPTION, command, integer, number, probabilityOrCount } from "./lib/cli";
 
-const HELP = `Usage: npm run lab -- [options]
-
-Simulates workflow runs under every contract (agent seq scope × orchestrator seq
-scope × producer field on/off), analyses each under every partition key, and
-scores what a consumer would detect against the simulator's ground truth.
-
-  --seed N              seed of the simulated runs (default 1)
-  --executions N        executions per contract (default 50)
-  --drop P              fault rates: a probability per event (0 ≤ P < 1),
-  --duplicate P           or exactly N per execution (integer ≥ 1);
-  --reorder P             defaults: drop ${DEFAULT_LAB_FAULTS.drop}, duplicate ${DEFAULT_LAB_FAULTS.duplicate}, reorder ${DEFAULT_LAB_FAULTS.reorder.rate},
-  --crash P               crash ${DEFAULT_LAB_FAULTS.crash} (per invocation), malformed ${DEFAULT_LAB_FAULTS.malformed}
-  --malformed P
-  --custom-key F1,F2    also score this partition key (repeatable)
-  --json                print the full result as JSON
-  --expect-scope S      pin a contract: agents=<scope>,orchestrator=<scope>[,producer-field=on|off]
-                        (scopes: ${SEQ_SCOPES.join(", ")})
-  --expect-key K        ...checked under this key (execution, execution-entity, invocation,
-                        execution-producer, or custom:F1,F2); exit 1 if it shows any false
-                        collision, false gap, duplicate taken for a collision, or a missed
-                        loss that left a trace (a later seq or an open tail); a dropped last
-                        event of a counter leaves none, under any key
-  --max-missed N        detectable missed losses tolerated by --expect-key (default 0)
-  --help`;
-
-function fail(msg: string, code = 2): never {
+function fail(msg: string, code = BAD_OPTION): never {
   process.stderr.write(`lab: ${msg}\n`);
   process.exit(code);
 }
 
-let values: ReturnType<typeof parse>["values"];
-function parse() {
-  return parseArgs({
-    options: {
-      seed: { type: "string", default: "1" },
-      executions: { type: "string", default: "50" },
-      drop: { type: "string" },
-      duplicate: { type: "string" },
-      reorder: { type: "string" },
-      crash: { type: "string" },
-      malformed: { type: "string" },
-      "custom-key": { type: "string", multiple: true },
-      json: { type: "boolean", default: false },
-      "expect-scope": { type: "string" },
-      "expect-key": { type: "string" },
-      "max-missed": { type: "string", default: "0" },
-      help: { type: "boolean", default: false },
-    },
-  });
-}
-try {
-  values = parse().values;
-} catch (e) {
-  fail(`${(e as Error).message}\n\n${HELP}`);
-}
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
+interface Flags {
+  seed: number;
+  executions: number;
+  drop: number;
+  duplicate: number;
+  reorder: number;
+  crash: number;
+  malformed: number;
+  customKey?: string[];
+  json?: true;
+  expectScope?: string;
+  expectKey?: string;
+  maxMissed: number;
 }
 
-function num(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a non-negative number, got "${v}"`);
-  return n;
-}
+const F = DEFAULT_LAB_FAULTS;
+const collect = (v: string, previous: string[] = []) => [...previous, v];
+const values = command(
+  "lab",
+  "Simulates workflow runs under every contract (agent seq scope × orchestrator seq scope × producer field " +
+    "on/off), analyses each under every partition key, and scores what a consumer would detect against the " +
+    "simulator's ground truth.",
+)
+  .option("--seed <n>", "seed of the simulated runs", integer({ min: 0 }), 1)
+  .option("--executions <n>", "executions per contract", number({ min: 0 }), 50)
+  .optionsGroup("Faults (P: a probability 0 ≤ P < 1 per event; N: exactly N ≥ 1 per execution):")
+  .option("--drop <P|N>", "emitted but never published", probabilityOrCount, F.drop)
+  .option("--duplicate <P|N>", "published twice", probabilityOrCount, F.duplicate)
+  .option("--reorder <P|N>", `published up to ${F.reorder.window} lines late`, probabilityOrCount, F.reorder.rate)
+  .option("--crash <P|N>", "the agent process dies mid-invocation (P per invocation)", probabilityOrCount, F.crash)
+  .option("--malformed <P|N>", "a truncated line or a wrongly typed field", probabilityOrCount, F.malformed)
+  .optionsGroup("Output:")
+  .option("--custom-key <f1,f2>", "also score this partition key (repeatable)", collect)
+  .option("--json", "print the full result as JSON")
+  .optionsGroup("Pinning a contract (exit 1 if it misleads):")
+  .option(
+    "--expect-scope <s>",
+    `pin a contract: agents=<scope>,orchestrator=<scope>[,producer-field=on|off] (scopes: ${SEQ_SCOPES.join(", ")})`,
+  )
+  .option(
+    "--expect-key <k>",
+    "the key to check it under (without --expect-scope: the recommended contract): execution, execution-entity, " +
+      "invocation, execution-producer or custom:F1,F2; exit 1 if it shows any false collision, false gap, " +
+      "duplicate taken for a collision, or a missed loss that left a trace (a later seq or an open tail); " +
+      "a dropped last event of a counter leaves none, under any key",
+  )
+  .option("--max-missed <n>", "detectable missed losses tolerated by --expect-key", number({ min: 0 }), 0)
+  .parse()
+  .opts<Flags>();
 
 const opts: LabOptions = {
-  seed: num("seed", values.seed, 1),
-  executions: Math.max(1, Math.floor(num("executions", values.executions, 50))),
+  seed: values.seed,
+  executions: Math.max(1, Math.floor(values.executions)),
   faults: {
-    drop: num("drop", values.drop, DEFAULT_LAB_FAULTS.drop),
-    duplicate: num("duplicate", values.duplicate, DEFAULT_LAB_FAULTS.duplicate),
-    reorder: {
-      rate: num("reorder", values.reorder, DEFAULT_LAB_FAULTS.reorder.rate),
-      window: DEFAULT_LAB_FAULTS.reorder.window,
-    },
-    crash: num("crash", values.crash, DEFAULT_LAB_FAULTS.crash),
-    malformed: num("malformed", values.malformed, DEFAULT_LAB_FAULTS.malformed),
+    drop: values.drop,
+    duplicate: values.duplicate,
+    reorder: { rate: values.reorder, window: F.reorder.window },
+    crash: values.crash,
+    malformed: values.malformed,
   },
-  customKeys: (values["custom-key"] ?? []).map((k) =>
+  customKeys: (values.customKey ?? []).map((k) =>
     k
       .split(",")
       .map((f) => f.trim())
@@ -112,7 +97,7 @@ function parseScope(spec: string): string {
     producerField: field === "on",
   });
 }
-const expectedContract = values["expect-scope"] ? parseScope(values["expect-scope"]) : undefined;
+const expectedContract = values.expectScope ? parseScope(values.expectScope) : undefined;
 
 const started = performance.now();
 const result = runLab(opts, (done, total) => {
@@ -144,16 +129,16 @@ if (values.json) {
   console.log(`\n(${result.cells.length} cells in ${Math.round(performance.now() - started)} ms)`);
 }
 
-if (values["expect-key"] || expectedContract) {
+if (values.expectKey || expectedContract) {
   const contract = expectedContract ?? answer.best?.contractId;
-  const keyId = values["expect-key"] ?? answer.best?.keyId;
+  const keyId = values.expectKey ?? answer.best?.keyId;
   const cell = result.cells.find((c) => c.contractId === contract && c.keyId === keyId);
   if (!cell)
     fail(
       `no cell for contract ${contract} under key ${keyId} (known keys: ${result.keys.map((k) => k.id).join(", ")})`,
     );
   const s = cell.score;
-  const maxMissed = num("max-missed", values["max-missed"], 0);
+  const maxMissed = values.maxMissed;
   const problems = [
     s.falseCollisions && `${s.falseCollisions} false collisions`,
     s.falseGaps && `${s.falseGaps} false gaps`,

@@ -1,7 +1,6 @@
 // `npm run sim -- [options]`: simulated production audit traffic with known
 // ground truth. Publishes to JetStream (acks, optional Nats-Msg-Id) or writes
 // NDJSON; the same seed gives the same bytes. `--help` lists every option.
-import { parseArgs } from "node:util";
 import { createWriteStream, writeFileSync, type WriteStream } from "node:fs";
 import { DEFAULTS } from "../lib/config/runtime-config";
 import { connectNode } from "../lib/nats/node-connection";
@@ -9,116 +8,129 @@ import { ensureStream, isStreamNotFound, streamInfo } from "../lib/nats/stream";
 import {
   DEFAULT_START_MS,
   resolveSimOptions,
+  SEQ_SCOPES,
   SimOptionsError,
   type SeqScope,
   type SimOptions,
   type SimOptionsInput,
 } from "../lib/sim/options";
 import { Simulator } from "../lib/sim/simulator";
+import { BAD_OPTION, command, integer, InvalidArgumentError, number, Option, probabilityOrCount } from "./lib/cli";
 import { NODE_SIM_RUNTIME, publishSimulation, simOptionsForRate, type SimProgress } from "./lib/sim-publisher";
-
-const HELP = `Usage: npm run sim -- [options]
-
-Simulated workflow executions (an orchestrator plus agent processes, over A2A)
-on the audit subject, with seeded faults and a ground-truth record per execution.
-
-Where to
-  --url URL                 NATS server (default nats://127.0.0.1:${DEFAULTS.natsPort}, the one \`npm start\` runs)
-  --stream NAME             stream that must capture the subject (default ${DEFAULTS.stream})
-  --subject NAME            subject of the audit lines (default ${DEFAULTS.subject})
-  --create-stream           create the stream if it is missing
-  --msg-id                  send Nats-Msg-Id = event id (JetStream then drops duplicate copies)
-  --truth-subject-prefix P  truth of each execution on P.<execution_id>, core NATS (default seqscope.truth; "" for none)
-  --out FILE|-              write the NDJSON lines to FILE (or stdout) instead of publishing
-  --truth-out FILE          also write every truth record to FILE, one JSON per line
-  --jwks-out FILE           write the agents' public signing keys as a JWKS (with --sign)
-
-How much, how fast
-  --seed N                  seed: the same seed and options give the same bytes (default: random, printed)
-  --executions N            stop after N executions (default: run until Ctrl-C; 100 with --out)
-  --rate N|max              about N audit events per second, in real time (default: 2 executions/s,
-                            ~120 events/s); max = as fast as acks allow. Ignored with --out.
-  --start TIME|now          simulated start, RFC 3339 (default: now when publishing,
-                            ${new Date(DEFAULT_START_MS).toISOString()} with --out so output is reproducible)
-
-Seq scope (what a producer's seq counts)
-  --agent-scope S           per-invocation (Forge today) | per-execution | per-process | mixed (default per-invocation);
-                            add per-agent overrides: --agent-scope per-invocation,risk-agent=per-process
-  --orchestrator-scope S    per-execution (default) | per-invocation (= its run) | per-process
-  --producer-field          stamp the proposed explicit \`producer\` field (<agent>@<boot id>)
-
-Faults (P in [0,1) = probability per event, per invocation for --crash; N >= 1 = exactly N per execution)
-  --drop P|N                emitted (seq and chain advance) but never published
-  --duplicate P|N           published twice, byte-identical
-  --reorder P|N             published late, overtaken by up to --reorder-window later lines
-  --reorder-window N        lines (default 8)
-  --crash P|N               the agent process dies mid-invocation: every invocation in flight on it
-                            loses its tail; it restarts with a genesis chain and fresh counters
-  --malformed P|N           the producer writes a truncated line or a wrongly typed field
-  --skew-ms MS              each producer's clock is off by a fixed amount within ±MS (default 150)
-
-Signing
-  --sign                    Ed25519-sign agent lines (kid, sigp "jcs-1", sig base64url over the JCS form without sig)
-
-  --help                    this text
-
-Exit status: 0 done, 1 server unreachable / stream missing / publish failed, 2 bad option.`;
 
 const fail = (msg: string, code = 1): never => {
   process.stderr.write(`sim: ${msg}\n`);
   process.exit(code);
 };
 
-function parseFlags(): Record<string, string | boolean | undefined> {
-  try {
-    return parseArgs({
-      options: {
-        url: { type: "string", default: `nats://127.0.0.1:${DEFAULTS.natsPort}` },
-        stream: { type: "string", default: DEFAULTS.stream },
-        subject: { type: "string", default: DEFAULTS.subject },
-        "truth-subject-prefix": { type: "string", default: "seqscope.truth" },
-        "create-stream": { type: "boolean", default: false },
-        "msg-id": { type: "boolean", default: false },
-        out: { type: "string" },
-        "truth-out": { type: "string" },
-        "jwks-out": { type: "string" },
-        seed: { type: "string" },
-        executions: { type: "string" },
-        rate: { type: "string" },
-        start: { type: "string" },
-        "agent-scope": { type: "string", default: "per-invocation" },
-        "orchestrator-scope": { type: "string", default: "per-execution" },
-        "producer-field": { type: "boolean", default: false },
-        drop: { type: "string", default: "0" },
-        duplicate: { type: "string", default: "0" },
-        reorder: { type: "string", default: "0" },
-        "reorder-window": { type: "string", default: "8" },
-        crash: { type: "string", default: "0" },
-        malformed: { type: "string", default: "0" },
-        "skew-ms": { type: "string", default: "150" },
-        sign: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    return fail(`${e instanceof Error ? e.message : String(e)} (see --help)`, 2);
-  }
-}
-const values = parseFlags();
-const str = (k: string): string | undefined => values[k] as string | undefined;
-
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
+interface Flags {
+  url: string;
+  stream: string;
+  subject: string;
+  createStream?: true;
+  msgId?: true;
+  truthSubjectPrefix: string;
+  out?: string;
+  truthOut?: string;
+  jwksOut?: string;
+  seed?: number;
+  executions?: number;
+  rate?: number | "max";
+  start?: number | "now";
+  agentScope: string;
+  orchestratorScope: SeqScope;
+  producerField?: true;
+  drop: number;
+  duplicate: number;
+  reorder: number;
+  reorderWindow: number;
+  crash: number;
+  malformed: number;
+  skewMs: number;
+  sign?: true;
 }
 
-function num(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n)) fail(`--${flag} wants a number, got "${raw}"`, 2);
-  return n;
-}
+const rateArg = (raw: string): number | "max" => (raw === "max" ? "max" : number()(raw));
+const startArg = (raw: string): number | "now" => {
+  if (raw === "now") return "now";
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError('It must be an RFC 3339 time or "now".');
+  return ms;
+};
+
+const values = command(
+  "sim",
+  "Simulated workflow executions (an orchestrator plus agent processes, over A2A) on the audit subject, " +
+    "with seeded faults and a ground-truth record per execution.",
+)
+  .optionsGroup("Where to:")
+  .option("--url <url>", "NATS server (the one `npm start` runs)", `nats://127.0.0.1:${DEFAULTS.natsPort}`)
+  .option("--stream <name>", "stream that must capture the subject", DEFAULTS.stream)
+  .option("--subject <name>", "subject of the audit lines", DEFAULTS.subject)
+  .option("--create-stream", "create the stream if it is missing")
+  .option("--msg-id", "send Nats-Msg-Id = event id (JetStream then drops duplicate copies)")
+  .option(
+    "--truth-subject-prefix <p>",
+    'truth of each execution on <p>.<execution_id>, core NATS ("" for none)',
+    "seqscope.truth",
+  )
+  .option("--out <file|->", "write the NDJSON lines to <file> (or stdout) instead of publishing")
+  .option("--truth-out <file>", "also write every truth record to <file>, one JSON per line")
+  .option("--jwks-out <file>", "write the agents' public signing keys as a JWKS (with --sign)")
+  .optionsGroup("How much, how fast:")
+  .option("--seed <n>", "the same seed and options give the same bytes (default: random, printed)", integer())
+  .option(
+    "--executions <n>",
+    "stop after <n> executions (default: run until Ctrl-C; 100 with --out)",
+    integer({ min: 0 }),
+  )
+  .option(
+    "--rate <n|max>",
+    "about <n> audit events per second, in real time (default: 2 executions/s, ~120 events/s); " +
+      "max = as fast as acks allow. Ignored with --out.",
+    rateArg,
+  )
+  .option(
+    "--start <time|now>",
+    `simulated start, RFC 3339 (default: now when publishing, ${new Date(DEFAULT_START_MS).toISOString()} ` +
+      "with --out so output is reproducible)",
+    startArg,
+  )
+  .optionsGroup("Seq scope (what a producer's seq counts):")
+  .option(
+    "--agent-scope <s>",
+    "per-invocation (Forge today) | per-execution | per-process | mixed (agents take the three in turn); " +
+      "add per-agent overrides: --agent-scope per-invocation,risk-agent=per-process",
+    "per-invocation",
+  )
+  .addOption(
+    new Option(
+      "--orchestrator-scope <s>",
+      "the orchestrator has no A2A ingress: its invocation is the run, so per-invocation counts like per-execution",
+    )
+      .choices(SEQ_SCOPES)
+      .default("per-execution"),
+  )
+  .option("--producer-field", "stamp the proposed explicit `producer` field (<agent>@<boot id>)")
+  .optionsGroup("Faults (P: a probability 0 ≤ P < 1 per event; N: exactly N ≥ 1 per execution):")
+  .option("--drop <P|N>", "emitted (seq and chain advance) but never published", probabilityOrCount, 0)
+  .option("--duplicate <P|N>", "published twice, byte-identical", probabilityOrCount, 0)
+  .option("--reorder <P|N>", "published late, overtaken by up to --reorder-window later lines", probabilityOrCount, 0)
+  .option("--reorder-window <n>", "lines", integer({ min: 1 }), 8)
+  .option(
+    "--crash <P|N>",
+    "the agent process dies mid-invocation (P per invocation, not per event): every invocation in flight on it " +
+      "loses its tail; it restarts with a genesis chain and fresh counters",
+    probabilityOrCount,
+    0,
+  )
+  .option("--malformed <P|N>", "the producer writes a truncated line or a wrongly typed field", probabilityOrCount, 0)
+  .option("--skew-ms <ms>", "each producer's clock is off by a fixed amount within ±<ms>", number({ min: 0 }), 150)
+  .optionsGroup("Signing:")
+  .option("--sign", 'Ed25519-sign agent lines (kid, sigp "jcs-1", sig base64url over the JCS form without sig)')
+  .addHelpText("after", "\nExit status: 0 done, 1 server unreachable / stream missing / publish failed, 2 bad option.")
+  .parse()
+  .opts<Flags>();
 
 function agentScopes(raw: string): Pick<SimOptionsInput, "agentScope" | "agentScopes"> {
   const out: Pick<SimOptionsInput, "agentScope" | "agentScopes"> = { agentScopes: {} };
@@ -133,15 +145,13 @@ function agentScopes(raw: string): Pick<SimOptionsInput, "agentScope" | "agentSc
   return out;
 }
 
-const toFile = str("out");
+const toFile = values.out;
 const publishing = toFile === undefined;
-const seed = num("seed", str("seed")) ?? Math.floor(Math.random() * 2 ** 31);
-const startRaw = str("start") ?? (publishing ? "now" : undefined);
-const startMs = startRaw === undefined ? DEFAULT_START_MS : startRaw === "now" ? Date.now() : Date.parse(startRaw);
-if (Number.isNaN(startMs)) fail(`--start wants an RFC 3339 time or "now", got "${startRaw}"`, 2);
-const rateRaw = str("rate");
-const rate = rateRaw === undefined || rateRaw === "max" ? undefined : num("rate", rateRaw);
-const executions = num("executions", str("executions")) ?? (publishing ? undefined : 100);
+const seed = values.seed ?? Math.floor(Math.random() * 2 ** 31);
+const start = values.start ?? (publishing ? "now" : DEFAULT_START_MS);
+const startMs = start === "now" ? Date.now() : start;
+const rate = values.rate === "max" ? undefined : values.rate;
+const executions = values.executions ?? (publishing ? undefined : 100);
 
 let sim: SimOptions;
 try {
@@ -149,29 +159,28 @@ try {
     seed,
     startMs,
     executions,
-    ...agentScopes(str("agent-scope")!),
-    orchestratorScope: str("orchestrator-scope") as SeqScope,
-    producerField: values["producer-field"] === true,
+    ...agentScopes(values.agentScope),
+    orchestratorScope: values.orchestratorScope,
+    producerField: values.producerField === true,
     sign: values.sign === true,
-    skewMs: num("skew-ms", str("skew-ms")),
+    skewMs: values.skewMs,
     faults: {
-      drop: num("drop", str("drop")),
-      duplicate: num("duplicate", str("duplicate")),
-      reorder: { rate: num("reorder", str("reorder")), window: num("reorder-window", str("reorder-window")) },
-      crash: num("crash", str("crash")),
-      malformed: num("malformed", str("malformed")),
+      drop: values.drop,
+      duplicate: values.duplicate,
+      reorder: { rate: values.reorder, window: values.reorderWindow },
+      crash: values.crash,
+      malformed: values.malformed,
     },
   };
   sim = publishing ? simOptionsForRate(input, rate) : resolveSimOptions(input);
 } catch (e) {
-  if (e instanceof SimOptionsError || e instanceof RangeError) fail(e.message, 2);
+  if (e instanceof SimOptionsError || e instanceof RangeError) fail(e.message, BAD_OPTION);
   throw e;
 }
 
-const jwksOut = str("jwks-out");
-if (jwksOut !== undefined) {
-  if (!sim.sign) fail("--jwks-out needs --sign", 2);
-  writeFileSync(jwksOut, JSON.stringify(new Simulator(sim).jwks(), null, 2) + "\n");
+if (values.jwksOut !== undefined) {
+  if (!sim.sign) fail("--jwks-out needs --sign", BAD_OPTION);
+  writeFileSync(values.jwksOut, JSON.stringify(new Simulator(sim).jwks(), null, 2) + "\n");
 }
 
 function openOut(path: string): WriteStream | NodeJS.WriteStream {
@@ -187,8 +196,7 @@ function close(out: WriteStream | NodeJS.WriteStream): Promise<void> {
   return new Promise((ok) => (out as WriteStream).end(ok));
 }
 
-const truthOutPath = str("truth-out");
-const truthOut = truthOutPath !== undefined ? openOut(truthOutPath) : undefined;
+const truthOut = values.truthOut !== undefined ? openOut(values.truthOut) : undefined;
 const tty = process.stderr.isTTY;
 const status = (s: string) => tty && process.stderr.write(`\r\x1b[K${s}`);
 const describe = (p: SimProgress) =>
@@ -244,14 +252,12 @@ if (!publishing) {
   process.exit(0);
 }
 
-const url = str("url")!;
-const stream = str("stream")!;
-const subject = str("subject")!;
+const { url, stream, subject } = values;
 const nc = await connectNode(url, "seqscope-sim").catch((e: Error) =>
   fail(`cannot reach NATS at ${url}: ${e.message}. Start one with \`npm start\`, or pass --url.`),
 );
 try {
-  if (values["create-stream"]) await ensureStream(nc, { stream, subject });
+  if (values.createStream) await ensureStream(nc, { stream, subject });
   else await streamInfo(nc, stream);
 } catch (e) {
   await nc.close();
@@ -263,15 +269,15 @@ try {
 }
 
 process.stderr.write(
-  `sim: seed ${seed}, ${sim.executions ?? "continuous"} executions at ${rateRaw === "max" ? "max speed" : `~${sim.executionsPerSecond.toFixed(2)} executions/s`} → ${subject} on ${url}\n`,
+  `sim: seed ${seed}, ${sim.executions ?? "continuous"} executions at ${values.rate === "max" ? "max speed" : `~${sim.executionsPerSecond.toFixed(2)} executions/s`} → ${subject} on ${url}\n`,
 );
 let failed: unknown;
 const result = await publishSimulation(nc, {
   subject,
-  truthSubjectPrefix: str("truth-subject-prefix") || undefined,
+  truthSubjectPrefix: values.truthSubjectPrefix || undefined,
   sim,
-  speed: rateRaw === "max" ? 0 : 1,
-  msgId: values["msg-id"] === true,
+  speed: values.rate === "max" ? 0 : 1,
+  msgId: values.msgId === true,
   signal: controller.signal,
   onProgress: (p) => status(describe(p)),
   onExecutionDone: (t) => {
