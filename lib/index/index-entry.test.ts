@@ -33,7 +33,7 @@ describe("IndexedExecution", () => {
           whole.add(msgs);
           const pieces = new IndexedExecution(id);
           const shuffled = [...msgs].sort(() => rand() - 0.5);
-          for (let i = 0; i < shuffled.length; ) {
+          for (let i = 0; i < shuffled.length;) {
             const n = 1 + Math.floor(rand() * 7);
             // A batch, and sometimes a piece of it again (a redelivery after a crash).
             pieces.add(shuffled.slice(i, i + n));
@@ -120,7 +120,11 @@ describe("index keys", () => {
   });
 
   it("put workflow, hour and id in separate tokens that filters select", () => {
-    const key = summaryKey({ executionId: "run a.b", workflowId: "billing", firstSeenMs: Date.UTC(2026, 11, 1, 23, 5) });
+    const key = summaryKey({
+      executionId: "run a.b",
+      workflowId: "billing",
+      firstSeenMs: Date.UTC(2026, 11, 1, 23, 5),
+    });
     expect(key).toBe("billing.2026120123.run=20a=2Eb");
     expect(parseSummaryKey(key)).toEqual({ workflowId: "billing", hour: "2026120123", executionId: "run a.b" });
     expect(summaryFilter({ executionId: "run a.b" })).toBe("*.*.run=20a=2Eb");

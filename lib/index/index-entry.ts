@@ -92,7 +92,12 @@ export class IndexedExecution {
     const events = this.log.events(this.id);
     const laneOf = new Map(events.map((e) => [e.streamSeq, e.identity.label]));
     for (const key of BUILTIN_KEYS) {
-      const a = this.log.analyze(key, { executionId: this.id, nowMs: this.lastSeenMs, chains: false, signatures: false });
+      const a = this.log.analyze(key, {
+        executionId: this.id,
+        nowMs: this.lastSeenMs,
+        chains: false,
+        signatures: false,
+      });
       const counts = nonZero(a.counts);
       if (counts !== undefined) anomalies[key.id] = counts;
       for (const an of a.anomalies) {

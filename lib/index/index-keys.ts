@@ -24,7 +24,7 @@ export function decodeToken(t: string): string | undefined {
   if (t === "=") return "";
   if (!/^(?:[A-Za-z0-9_-]|=[0-9A-F]{2})+$/.test(t)) return undefined;
   const bytes: number[] = [];
-  for (let i = 0; i < t.length; ) {
+  for (let i = 0; i < t.length;) {
     if (t[i] === "=") {
       bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
       i += 3;

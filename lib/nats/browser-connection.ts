@@ -5,10 +5,10 @@ import type { BrowserNatsConfig } from "../config/runtime-config";
 
 export type { NatsConnection };
 
-export function connectBrowser(cfg: BrowserNatsConfig): Promise<NatsConnection> {
+export function connectBrowser(cfg: BrowserNatsConfig, name = "seqscope-browser"): Promise<NatsConnection> {
   const opts: ConnectionOptions = {
     servers: cfg.servers,
-    name: "seqscope-browser",
+    name,
     // Operators leave the dashboard open for days: never give up reconnecting.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,

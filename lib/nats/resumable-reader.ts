@@ -87,6 +87,10 @@ export interface ResumableReadOptions {
   untilCaughtUp?: boolean;
   /** Pull batch size. */
   maxMessages: number;
+  /** Read only this subject (a per-execution stream): the stream's last_seq then says nothing of what is left. */
+  filterSubject?: string;
+  /** How a stream message becomes the log's (default toRawMessage: its own sequence and time). */
+  toMessage?(m: JsMsg): RawMessage;
   /** Called in stream order, each stream sequence once; return false to stop. */
   onMessage(msg: RawMessage): boolean | void;
   /** Called whenever the cursor changes in a way a status would show (throttled by the caller if needed). */
@@ -266,6 +270,7 @@ export class ResumableReader {
       const consumer = await js.consumers.get(this.opts.stream, {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: from,
+        ...(this.opts.filterSubject === undefined ? {} : { filter_subjects: this.opts.filterSubject }),
       });
       messages = await consumer.consume({
         max_messages: this.opts.maxMessages,
@@ -377,12 +382,12 @@ export class ResumableReader {
         const pending = m.info.pending;
         if (seq <= this.state.held) continue; // a copy of something held: never doubled
         const expected = this.state.held + 1;
-        if (seq > expected) void this.reportHole(expected, seq - 1);
+        if (seq > expected && this.opts.filterSubject === undefined) void this.reportHole(expected, seq - 1);
         const now = this.now();
         lastActivity = now;
         this.failures = 0;
         // Hand the message over first: a status that says "held up to seq" must never be ahead of the log.
-        const go = this.opts.onMessage(toRawMessage(m));
+        const go = this.opts.onMessage((this.opts.toMessage ?? toRawMessage)(m));
         this.update({
           held: seq,
           behind: pending,
@@ -459,6 +464,7 @@ export class ResumableReader {
   /** The watchdog: is what the tab holds what the stream holds? Safe to call any time; never overlaps. */
   private async check(): Promise<void> {
     if (this.checking || !this.begun || this.opts.signal.aborted || this.nc.isClosed() || !this.state.connected) return;
+    if (this.opts.filterSubject !== undefined) return; // last_seq counts other subjects: the pending counts decide
     this.checking = true;
     const session = this.endSession;
     const heldBefore = this.state.held;

@@ -1,0 +1,192 @@
+// The index's home on NATS (one façade for it): a KV bucket of execution
+// summaries, a KV bucket for the active indexer's lease, and a stream that holds
+// every audit message again on a subject per execution, so one execution's
+// messages are read without a scan. Each copy keeps where it lies in the audit
+// stream (sequence, server time, subject) in headers; the log sees the
+// original. Names come from lib/index/index-keys.
+import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
+import { headers } from "@nats-io/nats-core";
+import {
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { RawMessage } from "../audit/types";
+import { decodeEntry, type IndexEntry } from "../index/index-entry";
+import {
+  executionSubject,
+  H_STREAM_SEQ,
+  H_STREAM_TIME,
+  H_SUBJECT,
+  indexNames,
+  summaryFilter,
+  type IndexNames,
+} from "../index/index-keys";
+import { ResumableReader } from "./resumable-reader";
+import { isStreamNotFound } from "./stream";
+
+/** How long a lease lives without renewal: a standby indexer takes over this long after the active one died. */
+export const LEASE_TTL_MS = 10_000;
+
+export class IndexStore {
+  private constructor(
+    readonly names: IndexNames,
+    readonly nc: NatsConnection,
+    readonly kv: KV,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {}
+
+  /** Creates what is missing (the indexer); replicas as the audit stream has. */
+  static async ensure(nc: NatsConnection, stream: string): Promise<IndexStore> {
+    const names = indexNames(stream);
+    const jsm = await jetstreamManager(nc);
+    const audit = await jsm.streams.info(stream);
+    const replicas = audit.config.num_replicas;
+    const kvm = new Kvm(nc);
+    const kv = await kvm.create(names.bucket, { history: 1, replicas, storage: StorageType.File });
+    await kvm.create(names.leaseBucket, { history: 1, replicas, ttl: LEASE_TTL_MS, storage: StorageType.Memory });
+    try {
+      await jsm.streams.info(names.byExecution);
+    } catch (e) {
+      if (!isStreamNotFound(e)) throw e;
+      await jsm.streams.add({
+        name: names.byExecution,
+        subjects: [`${names.subjectPrefix}.>`],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        num_replicas: replicas,
+        // The audit stream's limits apply to its copies too.
+        max_age: audit.config.max_age,
+        max_bytes: audit.config.max_bytes,
+        max_msgs: audit.config.max_msgs,
+      });
+    }
+    return new IndexStore(names, nc, kv, jetstream(nc), jsm);
+  }
+
+  /** The index of `stream` if one exists (a reader: creates nothing); undefined when nobody indexes it. */
+  static async open(nc: NatsConnection, stream: string): Promise<IndexStore | undefined> {
+    const names = indexNames(stream);
+    const jsm = await jetstreamManager(nc);
+    try {
+      await jsm.streams.info(`KV_${names.bucket}`);
+      await jsm.streams.info(names.byExecution);
+    } catch (e) {
+      if (isStreamNotFound(e)) return undefined;
+      throw e;
+    }
+    const kv = await new Kvm(nc).open(names.bucket);
+    return new IndexStore(names, nc, kv, jetstream(nc), jsm);
+  }
+
+  /** Removes every part of the index (a rebuild starts from nothing). */
+  static async destroy(nc: NatsConnection, stream: string): Promise<void> {
+    const names = indexNames(stream);
+    const jsm = await jetstreamManager(nc);
+    for (const s of [names.byExecution, `KV_${names.bucket}`]) {
+      try {
+        await jsm.streams.delete(s);
+      } catch (e) {
+        if (!isStreamNotFound(e)) throw e;
+      }
+    }
+  }
+
+  /** Stores a copy of an audit message under its execution; resolves once the server has it. */
+  async copy(executionId: string, m: RawMessage, streamCreated: string): Promise<void> {
+    const h = headers();
+    h.set(H_STREAM_SEQ, String(m.streamSeq));
+    h.set(H_STREAM_TIME, String(m.receivedMs));
+    h.set(H_SUBJECT, m.subject);
+    // One copy per audit message, even when a crash makes the indexer copy it again (within the window).
+    await this.js.publish(executionSubject(this.names, executionId), m.data, {
+      headers: h,
+      msgID: `${streamCreated}/${m.streamSeq}`,
+    });
+  }
+
+  /** The summary of one execution, found by id alone (`*.*.<id>`). */
+  async entry(executionId: string): Promise<{ key: string; entry: IndexEntry; revision: number } | undefined> {
+    const keys = await this.kv.keys(summaryFilter({ executionId }));
+    for await (const key of keys) {
+      const e = await this.kv.get(key);
+      if (e === null || e.operation !== "PUT") continue;
+      const entry = decodeEntry(e.value);
+      if (entry !== undefined && entry.id === executionId) return { key, entry, revision: e.revision };
+    }
+    return undefined;
+  }
+
+  /**
+   * Follows the summaries under `filter` (default: all): each one now, then every change, until `signal`
+   * aborts. `undefined` for a summary deleted (moved to another key) or one this version cannot read.
+   */
+  async watch(
+    onChange: (key: string, entry: IndexEntry | undefined) => void,
+    signal: AbortSignal,
+    filter = summaryFilter(),
+  ): Promise<void> {
+    const w = await this.kv.watch({ key: filter });
+    const stop = () => w.stop();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const e of w) onChange(e.key, e.operation === "PUT" ? decodeEntry(e.value) : undefined);
+    } finally {
+      signal.removeEventListener("abort", stop);
+    }
+  }
+
+  /**
+   * Every message of one execution, in audit-stream order, each once, as the audit stream holds it.
+   * Reads only its subject (resumes after faults like any read); nothing to read is one request.
+   */
+  async readExecution(executionId: string, signal: AbortSignal): Promise<RawMessage[]> {
+    const subject = executionSubject(this.names, executionId);
+    let last: number;
+    try {
+      const sm = await this.jsm.streams.getMessage(this.names.byExecution, { last_by_subj: subject });
+      if (sm === null) return [];
+      last = sm.seq;
+    } catch (e) {
+      if (/no message found/i.test(e instanceof Error ? e.message : String(e))) return [];
+      throw e;
+    }
+    const bySeq = new Map<number, RawMessage>();
+    const reader = new ResumableReader(this.nc, {
+      stream: this.names.byExecution,
+      filterSubject: subject,
+      startAt: () => 1,
+      endSeq: last,
+      untilCaughtUp: true,
+      maxMessages: 5_000,
+      toMessage: fromCopy,
+      onMessage: (m) => void bySeq.set(m.streamSeq, m),
+      onRecreated: () => false,
+      signal,
+    });
+    const r = await reader.run();
+    if (r.end === "recreated")
+      throw new Error(`The index stream ${this.names.byExecution} was recreated during the read.`);
+    return [...bySeq.values()].sort((a, b) => a.streamSeq - b.streamSeq);
+  }
+}
+
+/** A copy in the per-execution stream, as the audit message it copies. */
+export function fromCopy(m: JsMsg): RawMessage {
+  const h = m.headers as MsgHdrs | undefined;
+  const seq = Number(h?.get(H_STREAM_SEQ));
+  const time = Number(h?.get(H_STREAM_TIME));
+  return {
+    data: m.data,
+    streamSeq: Number.isFinite(seq) && seq > 0 ? seq : m.seq,
+    receivedMs: Number.isFinite(time) ? time : Math.floor(m.info.timestampNanos / 1e6),
+    deliveryCount: 1,
+    subject: h?.get(H_SUBJECT) || m.subject,
+  };
+}

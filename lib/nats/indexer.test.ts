@@ -1,0 +1,246 @@
+// The indexer against a real nats-server: what it stores equals what the
+// engine makes of the stream's own messages, however it got there — in one
+// go, through a kill -9 mid-stream, with two indexers at once and the active
+// one killed, or rebuilt from scratch — and every execution's messages read
+// back through the index are exactly the stream's.
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { executionOf } from "../audit/execution-of";
+import { generateWorkload } from "../audit/testing";
+import type { RawMessage } from "../audit/types";
+import { encodeEntry, IndexedExecution } from "../index/index-entry";
+import { indexNames, parseSummaryKey } from "../index/index-keys";
+import { startNatsServer, stopChild, type RunningNatsServer } from "../node/nats-server";
+import { connectBrowser, type NatsConnection } from "./browser-connection";
+import { waitUntil } from "./fault-testing";
+import { IndexStore } from "./index-store";
+import { Indexer } from "./indexer";
+import { readStreamRange } from "./range-reader";
+import { ensureStream } from "./stream";
+
+let server: RunningNatsServer;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connectBrowser({ servers: [server.wsUrl], stream: "unused", subject: "unused", historyLimit: 0 });
+});
+afterAll(async () => {
+  await nc?.close();
+  await server?.stop();
+});
+
+let streamNo = 0;
+async function freshStream() {
+  const names = { stream: `IDX_${++streamNo}`, subject: `idx.${streamNo}` };
+  await ensureStream(nc, names);
+  return names;
+}
+
+/** Publishes a seeded workload's lines in order; resolves with how many the stream acked. */
+async function publish(subject: string, seed: number, executions: number, paceEvery = 0): Promise<number> {
+  const js = jetstream(nc);
+  const { messages } = generateWorkload({ seed, executions, faultRate: 0.05 });
+  const once = [...new Map(messages.map((m) => [m.streamSeq, m])).values()];
+  for (let i = 0; i < once.length; i++) {
+    await js.publish(subject, (once[i] as RawMessage).data);
+    if (paceEvery > 0 && i % paceEvery === 0) await new Promise((ok) => setTimeout(ok, 5));
+  }
+  return once.length;
+}
+
+/** What the index must hold: each execution's entry made from the audit stream's own messages. */
+async function expectedIndex(stream: string): Promise<Map<string, string>> {
+  const msgs: RawMessage[] = [];
+  await readStreamRange(nc, {
+    stream,
+    startSeq: 1,
+    endSeq: Number.MAX_SAFE_INTEGER,
+    onMessage: (m) => void msgs.push(m),
+    signal: new AbortController().signal,
+  });
+  const byExec = new Map<string, IndexedExecution>();
+  for (const m of msgs) {
+    const x = executionOf(m);
+    if (x === undefined) continue;
+    (byExec.get(x) ?? byExec.set(x, new IndexedExecution(x)).get(x)!).add([m]);
+  }
+  return new Map([...byExec.values()].map((x) => [x.key()!, encodeEntry(x.entry()!)]));
+}
+
+/** Every summary in the index, by key. */
+async function indexContents(stream: string): Promise<Map<string, string>> {
+  const store = await IndexStore.open(nc, stream);
+  if (store === undefined) return new Map();
+  const out = new Map<string, string>();
+  for await (const key of await store.kv.keys()) {
+    if (parseSummaryKey(key) === undefined) continue;
+    const e = await store.kv.get(key);
+    if (e?.operation === "PUT") out.set(key, e.string());
+  }
+  return out;
+}
+
+/** The indexer's durable consumer has nothing pending or unacknowledged. */
+async function caughtUp(stream: string): Promise<boolean> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream);
+  try {
+    const ci = await jsm.consumers.info(stream, indexNames(stream).durable);
+    return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.delivered.stream_seq >= info.state.last_seq;
+  } catch {
+    return false;
+  }
+}
+
+async function expectIndexOf(stream: string) {
+  await waitUntil("the indexer has acknowledged every message", () => caughtUp(stream), 60_000);
+  const expected = await expectedIndex(stream);
+  expect(expected.size).toBeGreaterThan(5);
+  const got = await indexContents(stream);
+  expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [k, v] of expected) expect(got.get(k), k).toBe(v);
+  return got;
+}
+
+/** `npm run indexer` as its own process (so kill -9 is a real crash). */
+class IndexerProcess {
+  readonly child: ChildProcess;
+  out = "";
+  constructor(stream: string, args: string[] = []) {
+    this.child = spawn(
+      process.execPath,
+      [
+        // This process may have WebSocket by the flag (vitest's execArgv); the child needs it too.
+        ...(Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-websocket"] : []),
+        "--import",
+        "tsx",
+        "scripts/indexer.ts",
+        "--metrics-port",
+        "0",
+        ...args,
+      ],
+      {
+        env: { ...process.env, SEQSCOPE_NATS_URL: server.wsUrl, SEQSCOPE_STREAM: stream },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    this.child.stdout?.on("data", (d: Buffer) => (this.out += d.toString()));
+    this.child.stderr?.on("data", (d: Buffer) => (this.out += d.toString()));
+  }
+  get active(): boolean {
+    return /\bactive \(lease/.test(this.out);
+  }
+  get metricsUrl(): string | undefined {
+    return /metrics: (http:\S+)/.exec(this.out)?.[1];
+  }
+  async kill(signal: NodeJS.Signals = "SIGKILL") {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const gone = new Promise((ok) => this.child.once("exit", ok));
+    this.child.kill(signal);
+    await gone;
+  }
+  stop() {
+    return stopChild(this.child);
+  }
+}
+
+/** waitUntil, saying what the indexer processes printed when it times out. */
+async function until(what: string, pred: () => boolean | Promise<boolean>, ms: number, ...procs: IndexerProcess[]) {
+  try {
+    await waitUntil(what, pred, ms);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${procs.map((p) => p.out).join("\n---\n")}`);
+  }
+}
+
+describe("indexer", () => {
+  it("stores what the engine makes of each execution, and reads every execution back exactly", async () => {
+    const { stream, subject } = await freshStream();
+    const published = await publish(subject, 11, 30);
+    const stop = new AbortController();
+    const indexer = new Indexer(nc, { stream, batch: 200 });
+    const running = indexer.run(stop.signal);
+    try {
+      await expectIndexOf(stream);
+      expect(indexer.stats.messagesIndexed).toBe(published);
+      // Each execution's messages through the index: the audit stream's, each once, in order.
+      const store = (await IndexStore.open(nc, stream))!;
+      const all: RawMessage[] = [];
+      await readStreamRange(nc, {
+        stream,
+        startSeq: 1,
+        endSeq: published,
+        onMessage: (m) => void all.push(m),
+        signal: stop.signal,
+      });
+      const ids = [...new Set(all.map((m) => executionOf(m)).filter((x) => x !== undefined))];
+      for (const id of ids.slice(0, 8)) {
+        const want = all.filter((m) => executionOf(m) === id);
+        const got = await store.readExecution(id, stop.signal);
+        expect(got.map((m) => m.streamSeq)).toEqual(want.map((m) => m.streamSeq));
+        expect(got.map((m) => Buffer.from(m.data).toString())).toEqual(want.map((m) => Buffer.from(m.data).toString()));
+        expect(got.map((m) => m.receivedMs)).toEqual(want.map((m) => m.receivedMs));
+        expect((await store.entry(id))?.entry.events).toBeGreaterThan(0);
+      }
+      expect(await store.readExecution("no-such-run", stop.signal)).toEqual([]);
+      expect(await store.entry("no-such-run")).toBeUndefined();
+    } finally {
+      stop.abort();
+      await running;
+    }
+  }, 90_000);
+
+  it("ends identical to a rebuilt index after kill -9 mid-stream and a restart", async () => {
+    const { stream, subject } = await freshStream();
+    let p = new IndexerProcess(stream, ["--batch", "50"]);
+    try {
+      const publishing = publish(subject, 12, 40, 20);
+      await until(
+        "the indexer has written some summaries",
+        async () => (await indexContents(stream)).size > 5,
+        60_000,
+        p,
+      );
+      await p.kill("SIGKILL");
+      await publishing;
+      p = new IndexerProcess(stream, ["--batch", "50"]);
+      const kept = await expectIndexOf(stream);
+      await p.stop();
+      // From scratch: the same index, entry for entry.
+      p = new IndexerProcess(stream, ["--rebuild"]);
+      await until("the rebuild has begun", () => /rebuilding/.test(p.out), 30_000, p);
+      const rebuilt = await expectIndexOf(stream);
+      expect(rebuilt).toEqual(kept);
+    } finally {
+      await p.stop();
+    }
+  }, 180_000);
+
+  it("with two indexers one stands by, takes over when the active one is killed, and nothing is lost", async () => {
+    const { stream, subject } = await freshStream();
+    const a = new IndexerProcess(stream, ["--batch", "50"]);
+    await until("one indexer is active", () => a.active, 30_000, a);
+    const b = new IndexerProcess(stream, ["--batch", "50"]);
+    try {
+      await until("the second stands by", () => /standing by/.test(b.out), 30_000, a, b);
+      const publishing = publish(subject, 13, 40, 20);
+      await until(
+        "the first has written some summaries",
+        async () => (await indexContents(stream)).size > 5,
+        60_000,
+        a,
+        b,
+      );
+      expect(b.active).toBe(false);
+      await a.kill("SIGKILL");
+      await publishing;
+      await until("the second takes over", () => b.active, 30_000, a, b);
+      await expectIndexOf(stream);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  }, 180_000);
+});

@@ -1,0 +1,354 @@
+// The indexer: reads the audit stream with a durable consumer and keeps the
+// index (index-store.ts) up to date. Per batch: each touched execution is
+// brought into memory (from its per-execution copies when it is not held),
+// the batch's messages are copied under their executions, the executions'
+// summaries are written to KV, and only then is the batch acknowledged. A
+// crash at any point replays unacknowledged messages; copies are deduplicated
+// by the audit sequence, and a summary is a function of the execution's
+// messages (index-entry.ts), so replaying converges on the same index as a
+// rebuild. One indexer is active at a time: it holds a lease in a KV bucket
+// whose entries expire; others stand by and take over when it lapses.
+import type { NatsConnection } from "@nats-io/nats-core";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import { executionOf } from "../audit/execution-of";
+import type { RawMessage } from "../audit/types";
+import { encodeEntry, IndexedExecution } from "../index/index-entry";
+import { indexNames, LEASE_KEY, META_PROGRESS } from "../index/index-keys";
+import { IndexStore } from "./index-store";
+import { toRawMessage } from "./resumable-reader";
+import { isStreamNotFound } from "./stream";
+
+export interface IndexerOptions {
+  stream: string;
+  /** Messages per batch at most. */
+  batch?: number;
+  /** Audit messages held in memory across executions; past it the least recently touched go (and reload). */
+  maxHeldMessages?: number;
+  /** Rebuild: remove the index and the durable consumer first, and index the stream from its start. */
+  rebuild?: boolean;
+  /** Who this is, in the lease (default: a random id). */
+  holder?: string;
+  onLog?(line: string): void;
+}
+
+export interface IndexerStats {
+  active: boolean;
+  messagesIndexed: number;
+  executionsWritten: number;
+  outsideExecutions: number;
+  batches: number;
+  /** Messages the durable consumer has not had acknowledged (pending + in flight), as last asked. */
+  lagMessages: number;
+  /** Seconds since the index was last caught up (0 while it is). */
+  lagSeconds: number;
+  lastSeq: number;
+  reloads: number;
+}
+
+interface Held {
+  x: IndexedExecution;
+  key?: string;
+  revision?: number;
+}
+
+export class Indexer {
+  readonly stats: IndexerStats = {
+    active: false,
+    messagesIndexed: 0,
+    executionsWritten: 0,
+    outsideExecutions: 0,
+    batches: 0,
+    lagMessages: 0,
+    lagSeconds: 0,
+    lastSeq: 0,
+    reloads: 0,
+  };
+  private readonly names;
+  private readonly held = new Map<string, Held>();
+  private heldMessages = 0;
+  private caughtUpAt = Date.now();
+  private readonly holder: string;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly opts: IndexerOptions,
+  ) {
+    this.names = indexNames(opts.stream);
+    this.holder = opts.holder ?? `indexer-${Math.random().toString(36).slice(2, 10)}`;
+  }
+
+  private log(line: string) {
+    this.opts.onLog?.(line);
+  }
+
+  /** Runs until `signal` aborts: stands by until it holds the lease, then indexes while it keeps it. */
+  async run(signal: AbortSignal): Promise<void> {
+    let rebuild = this.opts.rebuild === true;
+    while (!signal.aborted && !this.nc.isClosed()) {
+      try {
+        const lease = await this.acquireLease(signal);
+        if (lease === undefined) return;
+        this.stats.active = true;
+        this.log(`active (lease ${this.holder})`);
+        try {
+          await this.indexWhileHeld(lease, rebuild);
+          rebuild = false;
+        } finally {
+          this.stats.active = false;
+          lease.release();
+        }
+      } catch (e) {
+        if (signal.aborted) return;
+        this.log(`indexing stopped: ${e instanceof Error ? e.message : String(e)}; starting over`);
+        await sleep(1_000, signal);
+      }
+    }
+  }
+
+  /** Waits until this indexer holds the lease; renews it until it is lost or released. */
+  private async acquireLease(signal: AbortSignal): Promise<Lease | undefined> {
+    const jsm = await jetstreamManager(this.nc);
+    // The audit stream must exist before there is anything to index.
+    for (let said = false; !signal.aborted; said = true) {
+      try {
+        await jsm.streams.info(this.opts.stream);
+        break;
+      } catch (e) {
+        if (!isStreamNotFound(e)) throw e;
+        if (!said) this.log(`stream ${this.opts.stream} does not exist yet; waiting for it`);
+        await sleep(2_000, signal);
+      }
+    }
+    await IndexStore.ensure(this.nc, this.opts.stream);
+    const kv = await new Kvm(this.nc).open(this.names.leaseBucket);
+    const value = JSON.stringify({ holder: this.holder, since: new Date().toISOString() });
+    for (let said = false; !signal.aborted; said = true) {
+      try {
+        const rev = await kv.create(LEASE_KEY, value);
+        return new Lease(kv, value, rev, signal, (why) => this.log(`lease lost: ${why}`));
+      } catch {
+        if (!said) this.log("another indexer holds the lease; standing by");
+        await sleep(2_000, signal);
+      }
+    }
+    return undefined;
+  }
+
+  private async indexWhileHeld(lease: Lease, rebuild: boolean): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    const audit = await jsm.streams.info(this.opts.stream);
+    let store = await IndexStore.ensure(this.nc, this.opts.stream);
+    const progress = await store.kv.get(META_PROGRESS);
+    const was = progress?.operation === "PUT" ? (JSON.parse(progress.string()) as { streamCreated?: string }) : {};
+    if (!rebuild && was.streamCreated !== undefined && was.streamCreated !== audit.created) {
+      this.log(`stream ${this.opts.stream} was created again (${audit.created}): rebuilding the index`);
+      rebuild = true;
+    }
+    if (rebuild) {
+      this.log("rebuilding: removing the index and the indexer's consumer");
+      await jsm.consumers.delete(this.opts.stream, this.names.durable).catch(() => undefined);
+      await IndexStore.destroy(this.nc, this.opts.stream);
+      store = await IndexStore.ensure(this.nc, this.opts.stream);
+      this.held.clear();
+      this.heldMessages = 0;
+    }
+    await store.kv.put(META_PROGRESS, JSON.stringify({ streamCreated: audit.created, stream: this.opts.stream }));
+    await this.ensureConsumer();
+    // What another indexer held may have changed while this one stood by: start from the store.
+    this.held.clear();
+    this.heldMessages = 0;
+    const consumer = await jetstream(this.nc).consumers.get(this.opts.stream, this.names.durable);
+    const max = this.opts.batch ?? 1_000;
+    const lag = setInterval(() => void this.measureLag(), 2_000);
+    try {
+      while (!lease.lost && !lease.signal.aborted) {
+        const batch: JsMsg[] = [];
+        const iter = await consumer.fetch({ max_messages: max, expires: 1_000 });
+        for await (const m of iter) {
+          batch.push(m);
+          // Nothing more is waiting: index what came now rather than wait out the pull.
+          if (m.info.pending === 0 || batch.length >= max) break;
+        }
+        if (batch.length === 0) {
+          this.caughtUpAt = Date.now();
+          continue;
+        }
+        await this.index(store, batch, audit.created, lease);
+      }
+    } finally {
+      clearInterval(lag);
+    }
+  }
+
+  /**
+   * The durable consumer, positioned after the last message acknowledged in order. Messages a previous
+   * holder took and never acknowledged (it was killed) would come back only after the ack wait: the
+   * consumer is made again from its ack floor instead, so a takeover resumes at once (what was acknowledged
+   * past the floor is indexed again, which changes nothing).
+   */
+  private async ensureConsumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    let from = 1;
+    try {
+      const ci = await jsm.consumers.info(this.opts.stream, this.names.durable);
+      if (ci.num_ack_pending === 0) return;
+      from = ci.ack_floor.stream_seq + 1;
+      this.log(`${ci.num_ack_pending} messages were in flight at the last holder; resuming at stream seq ${from}`);
+      await jsm.consumers.delete(this.opts.stream, this.names.durable);
+    } catch (e) {
+      if (!/consumer not found/i.test(e instanceof Error ? e.message : String(e))) throw e;
+    }
+    await jsm.consumers.add(this.opts.stream, {
+      durable_name: this.names.durable,
+      ack_policy: AckPolicy.Explicit,
+      ...(from > 1
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from }
+        : { deliver_policy: DeliverPolicy.All }),
+      max_ack_pending: 20_000,
+      ack_wait: 30_000_000_000,
+    });
+  }
+
+  private async index(store: IndexStore, batch: JsMsg[], created: string, lease: Lease): Promise<void> {
+    const byExec = new Map<string, RawMessage[]>();
+    let outside = 0;
+    for (const m of batch) {
+      const raw = toRawMessage(m);
+      const x = executionOf(raw);
+      if (x === undefined) outside++;
+      else (byExec.get(x) ?? byExec.set(x, []).get(x)!).push(raw);
+    }
+    // Everything the batch touches, in memory, with what the store already holds of it.
+    for (const id of byExec.keys()) if (!this.held.has(id)) await this.load(store, id, lease.signal);
+    await Promise.all([...byExec].flatMap(([id, msgs]) => msgs.map((m) => store.copy(id, m, created))));
+    for (const [id, msgs] of byExec) {
+      if (lease.lost) throw new Error("the lease was lost mid-batch");
+      const h = this.held.get(id) as Held;
+      this.heldMessages += h.x.add(msgs);
+      this.touch(id, h);
+      await this.write(store, h);
+    }
+    if (lease.lost) throw new Error("the lease was lost mid-batch");
+    for (const m of batch) m.ack();
+    this.stats.messagesIndexed += batch.length;
+    this.stats.outsideExecutions += outside;
+    this.stats.batches++;
+    const last = batch[batch.length - 1] as JsMsg;
+    this.stats.lastSeq = last.seq;
+    if (last.info.pending === 0) this.caughtUpAt = Date.now();
+    this.trim();
+  }
+
+  /** An execution not held: what its copies say so far, and the revision of its summary. */
+  private async load(store: IndexStore, id: string, signal: AbortSignal): Promise<void> {
+    const x = new IndexedExecution(id);
+    const msgs = await store.readExecution(id, signal);
+    const h: Held = { x };
+    if (msgs.length > 0) {
+      this.stats.reloads++;
+      this.heldMessages += x.add(msgs);
+      h.key = x.key();
+      const e = h.key === undefined ? null : await store.kv.get(h.key);
+      if (e !== null && e !== undefined && e.operation === "PUT") h.revision = e.revision;
+    }
+    this.held.set(id, h);
+  }
+
+  /** Writes an execution's summary: compare-and-set on the revision it last saw, moving it if its key changed. */
+  private async write(store: IndexStore, h: Held): Promise<void> {
+    const key = h.x.key();
+    const entry = h.x.entry();
+    if (key === undefined || entry === undefined) return;
+    const value = encodeEntry(entry);
+    const moved = h.key !== undefined && h.key !== key;
+    const known = moved ? undefined : h.revision;
+    try {
+      h.revision = known === undefined ? await store.kv.create(key, value) : await store.kv.update(key, value, known);
+    } catch {
+      // Written by someone else since (an indexer before a takeover, or a crash after the write): ours is
+      // made from every message the store holds of it, so it replaces theirs.
+      const cur = await store.kv.get(key);
+      h.revision =
+        cur === null || cur.operation !== "PUT"
+          ? await store.kv.put(key, value)
+          : await store.kv.update(key, value, cur.revision);
+    }
+    if (moved) await store.kv.delete(h.key as string);
+    h.key = key;
+    this.stats.executionsWritten++;
+  }
+
+  private touch(id: string, h: Held) {
+    this.held.delete(id);
+    this.held.set(id, h);
+  }
+
+  /** Lets the least recently touched executions go past the memory limit (they reload when touched again). */
+  private trim() {
+    const max = this.opts.maxHeldMessages ?? 500_000;
+    for (const [id, h] of this.held) {
+      if (this.heldMessages <= max) break;
+      this.held.delete(id);
+      this.heldMessages -= h.x.size;
+    }
+  }
+
+  private async measureLag(): Promise<void> {
+    try {
+      const jsm = await jetstreamManager(this.nc, { checkAPI: false });
+      const ci = await jsm.consumers.info(this.opts.stream, this.names.durable);
+      this.stats.lagMessages = ci.num_pending + ci.num_ack_pending;
+      if (this.stats.lagMessages === 0) this.caughtUpAt = Date.now();
+      this.stats.lagSeconds = this.stats.lagMessages === 0 ? 0 : (Date.now() - this.caughtUpAt) / 1000;
+    } catch {
+      // Asked again in a moment.
+    }
+  }
+}
+
+/** The active indexer's claim: renewed well within its TTL; lost when a renewal finds someone else's. */
+class Lease {
+  lost = false;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly ctl = new AbortController();
+
+  constructor(
+    private readonly kv: KV,
+    private readonly value: string,
+    private revision: number,
+    outer: AbortSignal,
+    onLost: (why: string) => void,
+  ) {
+    const stop = () => this.ctl.abort();
+    outer.addEventListener("abort", stop, { once: true });
+    this.timer = setInterval(() => {
+      this.kv.update(LEASE_KEY, this.value, this.revision).then(
+        (r) => (this.revision = r),
+        (e: unknown) => {
+          if (this.lost) return;
+          this.lost = true;
+          onLost(e instanceof Error ? e.message : String(e));
+          this.ctl.abort();
+        },
+      );
+    }, 3_000);
+  }
+
+  get signal(): AbortSignal {
+    return this.ctl.signal;
+  }
+
+  release(): void {
+    clearInterval(this.timer);
+    this.ctl.abort();
+    if (!this.lost) void this.kv.delete(LEASE_KEY, { previousSeq: this.revision }).catch(() => undefined);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((ok) => {
+    const t = setTimeout(ok, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), ok()), { once: true });
+  });
+}
