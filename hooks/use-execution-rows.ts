@@ -1,7 +1,15 @@
 "use client";
 
 import { useMemo } from "react";
-import type { AuditLog, ExecutionSummary, PartitionKey } from "@/lib/audit";
+import {
+  BUILTIN_KEYS,
+  DEFAULT_QUIET_PERIOD_MS,
+  type AuditLog,
+  type ExecutionSummary,
+  type PartitionKey,
+} from "@/lib/audit";
+import { statusAt } from "@/lib/index/index-entry";
+import { indexedCounts, indexedSummary, type IndexedSummary } from "@/lib/index/index-view";
 import { toRow, type ExecutionRow } from "@/lib/executions/execution-rows";
 import { useAuditFeed } from "./use-audit-feed";
 import { useThrottled } from "./use-throttled";
@@ -11,6 +19,9 @@ interface Cached {
   summary: ExecutionSummary;
   row: ExecutionRow;
 }
+
+// Rows of indexed executions, by the summary object they were made from (a new one per KV update).
+const indexRows = new WeakMap<IndexedSummary, { keyId: string; row: ExecutionRow }>();
 
 // Per log and partition key: each execution's row and the summary it was made from.
 const caches = new WeakMap<AuditLog, Map<string, Map<string, Cached>>>();
@@ -28,7 +39,7 @@ function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
  * second while live, and only for executions that changed since the last time.
  */
 export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; total: number } {
-  const { log, version } = useAuditFeed();
+  const { log, version, indexed } = useAuditFeed();
   const throttled = useThrottled(version, 1_000);
   return useMemo(() => {
     const cache = cacheFor(log, key.id);
@@ -45,6 +56,26 @@ export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; tot
       cache.set(s.id, { summary: s, row });
       return row;
     });
+    // The rest of the stream, from the index: each execution the tab does not hold, as its summary.
+    if (indexed !== undefined && indexed.size > 0) {
+      const now = indexed.newestMs;
+      const builtin = BUILTIN_KEYS.some((k) => k.id === key.id);
+      for (const x of indexed.values()) {
+        if (log.execution(x.entry.id) !== undefined) continue;
+        const status = statusAt(x.entry, now, DEFAULT_QUIET_PERIOD_MS);
+        const hit = indexRows.get(x);
+        if (hit !== undefined && hit.keyId === key.id && hit.row.status === status) {
+          rows.push(hit.row);
+          continue;
+        }
+        const row: ExecutionRow = {
+          ...toRow(indexedSummary(x, now, DEFAULT_QUIET_PERIOD_MS), indexedCounts(x, key.id, builtin)),
+          indexed: true,
+        };
+        indexRows.set(x, { keyId: key.id, row });
+        rows.push(row);
+      }
+    }
     return { rows, total: rows.length };
     // `throttled` stands for the mutable log's version.
     // eslint-disable-next-line react-hooks/exhaustive-deps

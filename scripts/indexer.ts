@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { browserNatsConfig, ConfigError, redactUrl } from "../lib/config/runtime-config";
-import { connectBrowser } from "../lib/nats/browser-connection";
+import { connectBrowser, type NatsConnection } from "../lib/nats/browser-connection";
 import { IndexStore } from "../lib/nats/index-store";
 import { Indexer } from "../lib/nats/indexer";
 import { IndexTotals } from "../lib/index/index-totals";
@@ -71,8 +71,22 @@ try {
 const stop = new AbortController();
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => stop.abort());
 
-log(`connecting to ${cfg.servers.map(redactUrl).join(", ")}`);
-const nc = await connectBrowser(cfg, "seqscope-indexer");
+const where = cfg.servers.map(redactUrl).join(", ");
+log(`connecting to ${where}`);
+let nc: NatsConnection | undefined;
+for (let attempt = 0; nc === undefined && !stop.signal.aborted; attempt++) {
+  try {
+    nc = await connectBrowser(cfg, "seqscope-indexer");
+  } catch (e) {
+    const wait = Math.min(30, 2 ** attempt);
+    log(
+      `cannot reach NATS at ${where} (${e instanceof Error ? e.message : String(e)}). Is the server running with ` +
+        `WebSocket enabled, and is SEQSCOPE_NATS_URL right? Trying again in ${wait} s.`,
+    );
+    await new Promise((ok) => setTimeout(ok, wait * 1_000));
+  }
+}
+if (nc === undefined) process.exit(0);
 const indexer = new Indexer(nc, {
   stream: cfg.stream,
   rebuild: flags.rebuild === true,
@@ -82,7 +96,15 @@ const indexer = new Indexer(nc, {
   onLog: log,
 });
 const totals = new IndexTotals();
-const metrics = await serveMetrics(indexerRegistry(indexer, totals), flags.metricsPort, flags.metricsHost);
+const registry = indexerRegistry(indexer, totals);
+const metricsPortGiven =
+  process.env.SEQSCOPE_INDEXER_METRICS_PORT !== undefined || process.argv.some((a) => a.startsWith("--metrics-port"));
+const metrics = await serveMetrics(registry, flags.metricsPort, flags.metricsHost).catch((e: unknown) => {
+  // The default port taken (another indexer on this machine): any free one, said below.
+  if (metricsPortGiven || (e as { code?: string }).code !== "EADDRINUSE") throw e;
+  log(`port ${flags.metricsPort} is in use; serving the metrics on a free port instead`);
+  return serveMetrics(registry, 0, flags.metricsHost);
+});
 log(`metrics: ${metrics.url}`);
 
 // Totals follow the whole index, whoever writes it; the watch starts once the index exists.

@@ -16,6 +16,7 @@ import { demoSimOptions, publishSimulation, type SimProgress } from "./lib/sim-p
 import { dataDirPaths } from "./lib/data-dir";
 import { errorSummary, superviseNatsServer, type Supervision } from "./lib/supervisor";
 import { isAlive, readLock, reapOrphans, removeLock, writeLock, type LockInfo } from "./lib/instance-lock";
+import { runIndexer, type IndexerChild } from "./lib/indexer-process";
 import { buildApp, serveApp } from "./lib/next-server";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -67,6 +68,7 @@ let nats: RunningNatsServer | undefined;
 let supervision: Supervision | undefined;
 let nc: NatsConnection | undefined;
 let app: ChildProcess | undefined;
+let indexer: IndexerChild | undefined;
 let demo: Promise<unknown> | undefined;
 let stopping = false;
 
@@ -81,6 +83,7 @@ async function shutdown(code: number) {
   await nc?.close().catch(() => undefined);
   await demo?.catch(() => undefined);
   if (app) await stopChild(app);
+  await indexer?.stop();
   await nats?.stop().catch((e: unknown) => log(`nats-server: ${e instanceof Error ? e.message : String(e)}`));
   removeLock(lockPath);
   log("stopped; nothing left running.");
@@ -182,6 +185,22 @@ try {
     }
   } else {
     log(`using your NATS at ${browser.servers.map(redactUrl).join(", ")} (no embedded server, no demo producers)`);
+  }
+
+  if (process.env.SEQSCOPE_INDEXER?.trim().toLowerCase() !== "off") {
+    const indexerChild = { pid: -1, name: "indexer" };
+    lock.children.push(indexerChild);
+    indexer = runIndexer(root, {
+      log,
+      detached: true,
+      onPid: (pid) => {
+        indexerChild.pid = pid;
+        writeLock(lockPath, lock);
+      },
+    });
+    log(
+      "indexer: summaries of every execution in KV, each execution's messages on its own subject (SEQSCOPE_INDEXER=off: none)",
+    );
   }
 
   const served = await serveApp(root, cfg.appPort, {}, { detached: true });

@@ -216,6 +216,15 @@ function ExecutionRowView({ row }: { row: ExecutionRow }) {
             summary
           </span>
         )}
+        {row.indexed && (
+          <span
+            className="ml-1 text-xs text-slate-500"
+            data-testid="execution-indexed"
+            title="From the stream's index: not held by this tab; opening it reads just its messages through the index."
+          >
+            indexed
+          </span>
+        )}
       </span>
       <span role="cell" className="truncate" title={labels}>
         {row.producers.length} <span className="text-slate-500">({labels})</span>
@@ -224,7 +233,7 @@ function ExecutionRowView({ row }: { row: ExecutionRow }) {
         {row.eventCount}
       </span>
       <span role="cell" className="flex flex-wrap gap-1 text-xs" data-testid="execution-anomalies">
-        {row.evicted && !row.anomalies ? (
+        {(row.evicted || row.indexed) && !row.anomalies ? (
           <span className="text-slate-400" title="Counted under the built-in keys only while it is not held">
             — (open to count)
           </span>

@@ -20,6 +20,7 @@ function render(status: ReaderStatus): string {
     holes: [],
     epoch: 0,
     connectionLog: [{ at: NOW, kind: "connected" }],
+    index: "absent",
   };
   const feed: FeedSource = {
     subscribe: () => () => undefined,

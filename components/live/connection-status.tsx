@@ -43,7 +43,7 @@ export function ConnectionStatus({ stream }: { stream: string }) {
 
 /** The live stream's status: phase, lag, silence, reason, and the flight recorder behind a button. */
 function LiveStatus({ stream }: { stream: string }) {
-  const { log, status, received, connectionLog } = useAuditFeed();
+  const { log, status, received, connectionLog, index, indexed } = useAuditFeed();
   const memory = describeMemory(log.memory());
   const info = useStreamInfo(stream);
   const [logOpen, setLogOpen] = useState(false);
@@ -88,6 +88,22 @@ function LiveStatus({ stream }: { stream: string }) {
           {status.startSeq !== undefined && status.startSeq > info.data.firstSeq
             ? ` · loaded from stream seq ${status.startSeq.toLocaleString()} (SEQSCOPE_HISTORY)`
             : ""}
+        </p>
+      )}
+      {index !== "checking" && (
+        <p
+          className="text-xs text-slate-500 tabular-nums"
+          data-testid="index-note"
+          data-index={index}
+          title={
+            index === "present"
+              ? "An indexer keeps a summary of every execution in NATS (KV) and each execution's messages on their own subject."
+              : "Nobody runs `npm run indexer` for this stream: the list shows the executions in the loaded history, and a link without its hint scans the stream."
+          }
+        >
+          {index === "present"
+            ? `index: ${nf(indexed?.size ?? 0)} executions in the stream · links open through it`
+            : "no index: reading the stream directly"}
         </p>
       )}
       {memory && (

@@ -90,6 +90,8 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
   const summary = useMemo(() => log.execution(executionId), [log, version, executionId]);
   const known = summary !== undefined;
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
+  const readAlone = useMemo(() => known && log.readAlone(executionId), [log, version, executionId, known]);
   const restore = useExecutionRestorer(feed, executionId, summary?.evicted !== undefined);
   const restoring = restore?.phase === "reading";
 
@@ -135,6 +137,12 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
   return (
     <>
       {summary && <IntegrityNote holes={holes} from={summary.firstStreamSeq} to={summary.lastStreamSeq} />}
+      {readAlone && (
+        <p className="mb-2 text-xs text-slate-500" data-testid="execution-read-alone">
+          Opened through the index: this execution&apos;s own messages only. Hash chains run through the lines a process
+          wrote for other executions, so they are not checked here.
+        </p>
+      )}
       {restore?.phase === "error" && (
         <p role="alert" data-testid="execution-restore-error" className="mb-2 text-sm text-red-700 dark:text-red-400">
           Reading this execution again failed: {restore.reason}. Counts are from its summary.
@@ -228,9 +236,11 @@ function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry
   const what =
     state.mode === "history"
       ? "Loading the stream…"
-      : state.mode === "hint"
-        ? `Reading stream sequences ${nf(state.from)}–${nf(state.hint?.to ?? state.to)}, where the link says execution`
-        : "Searching the stream for execution";
+      : state.mode === "index"
+        ? "Reading through the stream's index: execution"
+        : state.mode === "hint"
+          ? `Reading stream sequences ${nf(state.from)}–${nf(state.hint?.to ?? state.to)}, where the link says execution`
+          : "Searching the stream for execution";
   return (
     <div data-testid="execution-opening" data-phase={state.phase} data-mode={state.mode} className="space-y-3">
       <p>

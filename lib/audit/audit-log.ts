@@ -20,6 +20,7 @@ import { ChainLedger } from "./chain-ledger";
 import { EventCache, EVENT_OBJECT_BYTES } from "./event-cache";
 import type { ExecState, ExecutionSummary } from "./execution-index";
 import { Ingest } from "./ingest";
+import { ALONE } from "./columns";
 import { KeyColumns } from "./key-columns";
 import { restoreIngest, snapshotIngest } from "./log-snapshot";
 import { evictToBudget, heldBytes, type MemoryStats } from "./memory-budget";
@@ -274,7 +275,26 @@ export class AuditLog {
   chainBreaks(): readonly ChainBreak[] {
     if (!this.ing.hasChains) return [];
     this.ledger.sync();
-    return this.memo(`chains\0${this.ledger.version}`, () => Object.freeze(this.ledger.all()));
+    return this.memo(`chains\0${this.ledger.version}`, () =>
+      // A line read alone (or one whose lane's previous line was) may follow a line nobody read: no verdict.
+      Object.freeze(this.ledger.all().filter((b) => !b.streamSeqs.some((q) => this.isAlone(q)))),
+    );
+  }
+
+  /** Some of the execution's lines were read by themselves (through the index): its chains are not followed. */
+  readAlone(executionId: string): boolean {
+    const st = this.ing.execs.get(executionId);
+    if (st === undefined) return false;
+    const flags = this.ing.store.flags;
+    return (
+      st.events.some((r) => ((flags[r] as number) & ALONE) !== 0) ||
+      st.malformed.some((r) => ((flags[r] as number) & ALONE) !== 0)
+    );
+  }
+
+  private isAlone(streamSeq: number): boolean {
+    const row = this.ing.rowAt(streamSeq);
+    return row >= 0 && ((this.ing.store.flags[row] as number) & ALONE) !== 0;
   }
 
   /**

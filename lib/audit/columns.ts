@@ -18,6 +18,8 @@ export const HAS_PREV_HASH = 16;
 export const PREV_HASH_HEX = 32;
 /** The line's SHA-256 is in `digest`. */
 export const HASHED = 64;
+/** Read by itself, without the stream around it (RawMessage.alone): its chain cannot be followed here. */
+export const ALONE = 128;
 
 export interface EventColumns {
   streamSeq: Float64Array;

@@ -18,7 +18,7 @@
 
 import { positionOfStreamSeq } from "./analyze";
 import type { Duplicate } from "./anomaly";
-import { activityAt, eventFlags, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX, WORKFLOW_EVENT } from "./columns";
+import { activityAt, ALONE, eventFlags, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX, WORKFLOW_EVENT } from "./columns";
 import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
 import { DigestTable } from "./digest-table";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
@@ -220,7 +220,7 @@ export class Ingest {
     s.producer[row] = -1;
     s.identity[row] = -1;
     if (bad !== undefined) {
-      s.flags[row] = MALFORMED;
+      s.flags[row] = msg.alone === true ? MALFORMED | ALONE : MALFORMED;
       const x = bad.workflow_execution_id;
       s.exec[row] = nonEmpty(x) ? this.exec(x).ix : -1;
       bad.raw = s.bytes(row); // not the caller's buffer, which may be a view into a much larger one
@@ -253,7 +253,7 @@ export class Ingest {
       flags |= HAS_PREV_HASH;
       if (s.setPrevHash(row, e.prev_hash)) flags |= PREV_HASH_HEX;
     }
-    s.flags[row] = flags;
+    s.flags[row] = msg.alone === true ? flags | ALONE : flags;
     return row;
   }
 

@@ -14,6 +14,11 @@ export interface RawMessage {
   subject: string;
   /** Read again to bring back evicted messages (memory budget), not a delivery: one already held is not a duplicate. */
   reread?: boolean;
+  /**
+   * Read by itself, without the stream around it (an execution opened through the index): a hash chain
+   * runs through other executions' lines, so a missing predecessor here says nothing.
+   */
+  alone?: boolean;
 }
 
 /** Fields every event may carry, typed as the contract says. */

@@ -7,6 +7,8 @@ export interface ExecutionRow extends ExecutionSummary {
   anomalies?: Record<AnomalyKind, number>;
   anomalyTotal: number;
   durationMs: number;
+  /** From the stream's index, not held by the tab: opening it reads just its messages through the index. */
+  indexed?: boolean;
 }
 
 export interface ExecutionFilter {

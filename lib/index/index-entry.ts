@@ -156,9 +156,18 @@ export function encodeEntry(e: IndexEntry): string {
   return JSON.stringify(e);
 }
 
+/** An indexed execution's status at `nowMs`: a running one quiet for the quiet period is stalled. */
+export function statusAt(
+  e: Pick<IndexEntry, "terminal" | "status" | "lastSeenMs">,
+  nowMs: number,
+  quietPeriodMs: number,
+): ExecutionStatus {
+  return !e.terminal && nowMs - e.lastSeenMs >= quietPeriodMs ? "stalled" : e.status;
+}
+
 /** The list's summary for an indexed execution, judged at `nowMs` (stalled after a quiet period). */
 export function entryToSummary(e: IndexEntry, nowMs: number, quietPeriodMs: number): ExecutionSummary {
-  const status: ExecutionStatus = !e.terminal && nowMs - e.lastSeenMs >= quietPeriodMs ? "stalled" : e.status;
+  const status = statusAt(e, nowMs, quietPeriodMs);
   return {
     id: e.id,
     ...(e.workflowId === undefined ? {} : { workflowId: e.workflowId }),

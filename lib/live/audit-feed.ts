@@ -9,6 +9,8 @@ import type { RawMessage } from "../audit/types";
 import type { BrowserNatsConfig } from "../config/runtime-config";
 import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
+import { IndexView } from "../index/index-view";
+import { IndexStore } from "../nats/index-store";
 import { readStreamRange, streamBounds } from "../nats/range-reader";
 import type { ReaderTiming } from "../nats/resumable-reader";
 import { streamStats, type StreamStats } from "../nats/stream";
@@ -32,9 +34,18 @@ export interface FeedSnapshot {
   epoch: number;
   /** The flight recorder, oldest first. */
   connectionLog: readonly ConnectionLogEntry[];
+  /** Whether an indexer keeps an index of this stream (links then open through it); "checking" until known. */
+  index: IndexPresence;
+  /** The index's summaries (every execution of the stream), watched live; undefined without an index. */
+  indexed?: IndexView;
 }
 
+export type IndexPresence = "checking" | "present" | "absent";
+
 export type Schedule = (flush: () => void) => void;
+
+/** How long "no index" stands before the tab looks again (an indexer may have been started since). */
+const INDEX_RECHECK_MS = 60_000;
 
 /** Messages buffered at most before a flush that does not wait for a frame. */
 export const MAX_PENDING = 5_000;
@@ -64,6 +75,10 @@ export class AuditFeed {
   private nextStatus: ReaderStatus | undefined;
   /** Resolved by the next flush (openers wait for their messages to be in the log). */
   private flushWaiters: (() => void)[] = [];
+  /** The index view changed since the last flush. */
+  private indexChanged = false;
+  /** The index lookup on the current connection; `absentAt`: when it found none. */
+  private index: { lookup: Promise<IndexStore | undefined>; absentAt?: number } | undefined;
 
   constructor(
     private readonly config: BrowserNatsConfig,
@@ -79,6 +94,7 @@ export class AuditFeed {
       holes: [],
       epoch: 0,
       connectionLog: [],
+      index: "checking",
     };
   }
 
@@ -142,6 +158,15 @@ export class AuditFeed {
         add: (m) => this.enqueue(m),
         flushed: () => this.whenFlushed(),
         known: (id) => this.log.execution(id) !== undefined,
+        fromIndex: async (id, signal) => {
+          const store = await this.indexStore();
+          if (store === undefined) return undefined;
+          const msgs = await store.readExecution(id, signal);
+          // Its lines without the stream around them: chains through other executions cannot be followed.
+          for (const m of msgs) this.enqueue({ ...m, alone: true });
+          const first = msgs[0]?.streamSeq ?? 0;
+          return { read: msgs.length, from: first, to: msgs[msgs.length - 1]?.streamSeq ?? first };
+        },
       },
       executionId,
       hint,
@@ -176,6 +201,64 @@ export class AuditFeed {
       },
       executionId,
     );
+  }
+
+  /** The stream's index on this connection, looked up once (and again after a while when there was none). */
+  private indexStore(): Promise<IndexStore | undefined> {
+    const now = Date.now();
+    if (
+      this.index === undefined ||
+      (this.index.absentAt !== undefined && now - this.index.absentAt > INDEX_RECHECK_MS)
+    ) {
+      const lookup = this.connected()
+        .then((nc) => IndexStore.open(nc, this.config.stream))
+        .then(
+          (store) => {
+            if (this.index?.lookup === lookup) this.index.absentAt = store === undefined ? Date.now() : undefined;
+            this.setIndex(store === undefined ? "absent" : "present");
+            return store;
+          },
+          (e: unknown) => {
+            this.record("error", `index lookup failed: ${e instanceof Error ? e.message : String(e)}`);
+            if (this.index?.lookup === lookup) this.index = undefined;
+            return undefined;
+          },
+        );
+      this.index = { lookup };
+    }
+    return this.index.lookup;
+  }
+
+  private setIndex(index: IndexPresence) {
+    if (this.snapshot.index !== index) this.emit({ ...this.snapshot, index });
+  }
+
+  /**
+   * Follows the index's summaries while the feed runs: the list then covers the whole stream. A watch that
+   * ends (the index rebuilt, the connection replaced) starts again from nothing; none: looked for again later.
+   */
+  private async watchIndex(signal: AbortSignal): Promise<void> {
+    const view = new IndexView();
+    while (!signal.aborted) {
+      const store = await this.indexStore();
+      if (signal.aborted) return;
+      if (store !== undefined) {
+        view.clear();
+        this.emit({ ...this.snapshot, indexed: view });
+        await store
+          .watch((key, entry) => {
+            view.set(key, entry);
+            this.indexChanged = true;
+            this.requestFlush();
+          }, signal)
+          .catch((e: unknown) => {
+            if (!signal.aborted) this.record("error", `index watch: ${e instanceof Error ? e.message : String(e)}`);
+          });
+        if (signal.aborted) return;
+        this.index = undefined; // look again: it may have been rebuilt
+      }
+      await new Promise((ok) => setTimeout(ok, store === undefined ? INDEX_RECHECK_MS : 2_000));
+    }
   }
 
   private whenFlushed(): Promise<void> {
@@ -235,7 +318,9 @@ export class AuditFeed {
       return;
     }
     this.nc = nc;
+    this.index = undefined;
     this.record("connected", nc.getServer());
+    void this.watchIndex(signal);
     signal.addEventListener("abort", () => void nc.close().catch(() => undefined), { once: true });
     const reader = new AuditStreamReader(nc, {
       stream: this.config.stream,
@@ -282,7 +367,9 @@ export class AuditFeed {
     const batch = this.pending;
     const status = this.nextStatus;
     this.nextStatus = undefined;
-    if (batch.length === 0 && status === undefined && this.recorded === this.recorder.count) {
+    const indexChanged = this.indexChanged;
+    this.indexChanged = false;
+    if (batch.length === 0 && status === undefined && this.recorded === this.recorder.count && !indexChanged) {
       this.releaseWaiters();
       return;
     }

@@ -20,7 +20,7 @@ export interface ExecutionHint {
 }
 
 export type OpenPhase = "waiting" | "reading" | "found" | "not-found" | "cancelled" | "error";
-export type OpenMode = "history" | "hint" | "scan";
+export type OpenMode = "history" | "hint" | "scan" | "index";
 
 export interface SearchedRange {
   from: number;
@@ -74,6 +74,11 @@ export interface OpenerDeps {
   /** Resolves once every message handed over is in the log. */
   flushed(): Promise<void>;
   known(executionId: string): boolean;
+  /**
+   * Reads the execution's own messages through the stream's index, handing each to `add` (undefined:
+   * nobody indexes this stream). `read` 0: the index does not have it (yet).
+   */
+  fromIndex?(executionId: string, signal: AbortSignal): Promise<{ read: number; from: number; to: number } | undefined>;
   now?(): number;
 }
 
@@ -151,6 +156,25 @@ export class ExecutionOpener {
 
   private async open(signal: AbortSignal): Promise<void> {
     const { executionId: id, hint } = this.state;
+    // Through the index: just its messages, wherever they lie, link hint or not.
+    if (this.deps.fromIndex !== undefined && !this.deps.known(id)) {
+      this.update(signal, { phase: "reading", mode: "index" });
+      const r = await this.deps.fromIndex(id, signal);
+      if (signal.aborted) return;
+      if (r !== undefined && r.read > 0) {
+        await this.deps.flushed();
+        return this.update(signal, {
+          phase: "found",
+          mode: "index",
+          from: r.from,
+          to: r.to,
+          read: r.read,
+          seen: r.read,
+        });
+      }
+      // Not indexed (yet: the indexer may be behind): look for it the way a tab without an index does.
+      this.update(signal, { phase: "waiting", mode: hint ? "hint" : "history" });
+    }
     const history = await this.deps.history();
     const stream = await this.deps.bounds();
     if (signal.aborted) return;
@@ -271,7 +295,12 @@ function fmt(n: number): string {
 
 /** "stream sequences 1–10,000 (scanned) and 10,001–210,000 (loaded history)": what not-found searched. */
 export function describeSearch(s: OpenState): string {
-  const how = { history: "loaded as history", hint: "read where the link pointed", scan: "scanned" } as const;
+  const how = {
+    history: "loaded as history",
+    hint: "read where the link pointed",
+    scan: "scanned",
+    index: "looked up in the index",
+  } as const;
   const parts = [...s.searched]
     .sort((a, b) => a.from - b.from)
     .map((r) => `${fmt(r.from)}–${fmt(r.to)} (${how[r.how]})`);

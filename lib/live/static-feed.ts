@@ -45,6 +45,7 @@ export class StaticFeed implements FeedSource {
       holes: [],
       epoch: 0,
       connectionLog: [],
+      index: "absent",
     };
   }
   subscribe = (): (() => void) => () => undefined;
