@@ -28,7 +28,7 @@ import { BUILTIN_KEYS, type PartitionKey } from "./partition-key";
 import { DEFAULT_PRODUCER_RULES } from "./producer";
 import { KeyRing, signatureProblem, type BadSignature, type Jwks } from "./signature";
 import type { AuditLogSnapshot } from "./snapshot";
-import type { AuditEvent, Malformed, ParsedMessage, ProducerRule, RawMessage } from "./types";
+import type { AuditEvent, Malformed, ParsedMessage, ProducerIdentity, ProducerRule, RawMessage } from "./types";
 
 export type { ExecutionStatus, ExecutionSummary, EvictedPart } from "./execution-index";
 export type { MemoryStats } from "./memory-budget";
@@ -269,6 +269,13 @@ export class AuditLog {
     const row = this.ing.rowAt(streamSeq);
     if (row < 0) return undefined;
     return this.ing.isMalformed(row) ? this.ing.badRecords.get(row) : this.cache.eventAt(row);
+  }
+
+  /** The lane (resolved producer) of the event at a stream sequence, from its column: no parse. */
+  producerAt(streamSeq: number): ProducerIdentity | undefined {
+    const row = this.ing.rowAt(streamSeq);
+    const ix = row < 0 ? -1 : (this.ing.store.identity[row] as number);
+    return ix < 0 ? undefined : this.ing.identities.at(ix);
   }
 
   /** Chain breaks over the whole log. Each line is hashed and checked once, as it arrives. */

@@ -18,6 +18,7 @@ import type { RowStoreSnapshot } from "./snapshot";
 import { StringTable } from "./string-table";
 
 const ARENA_CHUNK = 1 << 20;
+const FIRST_ARENA_CHUNK = 1 << 14;
 /** Smaller read buffers are copied from at once: their object would cost too much per message. */
 const MIN_SHARED = 16 << 10;
 const HEX = new Int8Array(128).fill(-1);
@@ -105,7 +106,7 @@ export class RowStore implements EventColumns {
 
   /** A new row holding `data` (by reference when it sits in a large read buffer); the caller fills the other columns. */
   append(data: Uint8Array): number {
-    if (this.n === this.cap) this.resize(Math.max(1024, this.cap * 2));
+    if (this.n === this.cap) this.resize(Math.max(64, this.cap * 2));
     const row = this.n++;
     const len = data.length;
     this.len[row] = len;
@@ -182,7 +183,9 @@ export class RowStore implements EventColumns {
     const len = data.length;
     let arena = this.cur < 0 ? undefined : this.chunks[this.cur];
     if (arena === undefined || this.curOff + len > arena.length) {
-      arena = new Uint8Array(Math.max(ARENA_CHUNK, len));
+      // Small logs (one execution, a short file) start small; a big one soon takes whole chunks.
+      const size = Math.min(ARENA_CHUNK, FIRST_ARENA_CHUNK * 2 ** this.chunks.length);
+      arena = new Uint8Array(Math.max(size, len));
       this.cur = this.chunks.length;
       this.chunks.push(arena);
       this.used.push(0);

@@ -89,8 +89,7 @@ export class IndexedExecution {
     if (s === undefined) return undefined;
     const anomalies: Record<string, Counts> = {};
     const byProducer: Record<string, Record<string, Counts>> = {};
-    const events = this.log.events(this.id);
-    const laneOf = new Map(events.map((e) => [e.streamSeq, e.identity.label]));
+    const laneOf = (q: number) => this.log.producerAt(q)?.label;
     for (const key of BUILTIN_KEYS) {
       const a = this.log.analyze(key, {
         executionId: this.id,
@@ -101,7 +100,14 @@ export class IndexedExecution {
       const counts = nonZero(a.counts);
       if (counts !== undefined) anomalies[key.id] = counts;
       for (const an of a.anomalies) {
-        const label = an.streamSeqs.map((q) => laneOf.get(q)).find((l) => l !== undefined) ?? "(no event)";
+        let label = "(no event)";
+        for (const q of an.streamSeqs) {
+          const l = laneOf(q);
+          if (l !== undefined) {
+            label = l;
+            break;
+          }
+        }
         const perKey = (byProducer[label] ??= {});
         const c = (perKey[key.id] ??= {});
         c[an.kind] = (c[an.kind] ?? 0) + 1;

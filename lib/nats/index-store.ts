@@ -34,6 +34,9 @@ import { isStreamNotFound } from "./stream";
 export const LEASE_TTL_MS = 10_000;
 
 export class IndexStore {
+  /** The copies stream's last sequence after this store's last batch of copies (undefined: ask it). */
+  private copiesLastSeq: number | undefined;
+
   private constructor(
     readonly names: IndexNames,
     readonly nc: NatsConnection,
@@ -98,17 +101,39 @@ export class IndexStore {
     }
   }
 
-  /** Stores a copy of an audit message under its execution; resolves once the server has it. */
-  async copy(executionId: string, m: RawMessage, streamCreated: string): Promise<void> {
-    const h = headers();
-    h.set(H_STREAM_SEQ, String(m.streamSeq));
-    h.set(H_STREAM_TIME, String(m.receivedMs));
-    h.set(H_SUBJECT, m.subject);
-    // One copy per audit message, even when a crash makes the indexer copy it again (within the window).
-    await this.js.publish(executionSubject(this.names, executionId), m.data, {
-      headers: h,
-      msgID: `${streamCreated}/${m.streamSeq}`,
+  /**
+   * Stores a copy of each audit message under its execution; resolves once the server has them all.
+   * All but the last go out as plain publishes and the last is acknowledged: the stream stores one
+   * connection's messages in order, so if its sequence moved by exactly the batch's size, every copy
+   * is in (5–7× the rate of acknowledging each). Otherwise (copies the dedupe window dropped after a
+   * crash, another writer) each is published again with its own ack; the Nats-Msg-Id keeps one copy.
+   */
+  async copyAll(items: readonly { executionId: string; msg: RawMessage }[], streamCreated: string): Promise<void> {
+    if (items.length === 0) return;
+    const before = this.copiesLastSeq ?? (await this.jsm.streams.info(this.names.byExecution)).state.last_seq;
+    this.copiesLastSeq = undefined;
+    const last = items.length - 1;
+    for (let i = 0; i < last; i++) {
+      const { executionId, msg } = items[i] as (typeof items)[number];
+      this.nc.publish(executionSubject(this.names, executionId), msg.data, {
+        headers: copyHeaders(msg, streamCreated),
+      });
+    }
+    const tail = items[last] as (typeof items)[number];
+    const ack = await this.js.publish(executionSubject(this.names, tail.executionId), tail.msg.data, {
+      headers: copyHeaders(tail.msg, streamCreated),
     });
+    if (!ack.duplicate && ack.seq === before + items.length) {
+      this.copiesLastSeq = ack.seq;
+      return;
+    }
+    await Promise.all(
+      items.map(({ executionId, msg }) =>
+        this.js.publish(executionSubject(this.names, executionId), msg.data, {
+          headers: copyHeaders(msg, streamCreated),
+        }),
+      ),
+    );
   }
 
   /** The summary of one execution, found by id alone (`*.*.<id>`). */
@@ -175,6 +200,16 @@ export class IndexStore {
       throw new Error(`The index stream ${this.names.byExecution} was recreated during the read.`);
     return [...bySeq.values()].sort((a, b) => a.streamSeq - b.streamSeq);
   }
+}
+
+/** Where a copy's audit message lies, and its dedupe id (one copy per audit message within the window). */
+function copyHeaders(m: RawMessage, streamCreated: string): MsgHdrs {
+  const h = headers();
+  h.set(H_STREAM_SEQ, String(m.streamSeq));
+  h.set(H_STREAM_TIME, String(m.receivedMs));
+  h.set(H_SUBJECT, m.subject);
+  h.set("Nats-Msg-Id", `${streamCreated}/${m.streamSeq}`);
+  return h;
 }
 
 /** A copy in the per-execution stream, as the audit message it copies. */

@@ -220,15 +220,22 @@ export class Indexer {
       else (byExec.get(x) ?? byExec.set(x, []).get(x)!).push(raw);
     }
     // Everything the batch touches, in memory, with what the store already holds of it.
-    for (const id of byExec.keys()) if (!this.held.has(id)) await this.load(store, id, lease.signal);
-    await Promise.all([...byExec].flatMap(([id, msgs]) => msgs.map((m) => store.copy(id, m, created))));
+    await Promise.all(
+      [...byExec.keys()].filter((id) => !this.held.has(id)).map((id) => this.load(store, id, lease.signal)),
+    );
+    await store.copyAll(
+      [...byExec].flatMap(([id, msgs]) => msgs.map((m) => ({ executionId: id, msg: m }))),
+      created,
+    );
+    if (lease.lost) throw new Error("the lease was lost mid-batch");
+    const touched: Held[] = [];
     for (const [id, msgs] of byExec) {
-      if (lease.lost) throw new Error("the lease was lost mid-batch");
       const h = this.held.get(id) as Held;
       this.heldMessages += h.x.add(msgs);
       this.touch(id, h);
-      await this.write(store, h);
+      touched.push(h);
     }
+    await Promise.all(touched.map((h) => this.write(store, h)));
     if (lease.lost) throw new Error("the lease was lost mid-batch");
     for (const m of batch) m.ack();
     this.stats.messagesIndexed += batch.length;
@@ -351,4 +358,44 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const t = setTimeout(ok, ms);
     signal.addEventListener("abort", () => (clearTimeout(t), ok()), { once: true });
   });
+}
+
+/** The indexer's durable consumer has every message of the stream delivered and acknowledged. */
+export async function indexCaughtUp(nc: NatsConnection, stream: string): Promise<boolean> {
+  const jsm = await jetstreamManager(nc);
+  const last = (await jsm.streams.info(stream)).state.last_seq;
+  try {
+    const ci = await jsm.consumers.info(stream, indexNames(stream).durable);
+    return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.delivered.stream_seq >= last;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A baseline for the indexer's rate (bench:indexer): a durable consumer that takes `count` messages
+ * and acknowledges each, doing nothing else. Returns the milliseconds it took.
+ */
+export async function consumeAndAck(nc: NatsConnection, stream: string, count: number): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const durable = `bare-${Math.random().toString(36).slice(2, 8)}`;
+  await jsm.consumers.add(stream, {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: 20_000,
+  });
+  const consumer = await jetstream(nc).consumers.get(stream, durable);
+  const t0 = performance.now();
+  for (let got = 0; got < count;) {
+    const iter = await consumer.fetch({ max_messages: 1_000, expires: 1_000 });
+    for await (const m of iter) {
+      m.ack();
+      got++;
+      if (m.info.pending === 0) break;
+    }
+  }
+  const ms = performance.now() - t0;
+  await jsm.consumers.delete(stream, durable);
+  return ms;
 }
