@@ -9,13 +9,17 @@
 //     bounded ordered consumer reads just that stretch and a margin;
 //   - without (a hand-typed /executions/<id>): a scan from the stream's oldest
 //     message that stops after the execution's terminal event and a margin.
-// It prints the median of each, their ratio, and checks both opened the same
-// execution with the same counts. No thresholds: a measurement, not a test.
+// Then it indexes the stream (the indexer's code, in this process) and opens the
+// same execution again, with and without the hint: both go through the index,
+// reading just its messages. It prints the median of each, their ratios, and
+// checks every open drew the same events. No thresholds: a measurement, not a test.
 //
 //   npm run bench:open -- [--events=1000000] [--at=0.5] [--runs=3] [--history=10000]
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "@playwright/test";
 import { freePort, startNatsServer, stopChild } from "../lib/node/nats-server";
+import { connectBrowser } from "../lib/nats/browser-connection";
+import { indexCaughtUp, Indexer } from "../lib/nats/indexer";
 import { connectNode } from "../lib/nats/node-connection";
 import { ensureStream, streamInfo } from "../lib/nats/stream";
 import { Simulator } from "../lib/sim/simulator";
@@ -160,8 +164,45 @@ async function main() {
       }
     }
     if (seen.size !== 1) throw new Error(`the opens disagree: ${[...seen].join(" | ")}`);
+
+    // The same opens with the stream indexed: both links then go through the index.
+    console.log("indexing the stream (npm run indexer's code, in this process)…");
+    const nc2 = await connectBrowser({
+      servers: [nats.wsUrl],
+      stream: names.stream,
+      subject: names.subject,
+      historyLimit: 0,
+    });
+    const stopIndexer = new AbortController();
+    const indexer = new Indexer(nc2, { stream: names.stream });
+    const indexing = indexer.run(stopIndexer.signal);
+    cleanup.unshift(async () => {
+      stopIndexer.abort();
+      await indexing;
+      await nc2.close();
+    });
+    const ix0 = performance.now();
+    while (indexer.stats.messagesIndexed < EVENTS || !(await indexCaughtUp(nc2, names.stream)))
+      await new Promise((ok) => setTimeout(ok, 500));
+    const indexSeconds = (performance.now() - ix0) / 1000;
+    console.log(`  indexed ${nf(EVENTS)} events in ${indexSeconds.toFixed(0)} s (${nf(EVENTS / indexSeconds)}/s)`);
+    const counts = new Set<number>();
+    const indexTimes = { plain: [] as number[], hinted: [] as number[] };
+    for (let r = 0; r < RUNS; r++) {
+      for (const mode of ["plain", "hinted"] as const) {
+        const res = await coldOpen(browser, mode === "plain" ? plain : hinted);
+        indexTimes[mode].push(res.ms);
+        counts.add(res.events);
+        console.log(`  run ${r + 1} indexed, ${mode === "plain" ? "without hint" : "with hint   "}: ${nf(res.ms)} ms`);
+      }
+    }
+    const events = Number(/^(\d+)/.exec([...seen][0] as string)?.[1]);
+    if (counts.size !== 1 || !counts.has(events))
+      throw new Error(`the index opens drew ${[...counts].join(", ")} events, the stream reads ${events}`);
     const hint = median(times.hint);
     const scan = median(times.scan);
+    const viaIndex = median(indexTimes.plain);
+    const viaIndexHinted = median(indexTimes.hinted);
     console.log(
       [
         "",
@@ -169,6 +210,8 @@ async function main() {
         `  with the link's hint: ${nf(hint)} ms (reads its ${nf(target.to - target.from + 1)} messages + margin)`,
         `  without the hint:     ${nf(scan)} ms (scans from seq 1 to its end + margin, ~${nf(target.to)} messages)`,
         `  the hint opens it ${(scan / hint).toFixed(1)}× faster; both opened ${[...seen][0]}`,
+        `  through the index, no hint: ${nf(viaIndex)} ms = ${(viaIndex / hint).toFixed(2)}× the hinted open ` +
+          `(reads its ${nf(target.events)} messages only); with the hint: ${nf(viaIndexHinted)} ms = ${(viaIndexHinted / viaIndex).toFixed(2)}× that`,
       ].join("\n"),
     );
   } finally {
