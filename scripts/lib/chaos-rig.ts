@@ -22,7 +22,9 @@ import {
 import { startTcpProxy, type TcpProxy } from "../../lib/node/tcp-proxy";
 import { connectNode, type NatsConnection } from "../../lib/nats/node-connection";
 import { RetryingPublisher } from "../../lib/nats/fault-testing";
+import { indexNames } from "../../lib/index/index-keys";
 import { CHROMIUM_ARGS, CHROMIUM_HELP, findChromium } from "../../lib/node/binaries.mjs";
+import { runIndexer, type IndexerChild } from "./indexer-process";
 import { serveApp, type ServedApp } from "./next-server";
 
 export const RIG_STREAM = "AUDIT_EVENTS";
@@ -40,6 +42,8 @@ export interface RigOptions {
   history?: number;
   /** SEQSCOPE_MEMORY_MIB for the app. */
   memoryMib?: number;
+  /** Runs `seqscope indexer` on the stream (straight to the servers, never through the proxy). */
+  indexer?: boolean;
 }
 
 export interface StreamState {
@@ -80,7 +84,12 @@ export interface FaultRig {
   deleteStream(): Promise<void>;
   /** Creates the stream (again), with the rig's limits and replicas. */
   createStream(): Promise<void>;
-  /** Processes this rig runs now (servers, app), for a last-resort kill on exit. */
+  /**
+   * Whether the indexer's durable consumer has had every message of the stream acknowledged
+   * (false while it does not exist yet): the index then holds the whole stream.
+   */
+  indexCaughtUp(): Promise<boolean>;
+  /** Processes this rig runs now (servers, app, indexer), for a last-resort kill on exit. */
   pids(): number[];
   /** Stops the app, the proxy and the servers; safe to call twice. */
   stop(): Promise<void>;
@@ -96,6 +105,12 @@ interface WireConnz {
 
 interface WireStreamInfo {
   state: { first_seq: number; last_seq: number; messages: number };
+}
+
+interface WireConsumerInfo {
+  num_pending: number;
+  num_ack_pending: number;
+  delivered: { stream_seq: number };
 }
 
 /** Starts servers, stream and app; on any failure stops what it started. */
@@ -141,6 +156,19 @@ export async function startFaultRig(opts: RigOptions = {}): Promise<FaultRig> {
       );
     };
     await createStream();
+
+    let indexer: IndexerChild | undefined;
+    if (opts.indexer) {
+      indexer = runIndexer(ROOT, {
+        env: {
+          SEQSCOPE_NATS_URL: (cluster ? cluster.wsUrls : [server!.wsUrl]).join(","),
+          SEQSCOPE_STREAM: stream,
+          SEQSCOPE_INDEXER_METRICS_PORT: "0",
+        },
+        log: (s) => process.stdout.write(`[rig] ${s}\n`),
+      });
+      undo.push(() => indexer!.stop());
+    }
 
     const port = await freePort();
     const app: ServedApp = await serveApp(ROOT, port, {
@@ -206,9 +234,19 @@ export async function startFaultRig(opts: RigOptions = {}): Promise<FaultRig> {
         await jetStreamApi(admin, `STREAM.DELETE.${stream}`, undefined, 10_000);
       },
       createStream,
+      indexCaughtUp: async () => {
+        const durable = indexNames(stream).durable;
+        const ci = await jetStreamApi<WireConsumerInfo>(admin, `CONSUMER.INFO.${stream}.${durable}`).catch(
+          () => undefined,
+        );
+        if (ci === undefined) return false;
+        const { last } = await streamState();
+        return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.delivered.stream_seq >= last;
+      },
       pids: () => [
         ...(cluster ? cluster.nodes : [server!]).filter((n) => n.running).map((n) => n.pid),
         ...(app.child.exitCode === null && app.child.pid ? [app.child.pid] : []),
+        ...(indexer && indexer.pid > 0 ? [indexer.pid] : []),
       ],
       stop: () => (stopped ??= stopAll()),
     };
