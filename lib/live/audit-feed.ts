@@ -219,8 +219,10 @@ export class AuditFeed {
             return store;
           },
           (e: unknown) => {
+            // Not allowed to read it, or no answer: read the stream directly, and say why in the log.
             this.record("error", `index lookup failed: ${e instanceof Error ? e.message : String(e)}`);
-            if (this.index?.lookup === lookup) this.index = undefined;
+            if (this.index?.lookup === lookup) this.index.absentAt = Date.now();
+            this.setIndex("absent");
             return undefined;
           },
         );

@@ -67,4 +67,33 @@ describe("ExecutionOpener", () => {
     const again = new ExecutionOpener(deps(), "wfx-1");
     expect((await again.run()).phase).toBe("not-found");
   });
+
+  it("through the index: reads just the execution, hint or not, and never scans", async () => {
+    let reads = 0;
+    let waitedForHistory = 0;
+    const o = new ExecutionOpener(
+      deps({
+        readRange: async () => (reads++, { lastSeq: 0, end: "range-end" }),
+        historyLoaded: async () => void waitedForHistory++,
+        fromIndex: async (id) => (id === "wfx-1" ? { read: 40, from: 120, to: 7_000 } : undefined),
+      }),
+      "wfx-1",
+    );
+    expect(await o.run()).toMatchObject({ phase: "found", mode: "index", read: 40, from: 120, to: 7_000 });
+    expect([reads, waitedForHistory]).toEqual([0, 0]);
+  });
+
+  it("when the index does not have it (yet), looks where a tab without an index would", async () => {
+    const looked: string[] = [];
+    const o = new ExecutionOpener(
+      deps({
+        fromIndex: async () => (looked.push("index"), { read: 0, from: 0, to: 0 }),
+        historyLoaded: async () => void looked.push("history"),
+        known: () => looked.includes("history"),
+      }),
+      "wfx-2",
+    );
+    expect(await o.run()).toMatchObject({ phase: "found", mode: "history" });
+    expect(looked).toEqual(["index", "history"]);
+  });
 });
