@@ -22,7 +22,7 @@ import {
 import { startTcpProxy, type TcpProxy } from "../../lib/node/tcp-proxy";
 import { connectNode, type NatsConnection } from "../../lib/nats/node-connection";
 import { RetryingPublisher } from "../../lib/nats/fault-testing";
-import { indexNames } from "../../lib/index/index-keys";
+import { indexCaughtUp } from "../../lib/nats/indexer";
 import { CHROMIUM_ARGS, CHROMIUM_HELP, findChromium } from "../../lib/node/binaries.mjs";
 import { runIndexer, type IndexerChild } from "./indexer-process";
 import { serveApp, type ServedApp } from "./next-server";
@@ -105,12 +105,6 @@ interface WireConnz {
 
 interface WireStreamInfo {
   state: { first_seq: number; last_seq: number; messages: number };
-}
-
-interface WireConsumerInfo {
-  num_pending: number;
-  num_ack_pending: number;
-  delivered: { stream_seq: number };
 }
 
 /** Starts servers, stream and app; on any failure stops what it started. */
@@ -234,15 +228,7 @@ export async function startFaultRig(opts: RigOptions = {}): Promise<FaultRig> {
         await jetStreamApi(admin, `STREAM.DELETE.${stream}`, undefined, 10_000);
       },
       createStream,
-      indexCaughtUp: async () => {
-        const durable = indexNames(stream).durable;
-        const ci = await jetStreamApi<WireConsumerInfo>(admin, `CONSUMER.INFO.${stream}.${durable}`).catch(
-          () => undefined,
-        );
-        if (ci === undefined) return false;
-        const { last } = await streamState();
-        return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.delivered.stream_seq >= last;
-      },
+      indexCaughtUp: () => indexCaughtUp(admin, stream),
       pids: () => [
         ...(cluster ? cluster.nodes : [server!]).filter((n) => n.running).map((n) => n.pid),
         ...(app.child.exitCode === null && app.child.pid ? [app.child.pid] : []),
