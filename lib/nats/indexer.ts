@@ -9,7 +9,7 @@
 // rebuild. One indexer is active at a time: it holds a lease in a KV bucket
 // whose entries expire; others stand by and take over when it lapses.
 import type { NatsConnection } from "@nats-io/nats-core";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { executionOf } from "../audit/execution-of";
 import type { RawMessage } from "../audit/types";
@@ -162,23 +162,46 @@ export class Indexer {
     const max = this.opts.batch ?? 1_000;
     const lag = setInterval(() => void this.measureLag(), 2_000);
     try {
-      while (!lease.lost && !lease.signal.aborted) {
-        const batch: JsMsg[] = [];
-        const iter = await consumer.fetch({ max_messages: max, expires: 1_000 });
-        for await (const m of iter) {
-          batch.push(m);
-          // Nothing more is waiting: index what came now rather than wait out the pull.
-          if (m.info.pending === 0 || batch.length >= max) break;
-        }
-        if (batch.length === 0) {
-          this.caughtUpAt = Date.now();
-          continue;
-        }
-        await this.index(store, batch, audit.created, lease);
-      }
+      while (!lease.lost && !lease.signal.aborted) await this.session(consumer, store, audit.created, lease, max);
     } finally {
       clearInterval(lag);
     }
+  }
+
+  /**
+   * One continuous pull until something ends it. Messages that arrive while a batch is indexed wait in
+   * the client (a pull left early would let the server's delivery of the rest go nowhere, unacknowledged
+   * until the ack wait). A reconnect or missed heartbeats end it: after a reconnect the client's pull
+   * budget can be stale (issue 10), so a fresh pull is the only safe resume; the durable keeps the place.
+   */
+  private async session(consumer: Consumer, store: IndexStore, created: string, lease: Lease, max: number) {
+    const messages = await consumer.consume({ max_messages: Math.max(max, 100) * 2, expires: 5_000 });
+    const end = () => void messages.close();
+    lease.signal.addEventListener("abort", end, { once: true });
+    const status = this.nc.status();
+    void (async () => {
+      for await (const s of status) if (s.type === "reconnect") end();
+    })().catch(() => undefined);
+    void (async () => {
+      for await (const n of messages.status())
+        if (n.type === "heartbeats_missed" || n.type === "consumer_deleted") end();
+    })().catch(() => undefined);
+    let batch: JsMsg[] = [];
+    try {
+      for await (const m of messages) {
+        batch.push(m);
+        // Nothing more waiting on the server, or a full batch: index what came.
+        if (m.info.pending > 0 && batch.length < max) continue;
+        await this.index(store, batch, created, lease);
+        batch = [];
+      }
+    } finally {
+      lease.signal.removeEventListener("abort", end);
+      (status as { stop?: () => void }).stop?.();
+      await messages.close().catch(() => undefined);
+    }
+    // Taken but not indexed when the session ended: index them now if the lease still holds (else they come again).
+    if (batch.length > 0 && !lease.lost) await this.index(store, batch, created, lease);
   }
 
   /**
@@ -387,14 +410,13 @@ export async function consumeAndAck(nc: NatsConnection, stream: string, count: n
   });
   const consumer = await jetstream(nc).consumers.get(stream, durable);
   const t0 = performance.now();
-  for (let got = 0; got < count;) {
-    const iter = await consumer.fetch({ max_messages: 1_000, expires: 1_000 });
-    for await (const m of iter) {
-      m.ack();
-      got++;
-      if (m.info.pending === 0) break;
-    }
+  const messages = await consumer.consume({ max_messages: 2_000, expires: 5_000 });
+  let got = 0;
+  for await (const m of messages) {
+    m.ack();
+    if (++got >= count) break;
   }
+  await messages.close();
   const ms = performance.now() - t0;
   await jsm.consumers.delete(stream, durable);
   return ms;
