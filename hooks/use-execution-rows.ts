@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import {
   BUILTIN_KEYS,
   DEFAULT_QUIET_PERIOD_MS,
@@ -11,7 +11,7 @@ import {
 import { statusAt } from "@/lib/index/index-entry";
 import { indexedCounts, indexedSummary, type IndexedSummary } from "@/lib/index/index-view";
 import { toRow, type ExecutionRow } from "@/lib/executions/execution-rows";
-import { useAuditFeed } from "./use-audit-feed";
+import { useAuditFeed, useFeed } from "./use-audit-feed";
 import { useThrottled } from "./use-throttled";
 
 interface Cached {
@@ -39,6 +39,9 @@ function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
  * second while live, and only for executions that changed since the last time.
  */
 export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; total: number } {
+  const feed = useFeed();
+  // The list covers the whole stream when it is indexed: ask the feed to follow the index.
+  useEffect(() => feed.followIndex?.(), [feed]);
   const { log, version, indexed } = useAuditFeed();
   const throttled = useThrottled(version, 1_000);
   return useMemo(() => {

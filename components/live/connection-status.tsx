@@ -102,7 +102,9 @@ function LiveStatus({ stream }: { stream: string }) {
           }
         >
           {index === "present"
-            ? `index: ${nf(indexed?.size ?? 0)} executions in the stream · links open through it`
+            ? indexed === undefined
+              ? "indexed · links open through the index"
+              : `index: ${nf(indexed.size)} executions in the stream · links open through it`
             : "no index: reading the stream directly"}
         </p>
       )}

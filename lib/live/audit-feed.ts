@@ -75,6 +75,8 @@ export class AuditFeed {
   private nextStatus: ReaderStatus | undefined;
   /** Resolved by the next flush (openers wait for their messages to be in the log). */
   private flushWaiters: (() => void)[] = [];
+  /** Some view wants the index's summaries (followIndex). */
+  private wantIndex = false;
   /** The index view changed since the last flush. */
   private indexChanged = false;
   /** The index lookup on the current connection; `absentAt`: when it found none. */
@@ -235,6 +237,13 @@ export class AuditFeed {
     if (this.snapshot.index !== index) this.emit({ ...this.snapshot, index });
   }
 
+  /** See FeedSource.followIndex. */
+  followIndex = (): void => {
+    if (this.wantIndex) return;
+    this.wantIndex = true;
+    if (this.nc !== undefined) void this.watchIndex(this.controller.signal);
+  };
+
   /**
    * Follows the index's summaries while the feed runs: the list then covers the whole stream. A watch that
    * ends (the index rebuilt, the connection replaced) starts again from nothing; none: looked for again later.
@@ -322,7 +331,8 @@ export class AuditFeed {
     this.nc = nc;
     this.index = undefined;
     this.record("connected", nc.getServer());
-    void this.watchIndex(signal);
+    void this.indexStore();
+    if (this.wantIndex) void this.watchIndex(signal);
     signal.addEventListener("abort", () => void nc.close().catch(() => undefined), { once: true });
     const reader = new AuditStreamReader(nc, {
       stream: this.config.stream,

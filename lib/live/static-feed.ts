@@ -29,6 +29,11 @@ export interface FeedSource {
   streamStats?(): Promise<StreamStats | undefined>;
   /** What a finished log was read from; absent for the live feed. */
   origin?(): FeedOrigin | undefined;
+  /**
+   * The list is shown: follow the stream's index (every execution's summary) while the feed runs.
+   * Only then: the watch sends every summary, and on one connection that would delay a link's read.
+   */
+  followIndex?(): void;
 }
 
 export class StaticFeed implements FeedSource {
