@@ -183,21 +183,39 @@ export class IndexStore {
       throw e;
     }
     const bySeq = new Map<number, RawMessage>();
-    const reader = new ResumableReader(this.nc, {
-      stream: this.names.byExecution,
-      filterSubject: subject,
-      startAt: () => 1,
-      endSeq: last,
-      untilCaughtUp: true,
-      maxMessages: 5_000,
-      toMessage: fromCopy,
-      onMessage: (m) => void bySeq.set(m.streamSeq, m),
-      onRecreated: () => false,
-      signal,
-    });
-    const r = await reader.run();
-    if (r.end === "recreated")
-      throw new Error(`The index stream ${this.names.byExecution} was recreated during the read.`);
+    // Read until the last copy known to exist: a heartbeat or a 0 pending count on a filtered read of a big
+    // stream can come before the server has found the rest (seen on a cluster). A read that ends short is
+    // resumed; one that cannot move on, or is aborted, fails — a partial execution must never pass for whole.
+    let from = 1;
+    for (let stuck = 0; from <= last;) {
+      if (signal.aborted) throw new Error(`Reading execution ${executionId} through the index was stopped.`);
+      const start = from;
+      const reader = new ResumableReader(this.nc, {
+        stream: this.names.byExecution,
+        filterSubject: subject,
+        startAt: () => start,
+        endSeq: last,
+        untilCaughtUp: true,
+        maxMessages: 5_000,
+        toMessage: fromCopy,
+        onMessage: (m) => void bySeq.set(m.streamSeq, m),
+        onRecreated: () => false,
+        signal,
+      });
+      const r = await reader.run();
+      if (r.end === "recreated")
+        throw new Error(`The index stream ${this.names.byExecution} was recreated during the read.`);
+      if (r.end === "aborted" || signal.aborted)
+        throw new Error(`Reading execution ${executionId} through the index was stopped.`);
+      if (r.lastSeq >= last) break;
+      if (r.lastSeq < from) stuck++;
+      else stuck = 0;
+      if (stuck >= 3)
+        throw new Error(
+          `Reading execution ${executionId} through the index stopped at copy ${r.lastSeq} of ${last}: the rest is missing.`,
+        );
+      from = Math.max(from, r.lastSeq + 1);
+    }
     return [...bySeq.values()].sort((a, b) => a.streamSeq - b.streamSeq);
   }
 }

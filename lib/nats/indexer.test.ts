@@ -192,6 +192,25 @@ describe("indexer", () => {
     }
   }, 90_000);
 
+  it("stopped mid-batch again and again, never leaves a partial summary behind", async () => {
+    const { stream, subject } = await freshStream();
+    await publish(subject, 14, 40);
+    const runFor = async (ms: number | undefined) => {
+      const stop = new AbortController();
+      const running = new Indexer(nc, { stream, batch: 50 }).run(stop.signal);
+      if (ms === undefined) await expectIndexOf(stream);
+      else await new Promise((ok) => setTimeout(ok, ms));
+      stop.abort();
+      await running;
+    };
+    await runFor(undefined);
+    // The same lines again (duplicates of every execution's messages), and indexers stopped early while they
+    // bring the executions back from their copies: what they leave must still be whole.
+    await publish(subject, 14, 40);
+    for (let ms = 30; ms <= 600; ms += 30) await runFor(ms);
+    await runFor(undefined);
+  }, 120_000);
+
   it("ends identical to a rebuilt index after kill -9 mid-stream and a restart", async () => {
     const { stream, subject } = await freshStream();
     let p = new IndexerProcess(stream, ["--batch", "50"]);

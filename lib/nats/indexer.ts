@@ -201,7 +201,7 @@ export class Indexer {
       await messages.close().catch(() => undefined);
     }
     // Taken but not indexed when the session ended: index them now if the lease still holds (else they come again).
-    if (batch.length > 0 && !lease.lost) await this.index(store, batch, created, lease);
+    if (batch.length > 0 && !lease.lost && !lease.signal.aborted) await this.index(store, batch, created, lease);
   }
 
   /**
@@ -250,7 +250,7 @@ export class Indexer {
       [...byExec].flatMap(([id, msgs]) => msgs.map((m) => ({ executionId: id, msg: m }))),
       created,
     );
-    if (lease.lost) throw new Error("the lease was lost mid-batch");
+    if (lease.lost || lease.signal.aborted) throw new Error("stopped mid-batch (the lease lost, or told to stop)");
     const touched: Held[] = [];
     for (const [id, msgs] of byExec) {
       const h = this.held.get(id) as Held;
@@ -259,7 +259,7 @@ export class Indexer {
       touched.push(h);
     }
     await Promise.all(touched.map((h) => this.write(store, h)));
-    if (lease.lost) throw new Error("the lease was lost mid-batch");
+    if (lease.lost || lease.signal.aborted) throw new Error("stopped mid-batch (the lease lost, or told to stop)");
     for (const m of batch) m.ack();
     this.stats.messagesIndexed += batch.length;
     this.stats.outsideExecutions += outside;
