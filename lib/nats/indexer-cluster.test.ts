@@ -7,19 +7,16 @@
 // own messages, every execution's messages read back through the index must be
 // exactly the stream's, and the index's own bucket and stream must be R3 like
 // the audit stream.
-import { spawn, type ChildProcess } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executionOf } from "../audit/execution-of";
 import { generateWorkload } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
-import { encodeEntry, IndexedExecution } from "../index/index-entry";
-import { indexNames, parseSummaryKey } from "../index/index-keys";
+import { indexNames } from "../index/index-keys";
 import { findNatsServer } from "../node/binaries.mjs";
 import {
   jetStreamApi,
   startNatsCluster,
-  stopChild,
   streamLeader,
   type NatsCluster,
   type RunningNatsServer,
@@ -27,8 +24,8 @@ import {
 import { connectBrowser, type NatsConnection } from "./browser-connection";
 import { RetryingPublisher, waitUntil } from "./fault-testing";
 import { IndexStore } from "./index-store";
+import { expectedIndex, indexContents, IndexerProcess, streamMessages } from "./index-testing";
 import { indexCaughtUp } from "./indexer";
-import { readStreamRange } from "./range-reader";
 
 const STREAM = "IDX_CLUSTER";
 const SUBJECT = "idx.cluster";
@@ -79,30 +76,6 @@ function streamState(stream: string): Promise<WireStreamInfo> {
   return jetStreamApi<WireStreamInfo>(nc, `STREAM.INFO.${stream}`);
 }
 
-/** The stream's own messages, in order. */
-async function streamMessages(): Promise<RawMessage[]> {
-  const msgs: RawMessage[] = [];
-  await readStreamRange(nc, {
-    stream: STREAM,
-    startSeq: 1,
-    endSeq: Number.MAX_SAFE_INTEGER,
-    onMessage: (m) => void msgs.push(m),
-    signal: new AbortController().signal,
-  });
-  return msgs;
-}
-
-/** What the index must hold: each execution's entry made from the audit stream's own messages. */
-function expectedIndex(msgs: readonly RawMessage[]): Map<string, string> {
-  const byExec = new Map<string, IndexedExecution>();
-  for (const m of msgs) {
-    const x = executionOf(m);
-    if (x === undefined) continue;
-    (byExec.get(x) ?? byExec.set(x, new IndexedExecution(x)).get(x)!).add([m]);
-  }
-  return new Map([...byExec.values()].map((x) => [x.key()!, encodeEntry(x.entry()!)]));
-}
-
 /** The stream has a leader and every other peer is a current replica (a node back from the dead has caught up). */
 async function allCurrent(stream: string): Promise<boolean> {
   const c = await streamState(stream).then(
@@ -111,19 +84,6 @@ async function allCurrent(stream: string): Promise<boolean> {
   );
   const peers = c?.replicas ?? [];
   return c?.leader !== undefined && peers.length === 2 && peers.every((r) => r.current && r.offline !== true);
-}
-
-/** Every summary in the index, by key. */
-async function indexContents(): Promise<Map<string, string>> {
-  const store = await IndexStore.open(nc, STREAM);
-  if (store === undefined) throw new Error(`IndexStore.open found no index of ${STREAM}`);
-  const out = new Map<string, string>();
-  for await (const key of await store.kv.keys()) {
-    if (parseSummaryKey(key) === undefined) continue;
-    const e = await store.kv.get(key);
-    if (e?.operation === "PUT") out.set(key, e.string());
-  }
-  return out;
 }
 
 /**
@@ -159,46 +119,6 @@ function caughtUp(): Promise<boolean> {
   return indexCaughtUp(nc, STREAM).catch(() => false);
 }
 
-/** `npm run indexer` as its own process (so kill -9 is a real crash), pointed at every node. */
-class IndexerProcess {
-  readonly child: ChildProcess;
-  out = "";
-  constructor() {
-    this.child = spawn(
-      process.execPath,
-      [
-        // Vitest gives its workers WebSocket by the flag on Node < 22 (vitest.config.ts); the child needs it too.
-        ...(Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-websocket"] : []),
-        "--import",
-        "tsx",
-        "scripts/indexer.ts",
-        "--metrics-port",
-        "0",
-        "--batch",
-        "100",
-      ],
-      {
-        env: { ...process.env, SEQSCOPE_NATS_URL: cluster.wsUrls.join(","), SEQSCOPE_STREAM: STREAM },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    this.child.stdout?.on("data", (d: Buffer) => (this.out += d.toString()));
-    this.child.stderr?.on("data", (d: Buffer) => (this.out += d.toString()));
-  }
-  get active(): boolean {
-    return /\bactive \(lease/.test(this.out);
-  }
-  async kill9(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((ok) => this.child.once("exit", ok));
-    this.child.kill("SIGKILL");
-    await gone;
-  }
-  stop() {
-    return stopChild(this.child);
-  }
-}
-
 /** waitUntil, saying how the publisher fares when it times out (the test prints the indexers' output). */
 async function until(what: string, pred: () => boolean | Promise<boolean>, ms: number, pub?: RetryingPublisher) {
   try {
@@ -224,7 +144,7 @@ describe("the indexer on a 3-node cluster", () => {
     let victim: RunningNatsServer | undefined;
     let pub: RetryingPublisher | undefined;
     try {
-      procs.push(new IndexerProcess());
+      procs.push(new IndexerProcess(cluster.wsUrls, STREAM, ["--batch", "100"]));
       await until("the indexer is active", () => procs[0]!.active, 30_000);
       pub = new RetryingPublisher(nc, SUBJECT, {
         workers: 2,
@@ -258,8 +178,8 @@ describe("the indexer on a 3-node cluster", () => {
       );
 
       // kill -9 the indexer mid-stream; a new one takes over once the dead one's lease expires.
-      await procs[0]!.kill9();
-      procs.push(new IndexerProcess());
+      await procs[0]!.kill("SIGKILL");
+      procs.push(new IndexerProcess(cluster.wsUrls, STREAM, ["--batch", "100"]));
       await until("the new indexer is active", () => procs[1]!.active, 30_000, pub);
       const ackedAtTakeover = pub.acked;
       const writtenAtTakeover = await writtenNow();
@@ -283,11 +203,11 @@ describe("the indexer on a 3-node cluster", () => {
       for (const s of [STREAM, `KV_${names.bucket}`, names.byExecution])
         await until(`every replica of ${s} is current`, () => allCurrent(s), 30_000);
 
-      const msgs = await streamMessages();
+      const msgs = await streamMessages(nc, STREAM);
       expect(msgs).toHaveLength(acked);
       const expected = expectedIndex(msgs);
       expect(expected.size).toBeGreaterThan(20);
-      const got = await indexContents();
+      const got = await indexContents(nc, STREAM);
       expect.soft([...got.keys()].sort()).toEqual([...expected.keys()].sort());
       // Entry by entry, soft: every wrong one is listed (with its event count against the stream's), then the first in full.
       const wrong = [...expected]

@@ -3,20 +3,17 @@
 // go, through a kill -9 mid-stream, with two indexers at once and the active
 // one killed, or rebuilt from scratch — and every execution's messages read
 // back through the index are exactly the stream's.
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream } from "@nats-io/jetstream";
 import { executionOf } from "../audit/execution-of";
 import { generateWorkload } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
-import { encodeEntry, IndexedExecution } from "../index/index-entry";
-import { indexNames, parseSummaryKey } from "../index/index-keys";
-import { startNatsServer, stopChild, type RunningNatsServer } from "../node/nats-server";
+import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
 import { connectBrowser, type NatsConnection } from "./browser-connection";
 import { waitUntil } from "./fault-testing";
 import { IndexStore } from "./index-store";
-import { Indexer } from "./indexer";
-import { readStreamRange } from "./range-reader";
+import { expectedIndex, indexContents, IndexerProcess, streamMessages } from "./index-testing";
+import { indexCaughtUp, Indexer } from "./indexer";
 import { ensureStream } from "./stream";
 
 let server: RunningNatsServer;
@@ -50,100 +47,14 @@ async function publish(subject: string, seed: number, executions: number, paceEv
   return once.length;
 }
 
-/** What the index must hold: each execution's entry made from the audit stream's own messages. */
-async function expectedIndex(stream: string): Promise<Map<string, string>> {
-  const msgs: RawMessage[] = [];
-  await readStreamRange(nc, {
-    stream,
-    startSeq: 1,
-    endSeq: Number.MAX_SAFE_INTEGER,
-    onMessage: (m) => void msgs.push(m),
-    signal: new AbortController().signal,
-  });
-  const byExec = new Map<string, IndexedExecution>();
-  for (const m of msgs) {
-    const x = executionOf(m);
-    if (x === undefined) continue;
-    (byExec.get(x) ?? byExec.set(x, new IndexedExecution(x)).get(x)!).add([m]);
-  }
-  return new Map([...byExec.values()].map((x) => [x.key()!, encodeEntry(x.entry()!)]));
-}
-
-/** Every summary in the index, by key. */
-async function indexContents(stream: string): Promise<Map<string, string>> {
-  const store = await IndexStore.open(nc, stream);
-  if (store === undefined) return new Map();
-  const out = new Map<string, string>();
-  for await (const key of await store.kv.keys()) {
-    if (parseSummaryKey(key) === undefined) continue;
-    const e = await store.kv.get(key);
-    if (e?.operation === "PUT") out.set(key, e.string());
-  }
-  return out;
-}
-
-/** The indexer's durable consumer has nothing pending or unacknowledged. */
-async function caughtUp(stream: string): Promise<boolean> {
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(stream);
-  try {
-    const ci = await jsm.consumers.info(stream, indexNames(stream).durable);
-    return ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.delivered.stream_seq >= info.state.last_seq;
-  } catch {
-    return false;
-  }
-}
-
 async function expectIndexOf(stream: string) {
-  await waitUntil("the indexer has acknowledged every message", () => caughtUp(stream), 60_000);
-  const expected = await expectedIndex(stream);
+  await waitUntil("the indexer has acknowledged every message", () => indexCaughtUp(nc, stream), 60_000);
+  const expected = expectedIndex(await streamMessages(nc, stream));
   expect(expected.size).toBeGreaterThan(5);
-  const got = await indexContents(stream);
+  const got = await indexContents(nc, stream);
   expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
   for (const [k, v] of expected) expect(got.get(k), k).toBe(v);
   return got;
-}
-
-/** `npm run indexer` as its own process (so kill -9 is a real crash). */
-class IndexerProcess {
-  readonly child: ChildProcess;
-  out = "";
-  constructor(stream: string, args: string[] = []) {
-    this.child = spawn(
-      process.execPath,
-      [
-        // This process may have WebSocket by the flag (vitest's execArgv); the child needs it too.
-        ...(Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-websocket"] : []),
-        "--import",
-        "tsx",
-        "scripts/indexer.ts",
-        "--metrics-port",
-        "0",
-        ...args,
-      ],
-      {
-        env: { ...process.env, SEQSCOPE_NATS_URL: server.wsUrl, SEQSCOPE_STREAM: stream },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    this.child.stdout?.on("data", (d: Buffer) => (this.out += d.toString()));
-    this.child.stderr?.on("data", (d: Buffer) => (this.out += d.toString()));
-  }
-  get active(): boolean {
-    return /\bactive \(lease/.test(this.out);
-  }
-  get metricsUrl(): string | undefined {
-    return /metrics: (http:\S+)/.exec(this.out)?.[1];
-  }
-  async kill(signal: NodeJS.Signals = "SIGKILL") {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((ok) => this.child.once("exit", ok));
-    this.child.kill(signal);
-    await gone;
-  }
-  stop() {
-    return stopChild(this.child);
-  }
 }
 
 /** waitUntil, saying what the indexer processes printed when it times out. */
@@ -167,14 +78,7 @@ describe("indexer", () => {
       expect(indexer.stats.messagesIndexed).toBe(published);
       // Each execution's messages through the index: the audit stream's, each once, in order.
       const store = (await IndexStore.open(nc, stream))!;
-      const all: RawMessage[] = [];
-      await readStreamRange(nc, {
-        stream,
-        startSeq: 1,
-        endSeq: published,
-        onMessage: (m) => void all.push(m),
-        signal: stop.signal,
-      });
+      const all = await streamMessages(nc, stream);
       const ids = [...new Set(all.map((m) => executionOf(m)).filter((x) => x !== undefined))];
       for (const id of ids.slice(0, 8)) {
         const want = all.filter((m) => executionOf(m) === id);
@@ -213,22 +117,22 @@ describe("indexer", () => {
 
   it("ends identical to a rebuilt index after kill -9 mid-stream and a restart", async () => {
     const { stream, subject } = await freshStream();
-    let p = new IndexerProcess(stream, ["--batch", "50"]);
+    let p = new IndexerProcess([server.wsUrl], stream, ["--batch", "50"]);
     try {
       const publishing = publish(subject, 12, 40, 20);
       await until(
         "the indexer has written some summaries",
-        async () => (await indexContents(stream)).size > 5,
+        async () => (await indexContents(nc, stream)).size > 5,
         60_000,
         p,
       );
       await p.kill("SIGKILL");
       await publishing;
-      p = new IndexerProcess(stream, ["--batch", "50"]);
+      p = new IndexerProcess([server.wsUrl], stream, ["--batch", "50"]);
       const kept = await expectIndexOf(stream);
       await p.stop();
       // From scratch: the same index, entry for entry.
-      p = new IndexerProcess(stream, ["--rebuild"]);
+      p = new IndexerProcess([server.wsUrl], stream, ["--rebuild"]);
       await until("the rebuild has begun", () => /rebuilding/.test(p.out), 30_000, p);
       const rebuilt = await expectIndexOf(stream);
       expect(rebuilt).toEqual(kept);
@@ -239,15 +143,15 @@ describe("indexer", () => {
 
   it("with two indexers one stands by, takes over when the active one is killed, and nothing is lost", async () => {
     const { stream, subject } = await freshStream();
-    const a = new IndexerProcess(stream, ["--batch", "50"]);
+    const a = new IndexerProcess([server.wsUrl], stream, ["--batch", "50"]);
     await until("one indexer is active", () => a.active, 30_000, a);
-    const b = new IndexerProcess(stream, ["--batch", "50"]);
+    const b = new IndexerProcess([server.wsUrl], stream, ["--batch", "50"]);
     try {
       await until("the second stands by", () => /standing by/.test(b.out), 30_000, a, b);
       const publishing = publish(subject, 13, 40, 20);
       await until(
         "the first has written some summaries",
-        async () => (await indexContents(stream)).size > 5,
+        async () => (await indexContents(nc, stream)).size > 5,
         60_000,
         a,
         b,

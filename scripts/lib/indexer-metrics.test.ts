@@ -5,21 +5,19 @@
 // no lag, active. The truth is computed here from the messages themselves (the
 // engine over the stream's own messages), not read from the index. Then more is
 // published while it runs, and the figures must follow.
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executionOf } from "../../lib/audit/execution-of";
 import { generateWorkload } from "../../lib/audit/testing";
 import type { RawMessage } from "../../lib/audit/types";
 import { IndexedExecution, type IndexEntry } from "../../lib/index/index-entry";
 import { findNatsServer } from "../../lib/node/binaries.mjs";
-import { startNatsServer, stopChild, type RunningNatsServer } from "../../lib/node/nats-server";
+import { startNatsServer, type RunningNatsServer } from "../../lib/node/nats-server";
 import { waitUntil } from "../../lib/nats/fault-testing";
+import { IndexerProcess, streamMessages } from "../../lib/nats/index-testing";
 import { indexCaughtUp } from "../../lib/nats/indexer";
 import { connectNode, type NatsConnection } from "../../lib/nats/node-connection";
 import { AuditPublisher } from "../../lib/nats/publish";
-import { readStreamRange } from "../../lib/nats/range-reader";
 import { ensureStream, streamInfo } from "../../lib/nats/stream";
-import { indexerArgs } from "./indexer-process";
 
 const STREAM = "METRICS";
 const SUBJECT = "metrics.audit";
@@ -57,19 +55,6 @@ async function publish(seed: number, executions: number): Promise<RawMessage[]> 
   return lines;
 }
 
-/** The stream's own messages, read back as the indexer reads them. */
-async function streamMessages(): Promise<RawMessage[]> {
-  const msgs: RawMessage[] = [];
-  await readStreamRange(nc, {
-    stream: STREAM,
-    startSeq: 1,
-    endSeq: Number.MAX_SAFE_INTEGER,
-    onMessage: (m) => void msgs.push(m),
-    signal: new AbortController().signal,
-  });
-  return msgs;
-}
-
 /** Each execution's entry as the engine makes it from the stream's messages. */
 function entriesOf(msgs: readonly RawMessage[]): IndexEntry[] {
   const byExec = new Map<string, IndexedExecution>();
@@ -96,7 +81,7 @@ interface Truth {
 
 async function truth(published: readonly RawMessage[]): Promise<Truth> {
   const executions = new Set(published.map((m) => executionOf(m)).filter((x) => x !== undefined)).size;
-  const msgs = await streamMessages();
+  const msgs = await streamMessages(nc, STREAM);
   const byStatus: Record<string, number> = {};
   const anomalies: Record<string, number> = {};
   const byProducer: Record<string, number> = {};
@@ -184,25 +169,6 @@ function grouped(all: readonly Sample[], name: string, labels: readonly string[]
 // ---------------------------------------------------------------------------------------------
 // The CLI as its own process
 
-class IndexerProcess {
-  readonly child: ChildProcess;
-  out = "";
-  constructor(stream: string) {
-    this.child = spawn(process.execPath, [...indexerArgs(), "--metrics-port", "0", "--batch", "100"], {
-      env: { ...process.env, SEQSCOPE_NATS_URL: server.wsUrl, SEQSCOPE_STREAM: stream },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child.stdout?.on("data", (d: Buffer) => (this.out += d.toString()));
-    this.child.stderr?.on("data", (d: Buffer) => (this.out += d.toString()));
-  }
-  get metricsUrl(): string | undefined {
-    return /metrics: (http:\S+)/.exec(this.out)?.[1];
-  }
-  stop() {
-    return stopChild(this.child);
-  }
-}
-
 /** waitUntil, saying what the indexer printed and what it last exported when it times out. */
 async function until(what: string, pred: () => boolean | Promise<boolean>, p: IndexerProcess, last = () => "") {
   try {
@@ -267,7 +233,7 @@ describe("the indexer's metrics", () => {
   it("export what the published messages say: executions, anomalies by kind and key, messages, no lag", async (ctx) => {
     ctx.skip(missing !== undefined, `skipped: ${missing}`);
     const first = await publish(31, 30);
-    const p = new IndexerProcess(STREAM);
+    const p = new IndexerProcess([server.wsUrl], STREAM, ["--batch", "100"]);
     try {
       await until("the indexer prints its metrics URL", () => p.metricsUrl !== undefined, p);
       const want1 = await truth(first);

@@ -2,18 +2,13 @@
 // through, started again if it dies (it is stateless: the durable consumer and
 // the index in NATS carry everything), stopped with everything else.
 import { spawn, type ChildProcess } from "node:child_process";
+import { indexerArgs } from "../../lib/node/indexer-command";
 import { stopChild } from "../../lib/node/nats-server";
 
 export interface IndexerChild {
   /** The current process (a new one after a restart). */
   readonly pid: number;
   stop(): Promise<void>;
-}
-
-export function indexerArgs(): string[] {
-  // Node < 22 has WebSocket only behind a flag; the indexer speaks WebSocket like the dashboard.
-  const ws = Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-websocket"] : [];
-  return [...ws, "--import", "tsx", "scripts/indexer.ts"];
 }
 
 export function runIndexer(
