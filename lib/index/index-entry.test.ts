@@ -9,7 +9,7 @@ import { BUILTIN_KEYS } from "../audit/partition-key";
 import { generateWorkload, makeMessage, seededRandom } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
 import { decodeEntry, encodeEntry, entryToSummary, IndexedExecution } from "./index-entry";
-import { decodeToken, encodeToken, parseSummaryKey, summaryFilter, summaryKey } from "./index-keys";
+import { decodeToken, encodeToken, MAX_TOKEN, parseSummaryKey, summaryFilter, summaryKey } from "./index-keys";
 
 function byExecution(msgs: readonly RawMessage[]): Map<string, RawMessage[]> {
   const out = new Map<string, RawMessage[]>();
@@ -107,15 +107,28 @@ describe("IndexedExecution", () => {
 });
 
 describe("index keys", () => {
-  it("make any id one reversible token", () => {
+  it("make any id one bounded token, reversible unless it is too long for one", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), (s) => {
         const t = encodeToken(s);
-        expect(t).toMatch(/^(?:[A-Za-z0-9_-]|=[0-9A-F]{2}|=)+$/);
-        expect(decodeToken(t)).toBe(s);
+        expect(t).toMatch(/^(?:(?:[A-Za-z0-9_-]|=[0-9A-F]{2})+|=|=H[0-9a-f]{40})$/);
+        expect(t.length).toBeLessThanOrEqual(MAX_TOKEN + 2);
+        if (!t.startsWith("=H")) expect(decodeToken(t)).toBe(s);
       }),
     );
     expect(encodeToken("wf-exec-42")).toBe("wf-exec-42");
+    // An id too long for a subject token: a bounded, stable token (the summary keeps the id itself).
+    const huge = "x".repeat(5_000);
+    const t = encodeToken(huge);
+    expect(t).toMatch(/^=H[0-9a-f]{40}$/);
+    expect(encodeToken(huge)).toBe(t);
+    expect(encodeToken(`${huge}y`)).not.toBe(t);
+    expect(encodeToken("é".repeat(30)).length).toBeLessThanOrEqual(MAX_TOKEN + 2);
+    expect(parseSummaryKey(`wf.2026120123.${t}`)).toEqual({
+      workflowId: "wf",
+      hour: "2026120123",
+      executionId: undefined,
+    });
     expect(encodeToken('"><svg onload=alert(1)>')).not.toMatch(/[.*> ]/);
   });
 

@@ -4,22 +4,34 @@
 // (`<wf>.*.*`), one hour (`*.<hour>.*`), one id (`*.*.<id>`). Every id is made
 // a single safe token by `encodeToken` (reversible, readable for plain ids).
 
+import { sha256Hex } from "../audit/sha256";
+
 /** Characters a token keeps as they are; everything else is `=XX` per UTF-8 byte. */
 const SAFE = /^[A-Za-z0-9_-]$/;
 const encoder = new TextEncoder();
 
-/** A token for any string: `=` for the empty one, `=XX` escapes for bytes outside [A-Za-z0-9_-]. */
+/**
+ * Longest token kept readable. A subject has to fit the server's control line (4 KB by default): one
+ * producer with a huge id must not be able to make every copy and summary of it unpublishable.
+ */
+export const MAX_TOKEN = 120;
+
+/**
+ * A token for any string: `=` for the empty one, `=XX` escapes for bytes outside [A-Za-z0-9_-]; past
+ * MAX_TOKEN, `=H` and a SHA-256 prefix of the string instead (not reversible: the summary keeps the id).
+ */
 export function encodeToken(s: string): string {
   if (s === "") return "=";
   let out = "";
   for (const ch of s) {
     if (SAFE.test(ch)) out += ch;
     else for (const b of encoder.encode(ch)) out += `=${b.toString(16).toUpperCase().padStart(2, "0")}`;
+    if (out.length > MAX_TOKEN) return `=H${sha256Hex(encoder.encode(s)).slice(0, 40)}`;
   }
   return out;
 }
 
-/** The string a token was made from; undefined when it is not one encodeToken makes. */
+/** The string a token was made from; undefined when it is not one encodeToken makes, or a hashed one. */
 export function decodeToken(t: string): string | undefined {
   if (t === "=") return "";
   if (!/^(?:[A-Za-z0-9_-]|=[0-9A-F]{2})+$/.test(t)) return undefined;
@@ -65,14 +77,22 @@ export function summaryFilter(q: { workflowId?: string; hour?: string; execution
   return `${w}.${q.hour ?? "*"}.${x}`;
 }
 
-/** The parts of a summary key, or undefined for any other key (meta keys have two tokens). */
-export function parseSummaryKey(key: string): { workflowId: string; hour: string; executionId: string } | undefined {
+const HASHED = /^=H[0-9a-f]{40}$/;
+
+/**
+ * The parts of a summary key, or undefined for any other key (meta keys have two tokens). An id too long
+ * for a token (hashed) comes back undefined: the summary holds it.
+ */
+export function parseSummaryKey(
+  key: string,
+): { workflowId: string | undefined; hour: string; executionId: string | undefined } | undefined {
   const t = key.split(".");
   if (t.length !== 3) return undefined;
   const [w, hour, x] = t as [string, string, string];
   const workflowId = decodeToken(w);
   const executionId = decodeToken(x);
-  if (workflowId === undefined || executionId === undefined || !/^\d{10}$/.test(hour)) return undefined;
+  if ((workflowId === undefined && !HASHED.test(w)) || (executionId === undefined && !HASHED.test(x))) return undefined;
+  if (!/^\d{10}$/.test(hour)) return undefined;
   return { workflowId, hour, executionId };
 }
 

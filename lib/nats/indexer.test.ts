@@ -69,7 +69,15 @@ async function until(what: string, pred: () => boolean | Promise<boolean>, ms: n
 describe("indexer", () => {
   it("stores what the engine makes of each execution, and reads every execution back exactly", async () => {
     const { stream, subject } = await freshStream();
-    const published = await publish(subject, 11, 30);
+    // Hostile ids too: one with the characters of markup and subjects, one far too long for a subject token.
+    const odd = ['"><svg onload=alert(1)> a.b*>', `run-${"x".repeat(5_000)}`];
+    const js = jetstream(nc);
+    for (const id of odd)
+      await js.publish(
+        subject,
+        JSON.stringify({ ts: "2025-01-15T10:00:00Z", event: "workflow_started", workflow_execution_id: id, seq: 1 }),
+      );
+    const published = odd.length + (await publish(subject, 11, 30));
     const stop = new AbortController();
     const indexer = new Indexer(nc, { stream, batch: 200 });
     const running = indexer.run(stop.signal);
@@ -80,6 +88,7 @@ describe("indexer", () => {
       const store = (await IndexStore.open(nc, stream))!;
       const all = await streamMessages(nc, stream);
       const ids = [...new Set(all.map((m) => executionOf(m)).filter((x) => x !== undefined))];
+      expect(ids.slice(0, 2)).toEqual(odd);
       for (const id of ids.slice(0, 8)) {
         const want = all.filter((m) => executionOf(m) === id);
         const got = await store.readExecution(id, stop.signal);
