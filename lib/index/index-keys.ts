@@ -98,6 +98,8 @@ export function parseSummaryKey(
 
 /** Names of the index's NATS resources for one audit stream. */
 export interface IndexNames {
+  /** The audit stream indexed. */
+  audit: string;
   /** KV bucket of execution summaries (and `meta.*` keys). */
   bucket: string;
   /** KV bucket holding the active indexer's lease (its entries expire). */
@@ -113,6 +115,7 @@ export interface IndexNames {
 export function indexNames(stream: string): IndexNames {
   const s = stream.replace(/[^A-Za-z0-9_-]/g, "_");
   return {
+    audit: stream,
     bucket: `seqscope_${s}`,
     leaseBucket: `seqscope_${s}_lease`,
     byExecution: `seqscope_${s}_by_execution`,
@@ -129,6 +132,8 @@ export function executionSubject(names: IndexNames, executionId: string): string
 export const H_STREAM_SEQ = "Seqscope-Stream-Seq";
 export const H_STREAM_TIME = "Seqscope-Stream-Time";
 export const H_SUBJECT = "Seqscope-Subject";
+/** The copy has no body: its message is too big to carry again with headers; read it from the audit stream. */
+export const H_BY_REFERENCE = "Seqscope-By-Reference";
 
 /** KV key of the indexer's progress record. */
 export const META_PROGRESS = "meta.progress";

@@ -20,6 +20,7 @@ import type { RawMessage } from "../audit/types";
 import { decodeEntry, type IndexEntry } from "../index/index-entry";
 import {
   executionSubject,
+  H_BY_REFERENCE,
   H_STREAM_SEQ,
   H_STREAM_TIME,
   H_SUBJECT,
@@ -115,13 +116,13 @@ export class IndexStore {
     const last = items.length - 1;
     for (let i = 0; i < last; i++) {
       const { executionId, msg } = items[i] as (typeof items)[number];
-      this.nc.publish(executionSubject(this.names, executionId), msg.data, {
-        headers: copyHeaders(msg, streamCreated),
+      this.nc.publish(executionSubject(this.names, executionId), this.body(msg), {
+        headers: this.copyHeaders(msg, streamCreated),
       });
     }
     const tail = items[last] as (typeof items)[number];
-    const ack = await this.js.publish(executionSubject(this.names, tail.executionId), tail.msg.data, {
-      headers: copyHeaders(tail.msg, streamCreated),
+    const ack = await this.js.publish(executionSubject(this.names, tail.executionId), this.body(tail.msg), {
+      headers: this.copyHeaders(tail.msg, streamCreated),
     });
     if (!ack.duplicate && ack.seq === before + items.length) {
       this.copiesLastSeq = ack.seq;
@@ -129,11 +130,31 @@ export class IndexStore {
     }
     await Promise.all(
       items.map(({ executionId, msg }) =>
-        this.js.publish(executionSubject(this.names, executionId), msg.data, {
-          headers: copyHeaders(msg, streamCreated),
+        this.js.publish(executionSubject(this.names, executionId), this.body(msg), {
+          headers: this.copyHeaders(msg, streamCreated),
         }),
       ),
     );
+  }
+
+  /** A message too big to carry again with the copy's headers is copied by reference (empty body). */
+  private byReference(m: RawMessage): boolean {
+    return m.data.length > (this.nc.info?.max_payload ?? 1_048_576) - 4_096;
+  }
+
+  private body(m: RawMessage): Uint8Array {
+    return this.byReference(m) ? new Uint8Array(0) : m.data;
+  }
+
+  /** Where a copy's audit message lies, and its dedupe id (one copy per audit message within the window). */
+  private copyHeaders(m: RawMessage, streamCreated: string): MsgHdrs {
+    const h = headers();
+    h.set(H_STREAM_SEQ, String(m.streamSeq));
+    h.set(H_STREAM_TIME, String(m.receivedMs));
+    h.set(H_SUBJECT, m.subject);
+    h.set("Nats-Msg-Id", `${streamCreated}/${m.streamSeq}`);
+    if (this.byReference(m)) h.set(H_BY_REFERENCE, "1");
+    return h;
   }
 
   /** The summary of one execution, found by id alone (`*.*.<id>`). */
@@ -183,6 +204,7 @@ export class IndexStore {
       throw e;
     }
     const bySeq = new Map<number, RawMessage>();
+    const byReference = new Set<number>();
     // Read until the last copy known to exist: a heartbeat or a 0 pending count on a filtered read of a big
     // stream can come before the server has found the rest (seen on a cluster). A read that ends short is
     // resumed; one that cannot move on, or is aborted, fails — a partial execution must never pass for whole.
@@ -197,7 +219,11 @@ export class IndexStore {
         endSeq: last,
         untilCaughtUp: true,
         maxMessages: 5_000,
-        toMessage: fromCopy,
+        toMessage: (m) => {
+          const r = fromCopy(m);
+          if (m.headers?.get(H_BY_REFERENCE)) byReference.add(r.streamSeq);
+          return r;
+        },
         onMessage: (m) => void bySeq.set(m.streamSeq, m),
         onRecreated: () => false,
         signal,
@@ -216,18 +242,15 @@ export class IndexStore {
         );
       from = Math.max(from, r.lastSeq + 1);
     }
+    // Copies by reference: the message itself, from the audit stream (gone there too: gone).
+    for (const seq of byReference) {
+      const sm = await this.jsm.streams.getMessage(this.names.audit, { seq }).catch(() => null);
+      const m = bySeq.get(seq) as RawMessage;
+      if (sm === null) bySeq.delete(seq);
+      else bySeq.set(seq, { ...m, data: sm.data });
+    }
     return [...bySeq.values()].sort((a, b) => a.streamSeq - b.streamSeq);
   }
-}
-
-/** Where a copy's audit message lies, and its dedupe id (one copy per audit message within the window). */
-function copyHeaders(m: RawMessage, streamCreated: string): MsgHdrs {
-  const h = headers();
-  h.set(H_STREAM_SEQ, String(m.streamSeq));
-  h.set(H_STREAM_TIME, String(m.receivedMs));
-  h.set(H_SUBJECT, m.subject);
-  h.set("Nats-Msg-Id", `${streamCreated}/${m.streamSeq}`);
-  return h;
 }
 
 /** A copy in the per-execution stream, as the audit message it copies. */
