@@ -112,8 +112,13 @@ function range(name: string, r: [number, number], min: number): [number, number]
   return [lo, hi];
 }
 
+/** A fault amount: a probability 0 ≤ P < 1 per event (per invocation for a crash), or a whole count N ≥ 1 per execution. */
+export function isFaultAmount(v: number): boolean {
+  return v >= 0 && (v < 1 || Number.isInteger(v));
+}
+
 function amount(name: string, v: number): number {
-  if (!(v >= 0) || (v >= 1 && !Number.isInteger(v)))
+  if (!isFaultAmount(v))
     throw new SimOptionsError(`${name} must be a probability in [0, 1) or a whole count ≥ 1 per execution, got ${v}`);
   return v;
 }

@@ -2,6 +2,7 @@
 // its options once, with their help text and defaults, and `--help` is generated from that.
 // An unknown flag, a missing or bad value exits 2 with a message that names the flag.
 import { Command, InvalidArgumentError, Option } from "commander";
+import { isFaultAmount } from "../../lib/sim/options";
 
 export { InvalidArgumentError, Option };
 
@@ -54,8 +55,7 @@ export const integer =
 /** A fault amount of the simulator: a probability 0 ≤ P < 1, or a whole count N ≥ 1 (lib/sim/options.ts). */
 export function probabilityOrCount(raw: string): number {
   const n = number({ min: 0 })(raw);
-  if (n >= 1 && !Number.isInteger(n))
-    throw new InvalidArgumentError("It must be a probability 0 ≤ P < 1 or a whole count N ≥ 1.");
+  if (!isFaultAmount(n)) throw new InvalidArgumentError("It must be a probability 0 ≤ P < 1 or a whole count N ≥ 1.");
   return n;
 }
 
