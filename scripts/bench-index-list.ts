@@ -33,7 +33,7 @@ import { ensureStream, streamInfo } from "../lib/nats/stream";
 import { seededRng, type Rng } from "../lib/random";
 import { Simulator } from "../lib/sim/simulator";
 import { CHROMIUM_ARGS, findChromium } from "./lib/binaries.mjs";
-import { arg } from "./lib/bench-util";
+import { arg, bundleForPage } from "./lib/bench-util";
 import { buildApp, serveApp } from "./lib/next-server";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
@@ -208,23 +208,6 @@ window.__bare = async (servers, stream, subject, n) => {
 };
 `;
 
-async function bareBundle(root: string): Promise<string> {
-  // esbuild comes with tsx (a dev dependency).
-  const { build } = await import("esbuild");
-  const out = await build({
-    stdin: { contents: BARE_ENTRY, resolveDir: root, loader: "js" },
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  const text = out.outputFiles[0]?.text;
-  if (text === undefined) throw new Error("esbuild produced no bundle for the bare page");
-  return text;
-}
-
 /** The bare watch in a blank page of a fresh context: connect, open, every summary received and decoded. */
 async function barePage(browser: Browser, bundle: string, wsUrl: string): Promise<{ ms: number; watchMs: number }> {
   const context = await browser.newContext();
@@ -372,7 +355,7 @@ async function main() {
     const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
     cleanup.unshift(() => browser.close());
 
-    const bundle = await bareBundle(root);
+    const bundle = await bundleForPage(BARE_ENTRY, root);
     const url = `${app.url}/`;
     // Warm the JIT, the server's caches and the app server's page cache; not measured.
     await bareWatch(nats.wsUrl);

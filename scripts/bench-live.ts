@@ -61,7 +61,7 @@ import { freePort, startNatsServer, stopChild } from "../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream, streamInfo } from "../lib/nats/stream";
 import { meanLinesPerExecution, Simulator } from "../lib/sim/simulator";
-import { arg } from "./lib/bench-util";
+import { arg, bundleForPage } from "./lib/bench-util";
 import { buildApp, serveApp } from "./lib/next-server";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
@@ -393,19 +393,9 @@ window.__bare = {
 
 async function bareBundle(root: string): Promise<string | undefined> {
   try {
-    // esbuild comes with tsx (a dev dependency); without it there is no baseline, and the bench says so.
-    const { build } = await import("esbuild");
-    const out = await build({
-      stdin: { contents: BARE_ENTRY, resolveDir: root, loader: "js" },
-      bundle: true,
-      format: "iife",
-      platform: "browser",
-      target: "es2022",
-      write: false,
-      logLevel: "silent",
-    });
-    return out.outputFiles[0]?.text;
+    return await bundleForPage(BARE_ENTRY, root);
   } catch (e) {
+    // Without esbuild there is no baseline, and the bench says so.
     console.log(`  no baseline: could not bundle the bare page (${e instanceof Error ? e.message : e})`);
     return undefined;
   }

@@ -6,11 +6,20 @@ import { executionOf } from "../audit/execution-of";
 import type { RawMessage } from "../audit/types";
 import { encodeEntry, IndexedExecution } from "../index/index-entry";
 import { parseSummaryKey } from "../index/index-keys";
+import { findNatsServer } from "../node/binaries.mjs";
 import { indexerArgs } from "../node/indexer-command";
 import { stopChild } from "../node/nats-server";
 import type { NatsConnection } from "./browser-connection";
 import { IndexStore } from "./index-store";
 import { readStreamRange } from "./range-reader";
+
+/** Why the indexer's process tests cannot run here, if they cannot (the CLI reads NATS over WebSocket). */
+export const indexerTestsMissing: string | undefined =
+  findNatsServer() === undefined
+    ? "no nats-server (PATH or SEQSCOPE_NATS_SERVER_BIN)"
+    : typeof WebSocket === "undefined"
+      ? "no WebSocket in this Node (run under vitest.config.ts, which adds --experimental-websocket)"
+      : undefined;
 
 /** Every message the stream holds, in order, as the indexer reads them. */
 export async function streamMessages(nc: NatsConnection, stream: string): Promise<RawMessage[]> {

@@ -13,7 +13,6 @@ import { executionOf } from "../audit/execution-of";
 import { generateWorkload } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
 import { indexNames } from "../index/index-keys";
-import { findNatsServer } from "../node/binaries.mjs";
 import {
   jetStreamApi,
   startNatsCluster,
@@ -24,19 +23,17 @@ import {
 import { connectBrowser, type NatsConnection } from "./browser-connection";
 import { RetryingPublisher, waitUntil } from "./fault-testing";
 import { IndexStore } from "./index-store";
-import { expectedIndex, indexContents, IndexerProcess, streamMessages } from "./index-testing";
+import {
+  expectedIndex,
+  indexContents,
+  IndexerProcess,
+  indexerTestsMissing as missing,
+  streamMessages,
+} from "./index-testing";
 import { indexCaughtUp } from "./indexer";
 
 const STREAM = "IDX_CLUSTER";
 const SUBJECT = "idx.cluster";
-
-/** Why this file cannot run here, if it cannot. */
-const missing =
-  findNatsServer() === undefined
-    ? "no nats-server (PATH or SEQSCOPE_NATS_SERVER_BIN)"
-    : typeof WebSocket === "undefined"
-      ? "no WebSocket in this Node (run under vitest.config.ts, which adds --experimental-websocket)"
-      : undefined;
 
 let cluster: NatsCluster;
 let nc: NatsConnection;

@@ -26,3 +26,23 @@ export function packLikeNetwork(msgs: RawMessage[]): RawMessage[] {
     return { ...m, data };
   });
 }
+
+/**
+ * A page script bundled from `entry` (JS source, imports resolved from `root`), for the benches' bare
+ * baselines in a blank Chromium page. esbuild comes with tsx (a dev dependency).
+ */
+export async function bundleForPage(entry: string, root: string): Promise<string> {
+  const { build } = await import("esbuild");
+  const out = await build({
+    stdin: { contents: entry, resolveDir: root, loader: "js" },
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  });
+  const text = out.outputFiles[0]?.text;
+  if (text === undefined) throw new Error("esbuild produced no bundle for the bare page");
+  return text;
+}

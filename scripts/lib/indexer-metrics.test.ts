@@ -10,10 +10,9 @@ import { executionOf } from "../../lib/audit/execution-of";
 import { generateWorkload } from "../../lib/audit/testing";
 import type { RawMessage } from "../../lib/audit/types";
 import { IndexedExecution, type IndexEntry } from "../../lib/index/index-entry";
-import { findNatsServer } from "../../lib/node/binaries.mjs";
 import { startNatsServer, type RunningNatsServer } from "../../lib/node/nats-server";
 import { waitUntil } from "../../lib/nats/fault-testing";
-import { IndexerProcess, streamMessages } from "../../lib/nats/index-testing";
+import { IndexerProcess, indexerTestsMissing as missing, streamMessages } from "../../lib/nats/index-testing";
 import { indexCaughtUp } from "../../lib/nats/indexer";
 import { connectNode, type NatsConnection } from "../../lib/nats/node-connection";
 import { AuditPublisher } from "../../lib/nats/publish";
@@ -24,14 +23,6 @@ const SUBJECT = "metrics.audit";
 
 let server: RunningNatsServer;
 let nc: NatsConnection;
-
-/** Why this file cannot run here, if it cannot (the CLI reads NATS over WebSocket). */
-const missing =
-  findNatsServer() === undefined
-    ? "no nats-server (PATH or SEQSCOPE_NATS_SERVER_BIN)"
-    : typeof WebSocket === "undefined"
-      ? "no WebSocket in this Node (run under vitest.config.ts, which adds --experimental-websocket)"
-      : undefined;
 
 beforeAll(async () => {
   if (missing !== undefined) return;
