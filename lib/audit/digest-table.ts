@@ -4,11 +4,16 @@
 // as likely as a SHA-256 collision is for our purposes (2^-64 per pair).
 
 export class DigestTable {
-  private hi = new Int32Array(1024);
-  private lo = new Int32Array(1024);
-  private line = new Float64Array(1024).fill(NaN);
-  private follower = new Float64Array(1024).fill(NaN);
+  // Small at first: a log per execution (the indexer holds thousands) has several; they double as they fill.
+  private hi!: Int32Array;
+  private lo!: Int32Array;
+  private line!: Float64Array;
+  private follower!: Float64Array;
   private count = 0;
+
+  constructor() {
+    this.alloc(16);
+  }
 
   get size(): number {
     return this.count;
@@ -91,7 +96,7 @@ export class DigestTable {
 
   clear(): void {
     this.count = 0;
-    this.alloc(1024);
+    this.alloc(16);
   }
 
   private alloc(cap: number): void {

@@ -103,16 +103,22 @@ export class IndexStore {
   }
 
   /**
-   * Stores a copy of each audit message under its execution; resolves once the server has them all.
+   * Sends a copy of each audit message under its execution; `stored` resolves once the server has them all.
    * All but the last go out as plain publishes and the last is acknowledged: the stream stores one
    * connection's messages in order, so if its sequence moved by exactly the batch's size, every copy
    * is in (5–7× the rate of acknowledging each). Otherwise (copies the dedupe window dropped after a
    * crash, another writer) each is published again with its own ack; the Nats-Msg-Id keeps one copy.
+   * A next call may come before `stored` settles (the indexer's pipeline): it is checked against the
+   * sequence this one is expected to end at, and a wrong expectation only costs the slow path.
    */
-  async copyAll(items: readonly { executionId: string; msg: RawMessage }[], streamCreated: string): Promise<void> {
-    if (items.length === 0) return;
+  async copyAll(
+    items: readonly { executionId: string; msg: RawMessage }[],
+    streamCreated: string,
+  ): Promise<{ stored: Promise<void> }> {
+    if (items.length === 0) return { stored: Promise.resolve() };
     const before = this.copiesLastSeq ?? (await this.jsm.streams.info(this.names.byExecution)).state.last_seq;
-    this.copiesLastSeq = undefined;
+    const expected = before + items.length;
+    this.copiesLastSeq = expected;
     const last = items.length - 1;
     for (let i = 0; i < last; i++) {
       const { executionId, msg } = items[i] as (typeof items)[number];
@@ -121,20 +127,23 @@ export class IndexStore {
       });
     }
     const tail = items[last] as (typeof items)[number];
-    const ack = await this.js.publish(executionSubject(this.names, tail.executionId), this.body(tail.msg), {
-      headers: this.copyHeaders(tail.msg, streamCreated),
-    });
-    if (!ack.duplicate && ack.seq === before + items.length) {
-      this.copiesLastSeq = ack.seq;
-      return;
-    }
-    await Promise.all(
-      items.map(({ executionId, msg }) =>
-        this.js.publish(executionSubject(this.names, executionId), this.body(msg), {
-          headers: this.copyHeaders(msg, streamCreated),
-        }),
-      ),
-    );
+    const stored = this.js
+      .publish(executionSubject(this.names, tail.executionId), this.body(tail.msg), {
+        headers: this.copyHeaders(tail.msg, streamCreated),
+      })
+      .then(async (ack) => {
+        if (!ack.duplicate && ack.seq === expected) return;
+        this.copiesLastSeq = undefined;
+        await Promise.all(
+          items.map(({ executionId, msg }) =>
+            this.js.publish(executionSubject(this.names, executionId), this.body(msg), {
+              headers: this.copyHeaders(msg, streamCreated),
+            }),
+          ),
+        );
+      });
+    stored.catch(() => (this.copiesLastSeq = undefined));
+    return { stored };
   }
 
   /** A message too big to carry again with the copy's headers is copied by reference (empty body). */

@@ -50,6 +50,22 @@ interface Held {
   x: IndexedExecution;
   key?: string;
   revision?: number;
+  /** Staged batches touching it that are not committed yet. */
+  pinned: number;
+}
+
+interface Write {
+  h: Held;
+  key: string;
+  value: string;
+}
+
+interface Staged {
+  batch: JsMsg[];
+  outside: number;
+  stored: Promise<void>;
+  writes: Write[];
+  touched: Held[];
 }
 
 export class Indexer {
@@ -187,21 +203,35 @@ export class Indexer {
         if (n.type === "heartbeats_missed" || n.type === "consumer_deleted") end();
     })().catch(() => undefined);
     let batch: JsMsg[] = [];
+    // Two batches in flight: one being committed (its summaries written, then acked) while the next is
+    // staged (routed, added in memory, its copies sent). Commits run one after another, in order.
+    let committing: Promise<void> | undefined;
+    const stageAndCommit = async (msgs: JsMsg[]) => {
+      const staged = await this.stage(store, msgs, created, lease);
+      if (committing !== undefined) await committing;
+      committing = this.commit(store, staged, lease);
+      committing.catch(() => undefined); // awaited below or before the next commit
+    };
     try {
       for await (const m of messages) {
         batch.push(m);
         // Nothing more waiting on the server, or a full batch: index what came.
         if (m.info.pending > 0 && batch.length < max) continue;
-        await this.index(store, batch, created, lease);
+        const msgs = batch;
         batch = [];
+        await stageAndCommit(msgs);
       }
+      if (committing !== undefined) await committing;
     } finally {
       lease.signal.removeEventListener("abort", end);
       (status as { stop?: () => void }).stop?.();
       await messages.close().catch(() => undefined);
     }
     // Taken but not indexed when the session ended: index them now if the lease still holds (else they come again).
-    if (batch.length > 0 && !lease.lost && !lease.signal.aborted) await this.index(store, batch, created, lease);
+    if (batch.length > 0 && !lease.lost && !lease.signal.aborted) {
+      await stageAndCommit(batch);
+      await committing;
+    }
   }
 
   /**
@@ -233,7 +263,12 @@ export class Indexer {
     });
   }
 
-  private async index(store: IndexStore, batch: JsMsg[], created: string, lease: Lease): Promise<void> {
+  /**
+   * A batch made ready to commit: what it touches brought into memory, its messages added there, each
+   * touched execution's new summary computed, and its copies sent. Touched executions stay held (not let
+   * go by trim) until the batch is committed, so a later batch never reloads one whose copies are in flight.
+   */
+  private async stage(store: IndexStore, batch: JsMsg[], created: string, lease: Lease): Promise<Staged> {
     const byExec = new Map<string, RawMessage[]>();
     let outside = 0;
     for (const m of batch) {
@@ -246,25 +281,38 @@ export class Indexer {
     await Promise.all(
       [...byExec.keys()].filter((id) => !this.held.has(id)).map((id) => this.load(store, id, lease.signal)),
     );
-    await store.copyAll(
+    const { stored } = await store.copyAll(
       [...byExec].flatMap(([id, msgs]) => msgs.map((m) => ({ executionId: id, msg: m }))),
       created,
     );
-    if (lease.lost || lease.signal.aborted) throw new Error("stopped mid-batch (the lease lost, or told to stop)");
-    const touched: Held[] = [];
+    const writes: Write[] = [];
     for (const [id, msgs] of byExec) {
       const h = this.held.get(id) as Held;
       this.heldMessages += h.x.add(msgs);
       this.touch(id, h);
-      touched.push(h);
+      h.pinned++;
+      const key = h.x.key();
+      const entry = h.x.entry();
+      if (key !== undefined && entry !== undefined) writes.push({ h, key, value: encodeEntry(entry) });
     }
-    await Promise.all(touched.map((h) => this.write(store, h)));
-    if (lease.lost || lease.signal.aborted) throw new Error("stopped mid-batch (the lease lost, or told to stop)");
-    for (const m of batch) m.ack();
-    this.stats.messagesIndexed += batch.length;
-    this.stats.outsideExecutions += outside;
+    return { batch, outside, stored, writes, touched: [...byExec.keys()].map((id) => this.held.get(id) as Held) };
+  }
+
+  /** Stores a staged batch: its copies confirmed, then its summaries written, and only then its messages acknowledged. */
+  private async commit(store: IndexStore, s: Staged, lease: Lease): Promise<void> {
+    try {
+      await s.stored;
+      if (lease.lost || lease.signal.aborted) throw new Error("stopped mid-batch (the lease lost, or told to stop)");
+      await Promise.all(s.writes.map((w) => this.write(store, w)));
+      if (lease.lost || lease.signal.aborted) throw new Error("stopped mid-batch (the lease lost, or told to stop)");
+    } finally {
+      for (const h of s.touched) h.pinned--;
+    }
+    for (const m of s.batch) m.ack();
+    this.stats.messagesIndexed += s.batch.length;
+    this.stats.outsideExecutions += s.outside;
     this.stats.batches++;
-    const last = batch[batch.length - 1] as JsMsg;
+    const last = s.batch[s.batch.length - 1] as JsMsg;
     this.stats.lastSeq = last.seq;
     if (last.info.pending === 0) this.caughtUpAt = Date.now();
     this.trim();
@@ -274,7 +322,7 @@ export class Indexer {
   private async load(store: IndexStore, id: string, signal: AbortSignal): Promise<void> {
     const x = new IndexedExecution(id);
     const msgs = await store.readExecution(id, signal);
-    const h: Held = { x };
+    const h: Held = { x, pinned: 0 };
     if (msgs.length > 0) {
       this.stats.reloads++;
       this.heldMessages += x.add(msgs);
@@ -286,11 +334,7 @@ export class Indexer {
   }
 
   /** Writes an execution's summary: compare-and-set on the revision it last saw, moving it if its key changed. */
-  private async write(store: IndexStore, h: Held): Promise<void> {
-    const key = h.x.key();
-    const entry = h.x.entry();
-    if (key === undefined || entry === undefined) return;
-    const value = encodeEntry(entry);
+  private async write(store: IndexStore, { h, key, value }: Write): Promise<void> {
     const moved = h.key !== undefined && h.key !== key;
     const known = moved ? undefined : h.revision;
     try {
@@ -319,6 +363,7 @@ export class Indexer {
     const max = this.opts.maxHeldMessages ?? 500_000;
     for (const [id, h] of this.held) {
       if (this.heldMessages <= max) break;
+      if (h.pinned > 0) continue;
       this.held.delete(id);
       this.heldMessages -= h.x.size;
     }
