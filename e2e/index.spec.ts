@@ -10,16 +10,17 @@ import { expect, readTab, test } from "./fault-fixture";
 const row = (page: Page, id: string) => page.locator(`[data-testid=execution-row][data-execution-id="${id}"]`);
 /** finishingAuditLine(i): 40 lines per execution (ids wfx-fault-0…99), the 40th its workflow_complete. */
 const LINES = 4_000;
-const EXECUTIONS = LINES / 40;
 /** The tab loads the last 200 lines: executions wfx-fault-95…99. wfx-fault-0 is only in the index. */
 const HISTORY = 200;
+/** The list holds at most 50 of the index's summaries, the most recently active: wfx-fault-50…99. */
+const INDEX_LIST = 50;
 
-test("with an indexer the list has every execution of the stream, and a bare link opens through the index", async ({
+test("with an indexer the list reaches every execution of the stream, and a bare link opens through the index", async ({
   page,
   faultRig,
 }) => {
   test.setTimeout(180_000);
-  const rig = await faultRig({ indexer: true, history: HISTORY });
+  const rig = await faultRig({ indexer: true, history: HISTORY, indexList: INDEX_LIST });
   await rig.publisher({ workers: 4, limit: LINES, line: finishingAuditLine }).start().done();
   await expect
     .poll(() => rig.indexCaughtUp(), {
@@ -35,10 +36,12 @@ test("with an indexer the list has every execution of the stream, and a bare lin
     .toMatchObject({ phase: "live", behind: 0, lastSeq: LINES });
   const note = page.getByTestId("index-note");
   await expect(note).toHaveAttribute("data-index", "present", { timeout: 30_000 });
-  await expect(note).toHaveText(`index: ${EXECUTIONS} executions in the stream · links open through it`);
-  await expect(page.getByTestId("executions-count")).toHaveText(`${EXECUTIONS} of ${EXECUTIONS}`);
+  // The newest 50 of the index (the tab's own 5 among them); the rest stay on the server, and the list says so.
+  await expect(note).toHaveText(`index: the ${INDEX_LIST} most recently active executions · links open through it`);
+  await expect(page.getByTestId("executions-count")).toHaveText(`${INDEX_LIST} of ${INDEX_LIST}`);
+  await expect(page.getByTestId("index-reach")).toContainText("Older ones stay on the server");
 
-  // Far outside the loaded history: listed from the index, with its exact count.
+  // Far outside the loaded history and the list's 50: found by its exact id on the server, with its exact count.
   const first = row(page, "wfx-fault-0");
   await page.getByLabel("Search execution id").fill("wfx-fault-0");
   await expect(first).toBeVisible();

@@ -9,8 +9,8 @@ import {
   type PartitionKey,
 } from "@/lib/audit";
 import { statusAt } from "@/lib/index/index-entry";
-import { indexedCounts, indexedSummary, type IndexedSummary } from "@/lib/index/index-view";
-import { toRow, type ExecutionRow } from "@/lib/executions/execution-rows";
+import { indexedCounts, indexedSummary, type IndexedSummary, type IndexReach } from "@/lib/index/index-view";
+import { toRow, type ExecutionFilter, type ExecutionRow } from "@/lib/executions/execution-rows";
 import { useAuditFeed, useFeed } from "./use-audit-feed";
 import { useThrottled } from "./use-throttled";
 
@@ -35,13 +35,23 @@ function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
 }
 
 /**
- * Every execution with its anomaly counts under `key`. Recomputed at most once a
- * second while live, and only for executions that changed since the last time.
+ * Every execution with its anomaly counts under `key`: those the tab holds, and those of the stream's index
+ * that answer `filter` (the server answers it; see lib/index/index-query). Recomputed at most once a second
+ * while live, and only for executions that changed since the last time.
  */
-export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; total: number } {
+export function useExecutionRows(
+  key: PartitionKey,
+  filter: ExecutionFilter = {},
+): { rows: ExecutionRow[]; total: number; reach?: IndexReach } {
   const feed = useFeed();
+  // Typing a search asks the index once the typing pauses, not per keystroke.
+  const search = useThrottled(filter.search, 500);
+  const { workflowId, status, withinMs } = filter;
   // The list covers the whole stream when it is indexed: ask the feed to follow the index.
-  useEffect(() => feed.followIndex?.(), [feed]);
+  useEffect(
+    () => feed.followIndex?.({ workflowId, status, withinMs, search }),
+    [feed, workflowId, status, withinMs, search],
+  );
   const { log, version, indexed } = useAuditFeed();
   const throttled = useThrottled(version, 1_000);
   return useMemo(() => {
@@ -79,8 +89,8 @@ export function useExecutionRows(key: PartitionKey): { rows: ExecutionRow[]; tot
         rows.push(row);
       }
     }
-    return { rows, total: rows.length };
+    return { rows, total: rows.length, reach: indexed?.reach };
     // `throttled` stands for the mutable log's version.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [log, throttled, key]);
+  }, [log, throttled, key, indexed]);
 }

@@ -64,7 +64,7 @@ export function ExecutionsTable() {
     const next = update(sort);
     void setParams({ sort: next.by === DEFAULT_SORT.by && next.desc === DEFAULT_SORT.desc ? null : next });
   };
-  const { rows, total } = useExecutionRows(key);
+  const { rows, total, reach } = useExecutionRows(key, filter);
   const shown = useMemo(() => selectExecutions(rows, filter, sort), [rows, filter, sort]);
   const workflows = useMemo(() => workflowIds(rows), [rows]);
 
@@ -101,6 +101,13 @@ export function ExecutionsTable() {
         shown={shown.length}
         total={total}
       />
+      {reach?.capped && (
+        <p className="text-xs text-slate-500" data-testid="index-reach">
+          From the index: the most recently active executions
+          {reach.sinceMs === undefined ? "" : ` (active since ${formatDateTime(reach.sinceMs)})`}. Older ones stay on
+          the server: narrow by workflow, status or time window, or search an exact execution id.
+        </p>
+      )}
       {total === 0 ? (
         <p className="py-12 text-center text-slate-500" data-testid="executions-empty">
           {status.phase === "live"

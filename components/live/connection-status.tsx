@@ -104,7 +104,9 @@ function LiveStatus({ stream }: { stream: string }) {
           {index === "present"
             ? indexed === undefined
               ? "indexed · links open through the index"
-              : `index: ${nf(indexed.size)} executions in the stream · links open through it`
+              : indexed.reach.capped
+                ? `index: the ${nf(indexed.size)} most recently active executions · links open through it`
+                : `index: ${nf(indexed.size)} executions${indexed.reach.complete ? "" : " so far"} · links open through it`
             : "no index: reading the stream directly"}
         </p>
       )}

@@ -27,6 +27,7 @@ describe("runtime config", () => {
       SEQSCOPE_SUBJECT: "audit.>",
       SEQSCOPE_HISTORY: "5000",
       SEQSCOPE_MEMORY_MIB: "256",
+      SEQSCOPE_INDEX_LIST: "500",
     };
     expect(browserNatsConfig(env)).toEqual({
       servers: ["wss://a.example:443", "wss://b.example:443"],
@@ -34,6 +35,7 @@ describe("runtime config", () => {
       subject: "audit.>",
       historyLimit: 5000,
       memoryBudgetMiB: 256,
+      indexListLimit: 500,
       user: "reader",
       pass: "s3cret",
     });

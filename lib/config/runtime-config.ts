@@ -13,6 +13,8 @@ export interface BrowserNatsConfig {
   historyLimit: number;
   /** What a tab's log may hold before it evicts finished executions (SEQSCOPE_MEMORY_MIB); 0: no budget. */
   memoryBudgetMiB?: number;
+  /** Index summaries a tab's list holds at most, the most recently active (SEQSCOPE_INDEX_LIST). */
+  indexListLimit?: number;
   user?: string;
   pass?: string;
   token?: string;
@@ -38,6 +40,7 @@ export const DEFAULTS = {
   subject: "auditEvent",
   historyLimit: 200_000,
   memoryBudgetMiB: 512,
+  indexListLimit: 20_000,
   natsPort: 14222,
   wsPort: 14280,
   dataDir: ".seqscope",
@@ -79,6 +82,12 @@ export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: s
     default: String(DEFAULTS.memoryBudgetMiB),
     meaning:
       "Memory budget of a browser tab's event log, in MiB. Past it, finished executions are evicted oldest first and stay listed as summaries; opening one reads it again. 0: no budget.",
+  },
+  {
+    name: "SEQSCOPE_INDEX_LIST",
+    default: String(DEFAULTS.indexListLimit),
+    meaning:
+      "Executions a tab's list holds at most from the stream's index, the most recently active; older ones stay on the server and are reached by filtering (workflow, status, time window, exact id).",
   },
   { name: "PORT", default: String(DEFAULTS.appPort), meaning: "HTTP port of the dashboard." },
   {
@@ -194,6 +203,7 @@ export function browserNatsConfig(env: Env, credsFile?: string, jwksFile?: strin
     subject: name(env, "SEQSCOPE_SUBJECT", DEFAULTS.subject),
     historyLimit: positiveInt(env, "SEQSCOPE_HISTORY", DEFAULTS.historyLimit),
     memoryBudgetMiB: positiveInt(env, "SEQSCOPE_MEMORY_MIB", DEFAULTS.memoryBudgetMiB),
+    indexListLimit: Math.max(1, positiveInt(env, "SEQSCOPE_INDEX_LIST", DEFAULTS.indexListLimit)),
   };
   if (env.SEQSCOPE_NATS_USER) cfg.user = env.SEQSCOPE_NATS_USER;
   if (env.SEQSCOPE_NATS_PASSWORD) cfg.pass = env.SEQSCOPE_NATS_PASSWORD;

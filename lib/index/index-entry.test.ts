@@ -9,7 +9,16 @@ import { BUILTIN_KEYS } from "../audit/partition-key";
 import { generateWorkload, makeMessage, seededRandom } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
 import { decodeEntry, encodeEntry, entryToSummary, IndexedExecution } from "./index-entry";
-import { decodeToken, encodeToken, MAX_TOKEN, parseSummaryKey, summaryFilter, summaryKey } from "./index-keys";
+import {
+  decodeToken,
+  encodeToken,
+  hoursBetween,
+  hourStartMs,
+  MAX_TOKEN,
+  parseSummaryKey,
+  summaryFilter,
+  summaryKey,
+} from "./index-keys";
 
 function byExecution(msgs: readonly RawMessage[]): Map<string, RawMessage[]> {
   const out = new Map<string, RawMessage[]>();
@@ -124,25 +133,41 @@ describe("index keys", () => {
     expect(encodeToken(huge)).toBe(t);
     expect(encodeToken(`${huge}y`)).not.toBe(t);
     expect(encodeToken("é".repeat(30)).length).toBeLessThanOrEqual(MAX_TOKEN + 2);
-    expect(parseSummaryKey(`wf.2026120123.${t}`)).toEqual({
+    expect(parseSummaryKey(`wf.2026120123.running.${t}`)).toEqual({
       workflowId: "wf",
       hour: "2026120123",
+      status: "running",
       executionId: undefined,
     });
     expect(encodeToken('"><svg onload=alert(1)>')).not.toMatch(/[.*> ]/);
   });
 
-  it("put workflow, hour and id in separate tokens that filters select", () => {
+  it("put workflow, hour, status and id in separate tokens that filters select", () => {
     const key = summaryKey({
       executionId: "run a.b",
       workflowId: "billing",
-      firstSeenMs: Date.UTC(2026, 11, 1, 23, 5),
+      lastSeenMs: Date.UTC(2026, 11, 1, 23, 5),
+      status: "failed",
     });
-    expect(key).toBe("billing.2026120123.run=20a=2Eb");
-    expect(parseSummaryKey(key)).toEqual({ workflowId: "billing", hour: "2026120123", executionId: "run a.b" });
-    expect(summaryFilter({ executionId: "run a.b" })).toBe("*.*.run=20a=2Eb");
-    expect(summaryFilter({ workflowId: "billing" })).toBe("billing.*.*");
+    expect(key).toBe("billing.2026120123.failed.run=20a=2Eb");
+    expect(parseSummaryKey(key)).toEqual({
+      workflowId: "billing",
+      hour: "2026120123",
+      status: "failed",
+      executionId: "run a.b",
+    });
+    expect(summaryFilter({ executionId: "run a.b" })).toBe("*.*.*.run=20a=2Eb");
+    expect(summaryFilter({ workflowId: "billing", status: "running" })).toBe("billing.*.running.*");
     expect(parseSummaryKey("meta.progress")).toBeUndefined();
-    expect(summaryKey({ executionId: "x", firstSeenMs: 0 })).toBe("=.1970010100.x");
+    expect(parseSummaryKey("wf.2026120123.stalled.x")).toBeUndefined();
+    expect(summaryKey({ executionId: "x", lastSeenMs: 0, status: "running" })).toBe("=.1970010100.running.x");
+  });
+
+  it("lists the hours of a window newest first, across days", () => {
+    const t = Date.UTC(2026, 11, 2, 1, 30);
+    expect(hoursBetween(t - 2 * 3_600_000, t)).toEqual(["2026120201", "2026120200", "2026120123"]);
+    expect(hoursBetween(t, t - 2 * 3_600_000)).toEqual([]);
+    expect(hourStartMs("2026120123")).toBe(Date.UTC(2026, 11, 1, 23));
+    expect(hourStartMs("nope")).toBeNaN();
   });
 });

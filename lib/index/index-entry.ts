@@ -77,11 +77,16 @@ export class IndexedExecution {
     return fresh.length;
   }
 
-  /** Its summary key; undefined while it holds nothing. */
+  /** Its summary key (its workflow, the hour it was last active in, its status); undefined while it holds nothing. */
   key(): string | undefined {
     const s = this.log.execution(this.id, { nowMs: -Infinity });
     if (s === undefined) return undefined;
-    return summaryKey({ executionId: this.id, workflowId: s.workflowId, firstSeenMs: this.firstSeenMs });
+    return summaryKey({
+      executionId: this.id,
+      workflowId: s.workflowId,
+      lastSeenMs: this.lastSeenMs,
+      status: s.status === "stalled" ? "running" : s.status,
+    });
   }
 
   entry(): IndexEntry | undefined {
@@ -140,6 +145,11 @@ function nonZero(counts: Readonly<Record<AnomalyKind, number>>): Counts | undefi
   let out: Counts | undefined;
   for (const [k, n] of Object.entries(counts) as [AnomalyKind, number][]) if (n > 0) (out ??= {})[k] = n;
   return out;
+}
+
+/** The key an entry is stored under (what IndexedExecution.key() says of the execution it was made from). */
+export function entryKey(e: Pick<IndexEntry, "id" | "workflowId" | "lastSeenMs" | "status">): string {
+  return summaryKey({ executionId: e.id, workflowId: e.workflowId, lastSeenMs: e.lastSeenMs, status: e.status });
 }
 
 /** An entry as stored (JSON); undefined when the bytes are not one this version reads. */

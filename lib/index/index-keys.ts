@@ -1,8 +1,13 @@
-// Where the index keeps things, as NATS subjects and KV keys. An execution's
-// summary lives under `<workflow>.<hour>.<execution>` so that subject-token
-// filters answer the list's questions on the server: one workflow
-// (`<wf>.*.*`), one hour (`*.<hour>.*`), one id (`*.*.<id>`). Every id is made
-// a single safe token by `encodeToken` (reversible, readable for plain ids).
+// Where the index keys things, as NATS subjects and KV keys. An execution's
+// summary lives under `<workflow>.<hour>.<status>.<execution>` so that
+// subject-token filters answer the list's questions on the server: one
+// workflow (`<wf>.*.*.*`), one hour (`*.<hour>.*.*`), one status
+// (`*.*.failed.*`), one id (`*.*.*.<id>`), or any mix in one filter. The hour
+// is the one the execution was last active in (its newest message's server
+// time): a time window ("active in the last hour") is a few hour filters, and
+// the list's newest executions are the newest hours. A summary whose hour or
+// status changes moves to its new key. Every id is made a single safe token by
+// `encodeToken` (reversible, readable for plain ids).
 
 import { sha256Hex } from "../audit/sha256";
 
@@ -52,6 +57,8 @@ export function decodeToken(t: string): string | undefined {
   }
 }
 
+const HOUR_MS = 3_600_000;
+
 /** `YYYYMMDDHH` (UTC) of a time: the hour token. */
 export function hourToken(ms: number): string {
   const d = new Date(Number.isFinite(ms) ? ms : 0);
@@ -59,22 +66,51 @@ export function hourToken(ms: number): string {
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}`;
 }
 
+/** The statuses a summary key holds ("stalled" is the viewer's call: such a run's key says running). */
+export const KEY_STATUSES = ["running", "complete", "failed", "cancelled"] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/** Bumped when the layout of keys changes: an index in another layout is rebuilt. */
+export const KEY_LAYOUT = 2;
+
+/** The hour tokens from `fromMs`'s hour to `toMs`'s, newest first (none when `toMs`'s hour is the earlier). */
+export function hoursBetween(fromMs: number, toMs: number): string[] {
+  const out: string[] = [];
+  const first = Math.floor(fromMs / HOUR_MS);
+  for (let h = Math.floor(toMs / HOUR_MS); h >= first; h--) out.push(hourToken(h * HOUR_MS));
+  return out;
+}
+
+/** The start of an hour token's hour (ms); NaN for a string that is not one. */
+export function hourStartMs(token: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})$/.exec(token);
+  return m === null ? NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+}
+
 export interface SummaryKeyParts {
   executionId: string;
   workflowId?: string;
-  /** Server time of the execution's first message (its stream timestamp): stable once seen. */
-  firstSeenMs: number;
+  /** Server time of the execution's newest message (its stream timestamp). */
+  lastSeenMs: number;
+  status: KeyStatus;
 }
 
 export function summaryKey(p: SummaryKeyParts): string {
-  return `${encodeToken(p.workflowId ?? "")}.${hourToken(p.firstSeenMs)}.${encodeToken(p.executionId)}`;
+  return `${encodeToken(p.workflowId ?? "")}.${hourToken(p.lastSeenMs)}.${p.status}.${encodeToken(p.executionId)}`;
 }
 
-/** KV key filters (NATS wildcards) for the list's questions; each one is a single filter, as 2.9 allows. */
-export function summaryFilter(q: { workflowId?: string; hour?: string; executionId?: string } = {}): string {
+export interface SummaryFilterParts {
+  workflowId?: string;
+  hour?: string;
+  status?: KeyStatus;
+  executionId?: string;
+}
+
+/** A KV key filter (NATS wildcards) for the list's questions: a single filter, as 2.9 allows. */
+export function summaryFilter(q: SummaryFilterParts = {}): string {
   const w = q.workflowId === undefined ? "*" : encodeToken(q.workflowId);
   const x = q.executionId === undefined ? "*" : encodeToken(q.executionId);
-  return `${w}.${q.hour ?? "*"}.${x}`;
+  return `${w}.${q.hour ?? "*"}.${q.status ?? "*"}.${x}`;
 }
 
 const HASHED = /^=H[0-9a-f]{40}$/;
@@ -85,15 +121,15 @@ const HASHED = /^=H[0-9a-f]{40}$/;
  */
 export function parseSummaryKey(
   key: string,
-): { workflowId: string | undefined; hour: string; executionId: string | undefined } | undefined {
+): { workflowId: string | undefined; hour: string; status: KeyStatus; executionId: string | undefined } | undefined {
   const t = key.split(".");
-  if (t.length !== 3) return undefined;
-  const [w, hour, x] = t as [string, string, string];
+  if (t.length !== 4) return undefined;
+  const [w, hour, status, x] = t as [string, string, string, string];
   const workflowId = decodeToken(w);
   const executionId = decodeToken(x);
   if ((workflowId === undefined && !HASHED.test(w)) || (executionId === undefined && !HASHED.test(x))) return undefined;
-  if (!/^\d{10}$/.test(hour)) return undefined;
-  return { workflowId, hour, executionId };
+  if (!/^\d{10}$/.test(hour) || !(KEY_STATUSES as readonly string[]).includes(status)) return undefined;
+  return { workflowId, hour, status: status as KeyStatus, executionId };
 }
 
 /** Names of the index's NATS resources for one audit stream. */

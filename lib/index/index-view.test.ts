@@ -42,6 +42,48 @@ describe("IndexView", () => {
   });
 });
 
+describe("IndexView as a live watch and history reads feed it", () => {
+  it("keeps the newest revision of each execution, whatever order reads and the watch tell it in", () => {
+    const v = new IndexView();
+    const a = entry("run-a", false, 1_000);
+    const later = entry("run-a", true, 5_000); // finished in a later hour: a new key
+    expect(later.key).not.toBe(a.key);
+    v.set(later.key, later.entry, 20); // the live watch saw the move first
+    v.set(a.key, a.entry, 10); // a history read of the older hour, afterwards: stale
+    v.set(a.key, undefined, 21); // the move's delete of the old key: not the key held
+    expect(v.size).toBe(1);
+    expect(v.get("run-a")?.entry.status).toBe("complete");
+    v.set(later.key, undefined, 19); // a delete older than what is held changes nothing
+    expect(v.size).toBe(1);
+    v.remove("run-a", 15);
+    expect(v.size).toBe(1);
+    v.remove("run-a", 30); // it no longer answers the query
+    expect(v.size).toBe(0);
+  });
+
+  it("holds at most its limit, the most recently active, and what was asked for by id", () => {
+    const v = new IndexView(10);
+    v.pin("run-0");
+    for (let i = 0; i < 100; i++) {
+      const e = entry(`run-${i}`, true, 1_000 + i * 1_000);
+      v.set(e.key, e.entry, i + 1);
+    }
+    v.settle();
+    expect(v.size).toBe(10);
+    expect(v.get("run-0")).toBeDefined(); // pinned: the oldest, kept
+    expect(v.get("run-99")).toBeDefined();
+    expect(v.get("run-50")).toBeUndefined();
+    expect(v.reach.capped).toBe(true);
+    // The walk ends where it reached, but what the limit let go keeps it capped.
+    v.setReach({ sinceMs: 0, complete: true, capped: false });
+    expect(v.reach).toMatchObject({ complete: false, capped: true });
+    expect(v.reach.sinceMs).toBeGreaterThan(90_000);
+    v.clear();
+    v.setReach({ sinceMs: 0, complete: true, capped: false });
+    expect(v.reach).toEqual({ sinceMs: 0, complete: true, capped: false });
+  });
+});
+
 describe("IndexTotals", () => {
   it("totals statuses and anomalies as summaries are written, replaced and removed", () => {
     const t = new IndexTotals();

@@ -4,11 +4,22 @@
 // tab gets no frames, so there the buffer is flushed on a timer and whenever it
 // reaches MAX_PENDING (bounded memory, cost proportional to what arrived).
 // It keeps the flight recorder (connection log) and the stream's holes.
+import { DEFAULT_QUIET_PERIOD_MS } from "../audit/analyze";
 import { AuditLog } from "../audit/audit-log";
 import type { RawMessage } from "../audit/types";
-import type { BrowserNatsConfig } from "../config/runtime-config";
+import { DEFAULTS, type BrowserNatsConfig } from "../config/runtime-config";
 import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
+import type { IndexEntry } from "../index/index-entry";
+import { hourStartMs } from "../index/index-keys";
+import {
+  exactFilter,
+  historyFilters,
+  liveFilter,
+  matchesQuery,
+  sameQuery,
+  type IndexQuery,
+} from "../index/index-query";
 import { IndexView } from "../index/index-view";
 import { IndexStore } from "../nats/index-store";
 import { readStreamRange, streamBounds } from "../nats/range-reader";
@@ -47,6 +58,9 @@ export type Schedule = (flush: () => void) => void;
 /** How long "no index" stands before the tab looks again (an indexer may have been started since). */
 const INDEX_RECHECK_MS = 60_000;
 
+/** Hours of the index's history read at once while the list walks back in time. */
+const INDEX_HOURS_AT_ONCE = 4;
+
 /** Messages buffered at most before a flush that does not wait for a frame. */
 export const MAX_PENDING = 5_000;
 
@@ -75,8 +89,10 @@ export class AuditFeed {
   private nextStatus: ReaderStatus | undefined;
   /** Resolved by the next flush (openers wait for their messages to be in the log). */
   private flushWaiters: (() => void)[] = [];
-  /** Some view wants the index's summaries (followIndex). */
-  private wantIndex = false;
+  /** What the list asks of the index (followIndex); undefined: no view wants it. */
+  private indexQuery: IndexQuery | undefined;
+  /** Stops the current follow of the index (a new query, or the feed stopped). */
+  private indexFollow: AbortController | undefined;
   /** The index view changed since the last flush. */
   private indexChanged = false;
   /** The index lookup on the current connection; `absentAt`: when it found none. */
@@ -237,34 +253,88 @@ export class AuditFeed {
     if (this.snapshot.index !== index) this.emit({ ...this.snapshot, index });
   }
 
-  /** See FeedSource.followIndex. */
-  followIndex = (): void => {
-    if (this.wantIndex) return;
-    this.wantIndex = true;
-    if (this.nc !== undefined) void this.watchIndex(this.controller.signal);
+  /** See FeedSource.followIndex. A different query starts over from nothing; the same one changes nothing. */
+  followIndex = (query: IndexQuery = {}): void => {
+    if (this.indexQuery !== undefined && sameQuery(this.indexQuery, query)) return;
+    this.indexQuery = query;
+    this.indexFollow?.abort();
+    if (this.nc !== undefined) this.startIndexFollow();
   };
 
+  private startIndexFollow() {
+    const ctl = new AbortController();
+    const outer = this.controller.signal;
+    const stop = () => ctl.abort();
+    outer.addEventListener("abort", stop, { once: true });
+    ctl.signal.addEventListener("abort", () => outer.removeEventListener("abort", stop), { once: true });
+    this.indexFollow = ctl;
+    void this.watchIndex(this.indexQuery ?? {}, ctl.signal);
+  }
+
   /**
-   * Follows the index's summaries while the feed runs: the list then covers the whole stream. A watch that
-   * ends (the index rebuilt, the connection replaced) starts again from nothing; none: looked for again later.
+   * Follows the index's summaries that answer `query` while the feed runs: the list then reaches the whole
+   * stream, its filters answered by the server. First a watch of changes (so nothing written meanwhile is
+   * missed), then the history an hour at a time, newest first, until the view holds its limit, the window
+   * starts or the index ends. A watch that ends (the index rebuilt, the connection replaced) starts over.
    */
-  private async watchIndex(signal: AbortSignal): Promise<void> {
-    const view = new IndexView();
+  private async watchIndex(query: IndexQuery, signal: AbortSignal): Promise<void> {
+    const view = new IndexView(this.config.indexListLimit ?? DEFAULTS.indexListLimit);
+    const onEntry = (key: string, entry: IndexEntry | undefined, revision: number) => {
+      // One that no longer answers the query (no longer stalled, say) leaves the list.
+      if (entry !== undefined && !matchesQuery(query, entry, Date.now(), DEFAULT_QUIET_PERIOD_MS))
+        view.remove(entry.id, revision);
+      else view.set(key, entry, revision);
+      this.indexChanged = true;
+      this.requestFlush();
+    };
     while (!signal.aborted) {
       const store = await this.indexStore();
       if (signal.aborted) return;
       if (store !== undefined) {
         view.clear();
         this.emit({ ...this.snapshot, indexed: view });
-        await store
-          .watch((key, entry) => {
-            view.set(key, entry);
-            this.indexChanged = true;
-            this.requestFlush();
-          }, signal)
-          .catch((e: unknown) => {
-            if (!signal.aborted) this.record("error", `index watch: ${e instanceof Error ? e.message : String(e)}`);
+        // This round's reads: a round that fails stops its watch before the next one starts.
+        const round = new AbortController();
+        const endRound = () => round.abort();
+        signal.addEventListener("abort", endRound, { once: true });
+        const live = store.watch(onEntry, round.signal, liveFilter(query), { updatesOnly: true });
+        live.catch(() => undefined);
+        try {
+          const exact = exactFilter(query);
+          // Asked for by id: kept whatever the limit lets go.
+          if (exact !== undefined)
+            await store.readSummaries(
+              exact,
+              (key, entry, revision) => {
+                if (entry !== undefined) view.pin(entry.id);
+                onEntry(key, entry, revision);
+              },
+              round.signal,
+            );
+          const hours = historyFilters(query, Date.now(), await store.oldestMs());
+          let reached: string | undefined;
+          // A few hours at a time (a quiet stream has many empty ones), newest first, until the view is full.
+          for (let i = 0; i < hours.length && !view.full; i += INDEX_HOURS_AT_ONCE) {
+            const some = hours.slice(i, i + INDEX_HOURS_AT_ONCE);
+            await Promise.all(some.map(({ filter }) => store.readSummaries(filter, onEntry, round.signal)));
+            reached = some[some.length - 1]?.hour;
+          }
+          const complete = reached === hours[hours.length - 1]?.hour;
+          view.settle();
+          view.setReach({
+            sinceMs: reached === undefined ? undefined : hourStartMs(reached),
+            complete,
+            capped: !complete,
           });
+          this.indexChanged = true;
+          this.requestFlush();
+          await live;
+        } catch (e) {
+          if (!signal.aborted) this.record("error", `index read: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          round.abort();
+          signal.removeEventListener("abort", endRound);
+        }
         if (signal.aborted) return;
         this.index = undefined; // look again: it may have been rebuilt
       }
@@ -332,7 +402,7 @@ export class AuditFeed {
     this.index = undefined;
     this.record("connected", nc.getServer());
     void this.indexStore();
-    if (this.wantIndex) void this.watchIndex(signal);
+    if (this.indexQuery !== undefined) this.startIndexFollow();
     signal.addEventListener("abort", () => void nc.close().catch(() => undefined), { once: true });
     const reader = new AuditStreamReader(nc, {
       stream: this.config.stream,

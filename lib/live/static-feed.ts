@@ -3,6 +3,7 @@
 import type { AuditLog } from "../audit";
 import type { FeedSnapshot } from "./audit-feed";
 import type { StreamStats } from "../nats/stream";
+import type { IndexQuery } from "../index/index-query";
 
 // What a view reads about the stream and the reader, as plain data: views import it
 // from here, never from lib/nats.
@@ -30,10 +31,10 @@ export interface FeedSource {
   /** What a finished log was read from; absent for the live feed. */
   origin?(): FeedOrigin | undefined;
   /**
-   * The list is shown: follow the stream's index (every execution's summary) while the feed runs.
-   * Only then: the watch sends every summary, and on one connection that would delay a link's read.
+   * The list is shown: follow the summaries of the stream's index that answer `query` while the feed runs.
+   * Only then (and at most SEQSCOPE_INDEX_LIST of them): reading summaries on the one connection delays a link's read.
    */
-  followIndex?(): void;
+  followIndex?(query?: IndexQuery): void;
 }
 
 export class StaticFeed implements FeedSource {

@@ -7,6 +7,7 @@
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { headers } from "@nats-io/nats-core";
 import {
+  DeliverPolicy,
   jetstream,
   jetstreamManager,
   RetentionPolicy,
@@ -15,7 +16,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
+import { Kvm, KvWatchInclude, type KV } from "@nats-io/kv";
 import type { RawMessage } from "../audit/types";
 import { decodeEntry, type IndexEntry } from "../index/index-entry";
 import {
@@ -179,22 +180,84 @@ export class IndexStore {
   }
 
   /**
-   * Follows the summaries under `filter` (default: all): each one now, then every change, until `signal`
-   * aborts. `undefined` for a summary deleted (moved to another key) or one this version cannot read.
+   * Follows the summaries under `filter` (default: all): each one now, then every change (only the changes
+   * with `updatesOnly`), until `signal` aborts. `undefined` for a summary deleted (moved to another key) or
+   * one this version cannot read; `revision` orders what two reads say of one execution.
    */
   async watch(
-    onChange: (key: string, entry: IndexEntry | undefined) => void,
+    onChange: (key: string, entry: IndexEntry | undefined, revision: number) => void,
     signal: AbortSignal,
     filter = summaryFilter(),
+    opts: { updatesOnly?: boolean } = {},
   ): Promise<void> {
-    const w = await this.kv.watch({ key: filter });
+    const w = await this.kv.watch({
+      key: filter,
+      ...(opts.updatesOnly ? { include: KvWatchInclude.UpdatesOnly } : {}),
+    });
     const stop = () => w.stop();
     signal.addEventListener("abort", stop, { once: true });
     try {
-      for await (const e of w) onChange(e.key, e.operation === "PUT" ? decodeEntry(e.value) : undefined);
+      for await (const e of w) onChange(e.key, e.operation === "PUT" ? decodeEntry(e.value) : undefined, e.revision);
     } finally {
       signal.removeEventListener("abort", stop);
     }
+  }
+
+  /**
+   * The summaries under `filter` as they are now, once (no following): the list's history, an hour at a
+   * time. Resolves with how many it read; throws when aborted, so a partial read never passes for whole.
+   */
+  async readSummaries(
+    filter: string,
+    onEntry: (key: string, entry: IndexEntry | undefined, revision: number) => void,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const stream = `KV_${this.names.bucket}`;
+    const prefix = `$KV.${this.names.bucket}.`;
+    const c = await this.js.consumers.get(stream, {
+      filter_subjects: `${prefix}${filter}`,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    let pending = (await c.info(true)).num_pending;
+    let read = 0;
+    while (pending > 0) {
+      if (signal.aborted) throw new Error("Reading the index was stopped.");
+      const batch = await c.fetch({ max_messages: Math.min(pending, 2_000), expires: 5_000 });
+      let got = 0;
+      for await (const m of batch) {
+        got++;
+        read++;
+        pending = m.info.pending;
+        const op = m.headers?.get("KV-Operation");
+        onEntry(
+          m.subject.slice(prefix.length),
+          op === "DEL" || op === "PURGE" ? undefined : decodeEntry(m.data),
+          m.seq,
+        );
+      }
+      if (got === 0) throw new Error(`Reading the index under ${filter} returned nothing with ${pending} left.`);
+    }
+    return read;
+  }
+
+  /** The server time of the oldest summary the index may hold: where the list's history walk ends. */
+  async oldestMs(): Promise<number> {
+    const [audit, kv] = await Promise.all([
+      this.jsm.streams.info(this.names.audit).catch(() => undefined),
+      this.jsm.streams.info(`KV_${this.names.bucket}`),
+    ]);
+    let oldest = audit === undefined || audit.state.messages === 0 ? Date.now() : Date.parse(audit.state.first_ts);
+    // Summaries outlive the messages they were made from: the first one still stored (the indexer writes in
+    // stream order) is about the oldest. The first few records may be meta keys or deletes.
+    const stream = `KV_${this.names.bucket}`;
+    for (let seq = kv.state.first_seq, n = 0; n < 8 && seq <= kv.state.last_seq; seq++, n++) {
+      const m = await this.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      const e = m === null ? undefined : decodeEntry(m.data);
+      if (e === undefined) continue;
+      if (e.lastSeenMs < oldest) oldest = e.lastSeenMs;
+      break;
+    }
+    return oldest;
   }
 
   /**

@@ -14,7 +14,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import { executionOf } from "../audit/execution-of";
 import type { RawMessage } from "../audit/types";
 import { encodeEntry, IndexedExecution } from "../index/index-entry";
-import { indexNames, LEASE_KEY, META_PROGRESS } from "../index/index-keys";
+import { indexNames, KEY_LAYOUT, LEASE_KEY, META_PROGRESS, summaryFilter } from "../index/index-keys";
 import { IndexStore } from "./index-store";
 import { toRawMessage } from "./resumable-reader";
 import { isStreamNotFound } from "./stream";
@@ -52,6 +52,8 @@ interface Held {
   revision?: number;
   /** Staged batches touching it that are not committed yet. */
   pinned: number;
+  /** Keys of it a killed holder left behind (see load). */
+  stale?: string[];
 }
 
 interface Write {
@@ -156,9 +158,16 @@ export class Indexer {
     const audit = await jsm.streams.info(this.opts.stream);
     let store = await IndexStore.ensure(this.nc, this.opts.stream);
     const progress = await store.kv.get(META_PROGRESS);
-    const was = progress?.operation === "PUT" ? (JSON.parse(progress.string()) as { streamCreated?: string }) : {};
+    const was =
+      progress?.operation === "PUT"
+        ? (JSON.parse(progress.string()) as { streamCreated?: string; layout?: number })
+        : {};
     if (!rebuild && was.streamCreated !== undefined && was.streamCreated !== audit.created) {
       this.log(`stream ${this.opts.stream} was created again (${audit.created}): rebuilding the index`);
+      rebuild = true;
+    }
+    if (!rebuild && was.streamCreated !== undefined && was.layout !== KEY_LAYOUT) {
+      this.log(`the index was made by an earlier version (key layout ${was.layout ?? 1}): rebuilding it`);
       rebuild = true;
     }
     if (rebuild) {
@@ -169,7 +178,10 @@ export class Indexer {
       this.held.clear();
       this.heldMessages = 0;
     }
-    await store.kv.put(META_PROGRESS, JSON.stringify({ streamCreated: audit.created, stream: this.opts.stream }));
+    await store.kv.put(
+      META_PROGRESS,
+      JSON.stringify({ streamCreated: audit.created, stream: this.opts.stream, layout: KEY_LAYOUT }),
+    );
     await this.ensureConsumer();
     // What another indexer held may have changed while this one stood by: start from the store.
     this.held.clear();
@@ -329,6 +341,10 @@ export class Indexer {
       h.key = x.key();
       const e = h.key === undefined ? null : await store.kv.get(h.key);
       if (e !== null && e !== undefined && e.operation === "PUT") h.revision = e.revision;
+      // A holder killed between writing a moved summary and deleting its old key left that key behind:
+      // it goes once this one's summary is written.
+      for await (const k of await store.kv.keys(summaryFilter({ executionId: id })))
+        if (k !== h.key) (h.stale ??= []).push(k);
     }
     this.held.set(id, h);
   }
@@ -349,6 +365,8 @@ export class Indexer {
           : await store.kv.update(key, value, cur.revision);
     }
     if (moved) await store.kv.delete(h.key as string);
+    for (const k of h.stale ?? []) if (k !== key) await store.kv.delete(k);
+    h.stale = undefined;
     h.key = key;
     this.stats.executionsWritten++;
   }

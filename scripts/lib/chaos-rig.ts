@@ -44,6 +44,8 @@ export interface RigOptions {
   memoryMib?: number;
   /** Runs `seqscope indexer` on the stream (straight to the servers, never through the proxy). */
   indexer?: boolean;
+  /** SEQSCOPE_INDEX_LIST for the app. */
+  indexList?: number;
 }
 
 export interface StreamState {
@@ -170,6 +172,7 @@ export async function startFaultRig(opts: RigOptions = {}): Promise<FaultRig> {
       SEQSCOPE_STREAM: stream,
       SEQSCOPE_SUBJECT: subject,
       ...(opts.history !== undefined ? { SEQSCOPE_HISTORY: String(opts.history) } : {}),
+      ...(opts.indexList !== undefined ? { SEQSCOPE_INDEX_LIST: String(opts.indexList) } : {}),
       ...(opts.memoryMib !== undefined ? { SEQSCOPE_MEMORY_MIB: String(opts.memoryMib) } : {}),
     });
     undo.push(() => stopChild(app.child));
