@@ -127,7 +127,9 @@ async function writeIndex(store: IndexStore, real: IndexEntry[]): Promise<number
   let bytes = 0;
   let pending: Promise<unknown>[] = [];
   const t0 = performance.now();
-  for (let i = 0; i < N; i++) {
+  // Oldest first, as an indexer writes them (in stream order): the copies spread over the week, then the real ones.
+  const order = [...Array.from({ length: N - real.length }, (_, c) => real.length + c), ...real.map((_, i) => i)];
+  for (const [n, i] of order.entries()) {
     let e: IndexEntry;
     if (i < real.length) e = real[i] as IndexEntry;
     else {
@@ -143,7 +145,7 @@ async function writeIndex(store: IndexStore, real: IndexEntry[]): Promise<number
       await Promise.all(pending);
       pending = [];
     }
-    if ((i + 1) % 20_000 === 0) console.log(`  wrote ${nf(i + 1)} summaries`);
+    if ((n + 1) % 20_000 === 0) console.log(`  wrote ${nf(n + 1)} summaries`);
   }
   await Promise.all(pending);
   const s = (performance.now() - t0) / 1000;

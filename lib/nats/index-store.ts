@@ -240,24 +240,31 @@ export class IndexStore {
     return read;
   }
 
-  /** The server time of the oldest summary the index may hold: where the list's history walk ends. */
+  /**
+   * A server time no summary of the index is older than: where the list's history walk ends. Every message
+   * came after its stream was created (a recreated stream gets its index rebuilt), so that is the bound; the
+   * oldest summary still stored (the indexer writes in stream order) and the oldest message are checked too.
+   */
   async oldestMs(): Promise<number> {
+    const kvStream = `KV_${this.names.bucket}`;
     const [audit, kv] = await Promise.all([
       this.jsm.streams.info(this.names.audit).catch(() => undefined),
-      this.jsm.streams.info(`KV_${this.names.bucket}`),
+      this.jsm.streams.info(kvStream),
     ]);
-    let oldest = audit === undefined || audit.state.messages === 0 ? Date.now() : Date.parse(audit.state.first_ts);
-    // Summaries outlive the messages they were made from: the first one still stored (the indexer writes in
-    // stream order) is about the oldest. The first few records may be meta keys or deletes.
-    const stream = `KV_${this.names.bucket}`;
+    let oldest = Date.now();
+    if (audit !== undefined) {
+      oldest = Math.min(oldest, Date.parse(audit.created));
+      if (audit.state.messages > 0) oldest = Math.min(oldest, Date.parse(audit.state.first_ts));
+    }
+    // The first few records may be meta keys or deletes.
     for (let seq = kv.state.first_seq, n = 0; n < 8 && seq <= kv.state.last_seq; seq++, n++) {
-      const m = await this.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      const m = await this.jsm.streams.getMessage(kvStream, { seq }).catch(() => null);
       const e = m === null ? undefined : decodeEntry(m.data);
       if (e === undefined) continue;
-      if (e.lastSeenMs < oldest) oldest = e.lastSeenMs;
+      oldest = Math.min(oldest, e.lastSeenMs);
       break;
     }
-    return oldest;
+    return Number.isFinite(oldest) ? oldest : Date.now();
   }
 
   /**
