@@ -297,9 +297,13 @@ export class AuditFeed {
         const round = new AbortController();
         const endRound = () => round.abort();
         signal.addEventListener("abort", endRound, { once: true });
-        const live = store.watch(onEntry, round.signal, liveFilter(query), { updatesOnly: true });
+        let ready = () => {};
+        const watching = new Promise<void>((ok) => (ready = ok));
+        const live = store.watch(onEntry, round.signal, liveFilter(query), { updatesOnly: true, onReady: ready });
         live.catch(() => undefined);
         try {
+          // The history is read once changes are followed: nothing written in between is missed.
+          await Promise.race([watching, live]);
           const exact = exactFilter(query);
           // Asked for by id: kept whatever the limit lets go.
           if (exact !== undefined)

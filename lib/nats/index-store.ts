@@ -181,19 +181,21 @@ export class IndexStore {
 
   /**
    * Follows the summaries under `filter` (default: all): each one now, then every change (only the changes
-   * with `updatesOnly`), until `signal` aborts. `undefined` for a summary deleted (moved to another key) or
-   * one this version cannot read; `revision` orders what two reads say of one execution.
+   * with `updatesOnly`, from `onReady` on), until `signal` aborts. `undefined` for a summary deleted (moved
+   * to another key) or one this version cannot read; `revision` orders what two reads say of one execution.
    */
   async watch(
     onChange: (key: string, entry: IndexEntry | undefined, revision: number) => void,
     signal: AbortSignal,
     filter = summaryFilter(),
-    opts: { updatesOnly?: boolean } = {},
+    opts: { updatesOnly?: boolean; onReady?: () => void } = {},
   ): Promise<void> {
     const w = await this.kv.watch({
       key: filter,
       ...(opts.updatesOnly ? { include: KvWatchInclude.UpdatesOnly } : {}),
     });
+    // Its consumer exists on the server from here: a change written after this is seen.
+    opts.onReady?.();
     const stop = () => w.stop();
     signal.addEventListener("abort", stop, { once: true });
     try {
