@@ -10,7 +10,7 @@ import type { AnomalyKind } from "../audit/anomaly";
 import { AuditLog, type ExecutionStatus, type ExecutionSummary } from "../audit/audit-log";
 import { BUILTIN_KEYS } from "../audit/partition-key";
 import type { ProducerIdentity, RawMessage } from "../audit/types";
-import { summaryKey } from "./index-keys";
+import { hourStartMs, hourToken, KEY_STATUSES, summaryKey } from "./index-keys";
 
 export const ENTRY_VERSION = 1;
 
@@ -47,6 +47,8 @@ export class IndexedExecution {
   private readonly seqs = new Set<number>();
   private firstSeenMs = Infinity;
   private lastSeenMs = -Infinity;
+  /** The hours its messages arrived in: where a summary of some prefix of them may have been written. */
+  private readonly hours = new Set<string>();
 
   constructor(readonly id: string) {}
 
@@ -70,6 +72,7 @@ export class IndexedExecution {
       fresh.push(m.deliveryCount === 1 ? m : { ...m, deliveryCount: 1 });
       if (m.receivedMs < this.firstSeenMs) this.firstSeenMs = m.receivedMs;
       if (m.receivedMs > this.lastSeenMs) this.lastSeenMs = m.receivedMs;
+      this.hours.add(hourToken(m.receivedMs));
     }
     // Stream order, whatever order they came in (a reload, then a batch): the log files them as the stream has them.
     fresh.sort((a, b) => a.streamSeq - b.streamSeq);
@@ -87,6 +90,22 @@ export class IndexedExecution {
       lastSeenMs: this.lastSeenMs,
       status: s.status === "stalled" ? "running" : s.status,
     });
+  }
+
+  /**
+   * Every key a summary of it may have been written under, its current one included: a summary is written for
+   * the messages indexed so far, so its key has the hour of one of its messages, any status, and its workflow
+   * or none yet. A holder killed between writing a moved summary and deleting the old key leaves one of these.
+   */
+  possibleKeys(): string[] {
+    const s = this.log.execution(this.id, { nowMs: -Infinity });
+    if (s === undefined) return [];
+    const out = new Set<string>();
+    for (const workflowId of new Set([undefined, s.workflowId]))
+      for (const hour of this.hours)
+        for (const status of KEY_STATUSES)
+          out.add(summaryKey({ executionId: this.id, workflowId, lastSeenMs: hourStartMs(hour), status }));
+    return [...out];
   }
 
   entry(): IndexEntry | undefined {

@@ -14,7 +14,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import { executionOf } from "../audit/execution-of";
 import type { RawMessage } from "../audit/types";
 import { encodeEntry, IndexedExecution } from "../index/index-entry";
-import { indexNames, KEY_LAYOUT, LEASE_KEY, META_PROGRESS, summaryFilter } from "../index/index-keys";
+import { indexNames, KEY_LAYOUT, LEASE_KEY, META_PROGRESS } from "../index/index-keys";
 import { IndexStore } from "./index-store";
 import { toRawMessage } from "./resumable-reader";
 import { isStreamNotFound } from "./stream";
@@ -258,7 +258,8 @@ export class Indexer {
     try {
       const ci = await jsm.consumers.info(this.opts.stream, this.names.durable);
       if (ci.num_ack_pending === 0) return;
-      from = ci.ack_floor.stream_seq + 1;
+      // A consumer made from a floor before has acknowledged nothing yet: its floor reads 0, its start holds.
+      from = Math.max(ci.ack_floor.stream_seq + 1, ci.config.opt_start_seq ?? 1);
       this.log(`${ci.num_ack_pending} messages were in flight at the last holder; resuming at stream seq ${from}`);
       await jsm.consumers.delete(this.opts.stream, this.names.durable);
     } catch (e) {
@@ -341,10 +342,11 @@ export class Indexer {
       h.key = x.key();
       const e = h.key === undefined ? null : await store.kv.get(h.key);
       if (e !== null && e !== undefined && e.operation === "PUT") h.revision = e.revision;
-      // A holder killed between writing a moved summary and deleting its old key left that key behind:
-      // it goes once this one's summary is written.
-      for await (const k of await store.kv.keys(summaryFilter({ executionId: id })))
-        if (k !== h.key) (h.stale ??= []).push(k);
+      // A holder killed between writing a moved summary and deleting its old key left that key behind: it goes
+      // once this one's summary is written. Looked for by direct gets of the few keys it can be (no consumer).
+      const others = x.possibleKeys().filter((k) => k !== h.key);
+      const found = await Promise.all(others.map((k) => store.kv.get(k)));
+      for (const [i, f] of found.entries()) if (f !== null && f.operation === "PUT") (h.stale ??= []).push(others[i]!);
     }
     this.held.set(id, h);
   }
