@@ -42,7 +42,7 @@ function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
 export function useExecutionRows(
   key: PartitionKey,
   filter: ExecutionFilter = {},
-): { rows: ExecutionRow[]; total: number; reach?: IndexReach } {
+): { rows: ExecutionRow[]; total: number; reach?: IndexReach; workflows?: ReadonlySet<string> } {
   const feed = useFeed();
   // Typing a search asks the index once the typing pauses, not per keystroke.
   const search = useThrottled(filter.search, 500);
@@ -89,7 +89,7 @@ export function useExecutionRows(
         rows.push(row);
       }
     }
-    return { rows, total: rows.length, reach: indexed?.reach };
+    return { rows, total: rows.length, reach: indexed?.reach, workflows: indexed?.workflows };
     // `throttled` stands for the mutable log's version.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [log, throttled, key, indexed]);

@@ -64,9 +64,13 @@ export function ExecutionsTable() {
     const next = update(sort);
     void setParams({ sort: next.by === DEFAULT_SORT.by && next.desc === DEFAULT_SORT.desc ? null : next });
   };
-  const { rows, total, reach } = useExecutionRows(key, filter);
+  const { rows, total, reach, workflows: indexWorkflows } = useExecutionRows(key, filter);
   const shown = useMemo(() => selectExecutions(rows, filter, sort), [rows, filter, sort]);
-  const workflows = useMemo(() => workflowIds(rows), [rows]);
+  // The index's workflows too: a filter reaches workflows none of the held rows belong to.
+  const workflows = useMemo(
+    () => [...new Set([...workflowIds(rows), ...(indexWorkflows ?? [])])].sort(),
+    [rows, indexWorkflows],
+  );
 
   const scroller = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design

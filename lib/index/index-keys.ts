@@ -173,4 +173,10 @@ export const H_BY_REFERENCE = "Seqscope-By-Reference";
 
 /** KV key of the indexer's progress record. */
 export const META_PROGRESS = "meta.progress";
+/** Under it, a key per workflow the index has seen (`meta.workflows.<token>`, the id as value): the list's choices. */
+export const WORKFLOWS_PREFIX = "meta.workflows";
+
+export function workflowKey(workflowId: string): string {
+  return `${WORKFLOWS_PREFIX}.${encodeToken(workflowId)}`;
+}
 export const LEASE_KEY = "lease";

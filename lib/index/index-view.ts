@@ -46,6 +46,8 @@ export class IndexView {
   /** The newest server time any summary has seen: "now" for the stream, as the log judges it. */
   newestMs = -Infinity;
   reach: IndexReach = { complete: false, capped: false };
+  /** Every workflow the index has seen (not only those of the summaries held): the list's choices. */
+  readonly workflows = new Set<string>();
 
   constructor(readonly limit = Infinity) {}
 
@@ -77,6 +79,7 @@ export class IndexView {
     const slim: Partial<IndexEntry> = { ...entry };
     delete slim.byProducer;
     if (entry.lastSeenMs > this.newestMs) this.newestMs = entry.lastSeenMs;
+    if (entry.workflowId !== undefined) this.workflows.add(entry.workflowId);
     const counts: IndexedSummary["counts"] = {};
     for (const [k, c] of Object.entries(entry.anomalies)) {
       const full = {} as Record<AnomalyKind, number>;
@@ -96,6 +99,11 @@ export class IndexView {
     if (held === undefined || held.revision > revision) return;
     this.byId.delete(executionId);
     this.idOfKey.delete(held.key);
+    this._version++;
+  }
+
+  addWorkflows(ids: Iterable<string>): void {
+    for (const w of ids) this.workflows.add(w);
     this._version++;
   }
 
@@ -137,6 +145,7 @@ export class IndexView {
     this.byId.clear();
     this.idOfKey.clear();
     this.pinned.clear();
+    this.workflows.clear();
     this.trimmedSinceMs = undefined;
     this.reach = { complete: false, capped: false };
     this._version++;

@@ -304,6 +304,7 @@ export class AuditFeed {
         try {
           // The history is read once changes are followed: nothing written in between is missed.
           await Promise.race([watching, live]);
+          view.addWorkflows(await store.workflows(round.signal));
           const exact = exactFilter(query);
           // Asked for by id: kept whatever the limit lets go.
           if (exact !== undefined)

@@ -1,7 +1,7 @@
 // The list's side of the index, against a real nats-server and a real indexer: the tab's feed follows
 // only the summaries its query asks for (workflow, status, exact id answered by the server's key
 // filters), holds at most its limit (the most recently active), keeps one asked for by id past it,
-// and follows new executions live. Every figure is checked against what was published.
+// follows new executions live, and knows every workflow of the index for its choices. Every figure is checked against what was published.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
 import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
@@ -103,6 +103,8 @@ describe("the list's follow of the index", () => {
       feed.followIndex({ workflowId: "refunds" });
       const refunds = expect_((i) => workflowOf(i) === "refunds");
       await settled(feed, "the refunds executions", (x) => x.join() === refunds.join());
+      // The choices stay every workflow of the index, not only those of the summaries held.
+      expect([...feed.getSnapshot().indexed!.workflows].sort()).toEqual([...WORKFLOWS].sort());
 
       feed.followIndex({ status: "failed" });
       const failures = expect_((i) => failed(i) && !running(i));

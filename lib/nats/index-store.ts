@@ -27,6 +27,8 @@ import {
   H_SUBJECT,
   indexNames,
   summaryFilter,
+  workflowKey,
+  WORKFLOWS_PREFIX,
   type IndexNames,
 } from "../index/index-keys";
 import { ResumableReader } from "./resumable-reader";
@@ -214,6 +216,33 @@ export class IndexStore {
     onEntry: (key: string, entry: IndexEntry | undefined, revision: number) => void,
     signal: AbortSignal,
   ): Promise<number> {
+    return this.readLast(filter, (key, data, revision) => onEntry(key, data && decodeEntry(data), revision), signal);
+  }
+
+  /** The workflows the index has seen (its `meta.workflows.*` keys): the list's workflow choices. */
+  async workflows(signal: AbortSignal): Promise<string[]> {
+    const out = new Set<string>();
+    await this.readLast(
+      `${WORKFLOWS_PREFIX}.*`,
+      (_key, data) => {
+        if (data !== undefined) out.add(new TextDecoder().decode(data));
+      },
+      signal,
+    );
+    return [...out].sort();
+  }
+
+  /** Records that the index has seen a workflow (idempotent). */
+  async recordWorkflow(workflowId: string): Promise<void> {
+    await this.kv.put(workflowKey(workflowId), workflowId);
+  }
+
+  /** The last value of each key under `filter` (undefined: deleted), once; throws when aborted. */
+  private async readLast(
+    filter: string,
+    onValue: (key: string, data: Uint8Array | undefined, revision: number) => void,
+    signal: AbortSignal,
+  ): Promise<number> {
     const stream = `KV_${this.names.bucket}`;
     const prefix = `$KV.${this.names.bucket}.`;
     const c = await this.js.consumers.get(stream, {
@@ -231,11 +260,7 @@ export class IndexStore {
         read++;
         pending = m.info.pending;
         const op = m.headers?.get("KV-Operation");
-        onEntry(
-          m.subject.slice(prefix.length),
-          op === "DEL" || op === "PURGE" ? undefined : decodeEntry(m.data),
-          m.seq,
-        );
+        onValue(m.subject.slice(prefix.length), op === "DEL" || op === "PURGE" ? undefined : m.data, m.seq);
       }
       if (got === 0) throw new Error(`Reading the index under ${filter} returned nothing with ${pending} left.`);
     }

@@ -60,6 +60,7 @@ interface Write {
   h: Held;
   key: string;
   value: string;
+  workflowId: string | undefined;
 }
 
 interface Staged {
@@ -84,6 +85,8 @@ export class Indexer {
   };
   private readonly names;
   private readonly held = new Map<string, Held>();
+  /** Workflows recorded in the index this session (IndexStore.recordWorkflow). */
+  private readonly workflows = new Set<string>();
   private heldMessages = 0;
   private caughtUpAt = Date.now();
   private readonly holder: string;
@@ -185,6 +188,7 @@ export class Indexer {
     await this.ensureConsumer();
     // What another indexer held may have changed while this one stood by: start from the store.
     this.held.clear();
+    this.workflows.clear();
     this.heldMessages = 0;
     const consumer = await jetstream(this.nc).consumers.get(this.opts.stream, this.names.durable);
     const max = this.opts.batch ?? 1_000;
@@ -306,7 +310,8 @@ export class Indexer {
       h.pinned++;
       const key = h.x.key();
       const entry = h.x.entry();
-      if (key !== undefined && entry !== undefined) writes.push({ h, key, value: encodeEntry(entry) });
+      if (key !== undefined && entry !== undefined)
+        writes.push({ h, key, value: encodeEntry(entry), workflowId: entry.workflowId });
     }
     return { batch, outside, stored, writes, touched: [...byExec.keys()].map((id) => this.held.get(id) as Held) };
   }
@@ -352,7 +357,12 @@ export class Indexer {
   }
 
   /** Writes an execution's summary: compare-and-set on the revision it last saw, moving it if its key changed. */
-  private async write(store: IndexStore, { h, key, value }: Write): Promise<void> {
+  private async write(store: IndexStore, { h, key, value, workflowId }: Write): Promise<void> {
+    // The list's workflow choices: each workflow recorded once per session, before a summary names it.
+    if (workflowId !== undefined && !this.workflows.has(workflowId)) {
+      await store.recordWorkflow(workflowId);
+      this.workflows.add(workflowId);
+    }
     const moved = h.key !== undefined && h.key !== key;
     const known = moved ? undefined : h.revision;
     try {
