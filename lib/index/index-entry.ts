@@ -10,7 +10,7 @@ import type { AnomalyKind } from "../audit/anomaly";
 import { AuditLog, type ExecutionStatus, type ExecutionSummary } from "../audit/audit-log";
 import { BUILTIN_KEYS } from "../audit/partition-key";
 import type { ProducerIdentity, RawMessage } from "../audit/types";
-import { hourStartMs, hourToken, KEY_STATUSES, summaryKey } from "./index-keys";
+import { HOUR_MS, KEY_STATUSES, summaryKey } from "./index-keys";
 
 export const ENTRY_VERSION = 1;
 
@@ -47,8 +47,8 @@ export class IndexedExecution {
   private readonly seqs = new Set<number>();
   private firstSeenMs = Infinity;
   private lastSeenMs = -Infinity;
-  /** The hours its messages arrived in: where a summary of some prefix of them may have been written. */
-  private readonly hours = new Set<string>();
+  /** The hours its messages arrived in (each hour's start, ms): where a summary of a prefix of them may lie. */
+  private readonly hours = new Set<number>();
 
   constructor(readonly id: string) {}
 
@@ -72,7 +72,7 @@ export class IndexedExecution {
       fresh.push(m.deliveryCount === 1 ? m : { ...m, deliveryCount: 1 });
       if (m.receivedMs < this.firstSeenMs) this.firstSeenMs = m.receivedMs;
       if (m.receivedMs > this.lastSeenMs) this.lastSeenMs = m.receivedMs;
-      this.hours.add(hourToken(m.receivedMs));
+      this.hours.add(m.receivedMs - (m.receivedMs % HOUR_MS));
     }
     // Stream order, whatever order they came in (a reload, then a batch): the log files them as the stream has them.
     fresh.sort((a, b) => a.streamSeq - b.streamSeq);
@@ -104,7 +104,7 @@ export class IndexedExecution {
     for (const workflowId of new Set([undefined, s.workflowId]))
       for (const hour of this.hours)
         for (const status of KEY_STATUSES)
-          out.add(summaryKey({ executionId: this.id, workflowId, lastSeenMs: hourStartMs(hour), status }));
+          out.add(summaryKey({ executionId: this.id, workflowId, lastSeenMs: hour, status }));
     return [...out];
   }
 

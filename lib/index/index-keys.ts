@@ -57,7 +57,7 @@ export function decodeToken(t: string): string | undefined {
   }
 }
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 
 /** `YYYYMMDDHH` (UTC) of a time: the hour token. */
 export function hourToken(ms: number): string {

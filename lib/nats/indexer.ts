@@ -13,7 +13,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, t
 import { Kvm, type KV } from "@nats-io/kv";
 import { executionOf } from "../audit/execution-of";
 import type { RawMessage } from "../audit/types";
-import { encodeEntry, IndexedExecution } from "../index/index-entry";
+import { encodeEntry, entryKey, IndexedExecution } from "../index/index-entry";
 import { indexNames, KEY_LAYOUT, LEASE_KEY, META_PROGRESS } from "../index/index-keys";
 import { IndexStore } from "./index-store";
 import { toRawMessage } from "./resumable-reader";
@@ -303,17 +303,18 @@ export class Indexer {
       created,
     );
     const writes: Write[] = [];
+    const touched: Held[] = [];
     for (const [id, msgs] of byExec) {
       const h = this.held.get(id) as Held;
       this.heldMessages += h.x.add(msgs);
       this.touch(id, h);
       h.pinned++;
-      const key = h.x.key();
+      touched.push(h);
       const entry = h.x.entry();
-      if (key !== undefined && entry !== undefined)
-        writes.push({ h, key, value: encodeEntry(entry), workflowId: entry.workflowId });
+      if (entry !== undefined)
+        writes.push({ h, key: entryKey(entry), value: encodeEntry(entry), workflowId: entry.workflowId });
     }
-    return { batch, outside, stored, writes, touched: [...byExec.keys()].map((id) => this.held.get(id) as Held) };
+    return { batch, outside, stored, writes, touched };
   }
 
   /** Stores a staged batch: its copies confirmed, then its summaries written, and only then its messages acknowledged. */
