@@ -41,6 +41,8 @@ const config = [
   },
   { files: ["**/*.{ts,tsx,mjs}"], rules: restrict(NATS) },
   { files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"], rules: restrict(NATS, NATS_LIB) },
+  // Route handlers are the server's edge, not views: they may use lib/nats's server side (minting credentials).
+  { files: ["app/api/**/route.ts"], rules: restrict(NATS) },
   { files: ["hooks/**/*.{ts,tsx}"], rules: restrict(NATS, NATS_LIB, COMPONENTS) },
   { files: ["lib/**/*.{ts,mjs}"], rules: restrict(NATS, VIEWS, SCRIPTS) },
   { files: ["lib/nats/**/*.ts"], rules: restrict(VIEWS, SCRIPTS) },

@@ -4,7 +4,7 @@
 // run twice: one holds the lease and indexes, the other stands by.
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { browserNatsConfig, ConfigError, redactUrl } from "../lib/config/runtime-config";
+import { browserNatsConfig, ConfigError, redactUrl, serverNatsAuth } from "../lib/config/runtime-config";
 import { connectBrowser, type NatsConnection } from "../lib/nats/browser-connection";
 import { IndexStore } from "../lib/nats/index-store";
 import { Indexer } from "../lib/nats/indexer";
@@ -51,6 +51,7 @@ const flags = command(
 const log = (s: string) => process.stdout.write(`[indexer] ${s}\n`);
 
 let cfg;
+let auth;
 try {
   const credsPath = process.env.SEQSCOPE_NATS_CREDS;
   let creds: string | undefined;
@@ -59,7 +60,8 @@ try {
   } catch (e) {
     throw new ConfigError(`SEQSCOPE_NATS_CREDS points at ${credsPath}, which cannot be read: ${(e as Error).message}`);
   }
-  cfg = browserNatsConfig(process.env, creds);
+  cfg = browserNatsConfig(process.env);
+  auth = serverNatsAuth(process.env, creds);
 } catch (e) {
   if (e instanceof ConfigError) {
     process.stderr.write(`indexer: ${e.message}\n`);
@@ -76,7 +78,7 @@ log(`connecting to ${where}`);
 let nc: NatsConnection | undefined;
 for (let attempt = 0; nc === undefined && !stop.signal.aborted; attempt++) {
   try {
-    nc = await connectBrowser(cfg, "seqscope-indexer");
+    nc = await connectBrowser(cfg, "seqscope-indexer", auth);
   } catch (e) {
     const wait = Math.min(30, 2 ** attempt);
     log(

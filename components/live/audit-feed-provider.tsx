@@ -7,6 +7,7 @@ import type { BrowserNatsConfig } from "@/lib/config/runtime-config";
 import type { IngestProgress } from "@/lib/files/ingest";
 import { openFile, OpenFileCancelled, type OpenedFile, type OpeningFile } from "@/lib/files/open-file";
 import { AuditFeed } from "@/lib/live/audit-feed";
+import { CredentialLease, fetchGrantFromDashboard } from "@/lib/live/credential-lease";
 import { StaticFeed } from "@/lib/live/static-feed";
 
 export interface FileOpening {
@@ -60,11 +61,14 @@ export interface AuditFeedProviderProps {
  * (the connection stays, so going back to live is instant).
  */
 export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) {
-  const [feed] = useState(() => new AuditFeed(config));
+  // The tab's NATS credential comes from the dashboard, made for this session (never part of the page).
+  const [lease] = useState(() => new CredentialLease({ fetchGrant: () => fetchGrantFromDashboard() }));
+  const [feed] = useState(() => new AuditFeed(config, undefined, { auth: () => lease.connectionAuth() }));
   useEffect(() => {
     void feed.start();
     return () => void feed.stop();
   }, [feed]);
+  useEffect(() => () => lease.stop(), [lease]);
   // A hidden tab gets no frames and slow timers: tell the feed, so it flushes and re-verifies on return.
   useEffect(() => {
     const onVisibility = () => feed.setVisible(document.visibilityState === "visible");

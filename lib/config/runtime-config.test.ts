@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  browserCredentialPolicy,
   browserNatsConfig,
+  DEFAULT_CREDENTIAL_TTL_SEC,
+  serverNatsAuth,
   ConfigError,
   DEFAULTS,
   describeTarget,
@@ -18,7 +21,7 @@ describe("runtime config", () => {
     expect(embeddedConfig({}).natsPort).not.toBe(4222);
   });
 
-  it("uses a real cluster when SEQSCOPE_NATS_URL is set, with its credentials and names", () => {
+  it("uses a real cluster when SEQSCOPE_NATS_URL is set, with its names and never its credentials", () => {
     const env = {
       SEQSCOPE_NATS_URL: "wss://a.example:443, wss://b.example:443",
       SEQSCOPE_NATS_USER: "reader",
@@ -36,10 +39,10 @@ describe("runtime config", () => {
       historyLimit: 5000,
       memoryBudgetMiB: 256,
       indexListLimit: 500,
-      user: "reader",
-      pass: "s3cret",
     });
+    expect(JSON.stringify(browserNatsConfig(env))).not.toContain("s3cret");
     expect(embeddedConfig(env).enabled).toBe(false);
+    expect(serverNatsAuth(env, "creds file")).toEqual({ user: "reader", pass: "s3cret", creds: "creds file" });
   });
 
   it("never shows credentials written into the URL", () => {
@@ -50,8 +53,29 @@ describe("runtime config", () => {
     expect(redactUrl("ws://127.0.0.1:14280")).toBe("ws://127.0.0.1:14280");
   });
 
-  it("passes a creds file's content through", () => {
-    expect(browserNatsConfig({}, "-----BEGIN NATS USER JWT-----").creds).toContain("JWT");
+  it("hands browsers a minted, a dedicated or no credential, never the server's own", () => {
+    expect(browserCredentialPolicy({})).toEqual({ kind: "none" });
+    expect(browserCredentialPolicy({ SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: "/k.nk", SEQSCOPE_NATS_USER: "own" })).toEqual({
+      kind: "minted",
+      signingKeyPath: "/k.nk",
+      account: undefined,
+      ttlSec: DEFAULT_CREDENTIAL_TTL_SEC,
+    });
+    expect(
+      browserCredentialPolicy({
+        SEQSCOPE_NATS_USER: "own",
+        SEQSCOPE_NATS_PASSWORD: "own-secret",
+        SEQSCOPE_BROWSER_NATS_USER: "tab",
+        SEQSCOPE_BROWSER_NATS_PASSWORD: "tab-pw",
+      }),
+    ).toEqual({ kind: "user", user: "tab", pass: "tab-pw" });
+    expect(browserCredentialPolicy({ SEQSCOPE_BROWSER_NATS_TOKEN: "t" })).toEqual({ kind: "token", token: "t" });
+    for (const own of ["SEQSCOPE_NATS_USER", "SEQSCOPE_NATS_TOKEN", "SEQSCOPE_NATS_CREDS"]) {
+      expect(() => browserCredentialPolicy({ [own]: "x" })).toThrow(new RegExp(`${own} is the server side's own`));
+    }
+    expect(() =>
+      browserCredentialPolicy({ SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: "/k", SEQSCOPE_BROWSER_CREDENTIAL_TTL: "0" }),
+    ).toThrow(/at least 1/);
   });
 
   it("passes a JWKS file's Ed25519 keys through, and rejects one that is not a JWKS", () => {
@@ -61,12 +85,12 @@ describe("runtime config", () => {
         { kty: "RSA", kid: "r", n: "x", e: "AQAB" },
       ],
     });
-    expect(browserNatsConfig({}, undefined, file).jwks).toEqual({
+    expect(browserNatsConfig({}, file).jwks).toEqual({
       keys: [{ kty: "OKP", crv: "Ed25519", kid: "a-1", x: "AAAA" }],
     });
     expect(browserNatsConfig({}).jwks).toBeUndefined();
-    expect(() => browserNatsConfig({ SEQSCOPE_JWKS: "/k.json" }, undefined, "{}")).toThrow(/SEQSCOPE_JWKS.*JWKS/);
-    expect(() => browserNatsConfig({}, undefined, "not json")).toThrow(ConfigError);
+    expect(() => browserNatsConfig({ SEQSCOPE_JWKS: "/k.json" }, "{}")).toThrow(/SEQSCOPE_JWKS.*JWKS/);
+    expect(() => browserNatsConfig({}, "not json")).toThrow(ConfigError);
   });
 
   it("rejects a nats:// URL with what to do instead, since browsers only speak WebSocket", () => {
@@ -81,7 +105,7 @@ describe("runtime config", () => {
   });
 
   it("documents every variable it reads", () => {
-    const src = [browserNatsConfig.toString(), embeddedConfig.toString()].join("\n");
+    const src = [browserNatsConfig, embeddedConfig, serverNatsAuth, browserCredentialPolicy].join("\n");
     const read = new Set([...src.matchAll(/(?:"|env\.)((?:SEQSCOPE_|PORT)[A-Z_]*)/g)].map((m) => m[1]));
     const documented = new Set(ENV_VARS.map((v) => v.name));
     expect(read.size).toBeGreaterThanOrEqual(10);

@@ -15,11 +15,6 @@ export interface BrowserNatsConfig {
   memoryBudgetMiB?: number;
   /** Index summaries a tab's list holds at most, the most recently active (SEQSCOPE_INDEX_LIST). */
   indexListLimit?: number;
-  user?: string;
-  pass?: string;
-  token?: string;
-  /** Contents of a NATS .creds file (JWT + NKEY seed). */
-  creds?: string;
   /** Ed25519 public keys (SEQSCOPE_JWKS) the browser verifies signed events against. */
   jwks?: Jwks;
 }
@@ -58,13 +53,50 @@ export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning:
       "WebSocket URL(s) of your NATS cluster, comma-separated (`wss://nats.example.com:443`). When set, `npm start` starts no server and no demo producers.",
   },
-  { name: "SEQSCOPE_NATS_USER", default: "", meaning: "User name for user/password auth." },
-  { name: "SEQSCOPE_NATS_PASSWORD", default: "", meaning: "Password for user/password auth." },
-  { name: "SEQSCOPE_NATS_TOKEN", default: "", meaning: "Token auth." },
+  {
+    name: "SEQSCOPE_NATS_USER",
+    default: "",
+    meaning: "User name of the server side's own NATS user (the indexer). Never handed to a browser.",
+  },
+  { name: "SEQSCOPE_NATS_PASSWORD", default: "", meaning: "Its password. Never handed to a browser." },
+  {
+    name: "SEQSCOPE_NATS_TOKEN",
+    default: "",
+    meaning: "Token of the server side's own user. Never handed to a browser.",
+  },
   {
     name: "SEQSCOPE_NATS_CREDS",
     default: "",
-    meaning: "Path to a `.creds` file (JWT + NKEY), read by the server and handed to the browser.",
+    meaning: "Path to the server side's own `.creds` file (JWT + NKEY seed). Never handed to a browser.",
+  },
+  {
+    name: "SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY",
+    default: "(embedded: generated)",
+    meaning:
+      "Operator mode: path to a seed file (`SA…`) of a signing key of the audit stream's account. The dashboard server mints each signed-in browser a read-only bearer user JWT with it; the seed stays on the server.",
+  },
+  {
+    name: "SEQSCOPE_NATS_ACCOUNT",
+    default: "(the signing key's own)",
+    meaning:
+      "Operator mode: public key (`A…`) of the account the signing key signs for, when it is a signing key and not the account's identity key.",
+  },
+  {
+    name: "SEQSCOPE_BROWSER_CREDENTIAL_TTL",
+    default: String(3600),
+    meaning: "Lifetime in seconds of a minted browser credential; a tab renews it while its session lives.",
+  },
+  {
+    name: "SEQSCOPE_BROWSER_NATS_USER",
+    default: "",
+    meaning:
+      "Without operator mode: a dedicated read-only NATS user handed to signed-in browsers (with `SEQSCOPE_BROWSER_NATS_PASSWORD`). Give it only the permissions in the security section.",
+  },
+  { name: "SEQSCOPE_BROWSER_NATS_PASSWORD", default: "", meaning: "Its password (handed to signed-in browsers)." },
+  {
+    name: "SEQSCOPE_BROWSER_NATS_TOKEN",
+    default: "",
+    meaning: "Without operator mode: a token of a dedicated read-only user, handed to signed-in browsers.",
   },
   { name: "SEQSCOPE_STREAM", default: DEFAULTS.stream, meaning: "JetStream stream holding the audit events." },
   {
@@ -178,11 +210,58 @@ export function parseJwks(text: string, source: string): Jwks {
   return { keys: out };
 }
 
-/**
- * The config the browser needs. `credsFile` is the already-read content of
- * SEQSCOPE_NATS_CREDS, `jwksFile` that of SEQSCOPE_JWKS (reading files is the caller's I/O).
- */
-export function browserNatsConfig(env: Env, credsFile?: string, jwksFile?: string): BrowserNatsConfig {
+/** The server side's own NATS credentials (the indexer's): never part of anything sent to a browser. */
+export interface ServerNatsAuth {
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Contents of a .creds file (JWT + NKEY seed). */
+  creds?: string;
+}
+
+/** `credsFile` is the already-read content of SEQSCOPE_NATS_CREDS (reading files is the caller's I/O). */
+export function serverNatsAuth(env: Env, credsFile?: string): ServerNatsAuth {
+  const a: ServerNatsAuth = {};
+  if (env.SEQSCOPE_NATS_USER) a.user = env.SEQSCOPE_NATS_USER;
+  if (env.SEQSCOPE_NATS_PASSWORD) a.pass = env.SEQSCOPE_NATS_PASSWORD;
+  if (env.SEQSCOPE_NATS_TOKEN) a.token = env.SEQSCOPE_NATS_TOKEN;
+  if (credsFile) a.creds = credsFile;
+  return a;
+}
+
+/** How the dashboard server gives a browser its NATS credential (lib/nats/browser-grant.ts carries it out). */
+export type BrowserCredentialPolicy =
+  | { kind: "minted"; signingKeyPath: string; account: string | undefined; ttlSec: number }
+  | { kind: "user"; user: string; pass: string }
+  | { kind: "token"; token: string }
+  | { kind: "none" };
+
+export const DEFAULT_CREDENTIAL_TTL_SEC = 3600;
+
+export function browserCredentialPolicy(env: Env): BrowserCredentialPolicy {
+  const signingKeyPath = env.SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY?.trim();
+  if (signingKeyPath) {
+    const ttlSec = positiveInt(env, "SEQSCOPE_BROWSER_CREDENTIAL_TTL", DEFAULT_CREDENTIAL_TTL_SEC);
+    if (ttlSec < 1) throw new ConfigError("SEQSCOPE_BROWSER_CREDENTIAL_TTL must be at least 1 (seconds)");
+    return { kind: "minted", signingKeyPath, account: env.SEQSCOPE_NATS_ACCOUNT?.trim() || undefined, ttlSec };
+  }
+  const user = env.SEQSCOPE_BROWSER_NATS_USER;
+  if (user) return { kind: "user", user, pass: env.SEQSCOPE_BROWSER_NATS_PASSWORD ?? "" };
+  const token = env.SEQSCOPE_BROWSER_NATS_TOKEN;
+  if (token) return { kind: "token", token };
+  const own = ["SEQSCOPE_NATS_USER", "SEQSCOPE_NATS_TOKEN", "SEQSCOPE_NATS_CREDS"].find((k) => env[k]);
+  if (own) {
+    throw new ConfigError(
+      `${own} is the server side's own NATS credential and is never handed to a browser. Say what browsers get: ` +
+        "SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY (operator mode: each session gets a minted, read-only, expiring credential), " +
+        "or a dedicated read-only user in SEQSCOPE_BROWSER_NATS_USER / SEQSCOPE_BROWSER_NATS_PASSWORD (or SEQSCOPE_BROWSER_NATS_TOKEN).",
+    );
+  }
+  return { kind: "none" };
+}
+
+/** The config the browser needs (no credential: see browserCredentialPolicy). `jwksFile`: SEQSCOPE_JWKS's content. */
+export function browserNatsConfig(env: Env, jwksFile?: string): BrowserNatsConfig {
   const url = env.SEQSCOPE_NATS_URL?.trim();
   const servers = url
     ? url
@@ -205,10 +284,6 @@ export function browserNatsConfig(env: Env, credsFile?: string, jwksFile?: strin
     memoryBudgetMiB: positiveInt(env, "SEQSCOPE_MEMORY_MIB", DEFAULTS.memoryBudgetMiB),
     indexListLimit: Math.max(1, positiveInt(env, "SEQSCOPE_INDEX_LIST", DEFAULTS.indexListLimit)),
   };
-  if (env.SEQSCOPE_NATS_USER) cfg.user = env.SEQSCOPE_NATS_USER;
-  if (env.SEQSCOPE_NATS_PASSWORD) cfg.pass = env.SEQSCOPE_NATS_PASSWORD;
-  if (env.SEQSCOPE_NATS_TOKEN) cfg.token = env.SEQSCOPE_NATS_TOKEN;
-  if (credsFile) cfg.creds = credsFile;
   if (jwksFile !== undefined) cfg.jwks = parseJwks(jwksFile, `SEQSCOPE_JWKS (${env.SEQSCOPE_JWKS ?? "file"})`);
   return cfg;
 }

@@ -1,33 +1,27 @@
-// Server-side only: reads the environment (and the creds file) at request time.
+// Server-side only: reads the environment (and the files it names) at request time.
 import "server-only";
 import { readFileSync } from "node:fs";
-import { browserNatsConfig, ConfigError, type BrowserNatsConfig } from "./runtime-config";
+import { browserCredentialPolicy, browserNatsConfig, ConfigError, type BrowserNatsConfig } from "./runtime-config";
 
 export type ConfigResult = { ok: true; config: BrowserNatsConfig } | { ok: false; error: string };
 
+/** A file an env var names, read, or a ConfigError that says which variable and why. */
+export function readNamedFile(variable: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(`${variable} points at ${path}, which cannot be read: ${(e as Error).message}`);
+  }
+}
+
+/** What a page hands its browser: where and what to read, never a credential (those come from /api/nats/credentials). */
 export function readBrowserConfig(): ConfigResult {
   try {
-    const credsPath = process.env.SEQSCOPE_NATS_CREDS;
-    let creds: string | undefined;
-    if (credsPath) {
-      try {
-        creds = readFileSync(credsPath, "utf8");
-      } catch (e) {
-        throw new ConfigError(
-          `SEQSCOPE_NATS_CREDS points at ${credsPath}, which cannot be read: ${(e as Error).message}`,
-        );
-      }
-    }
+    // Checked here too, so a page says what is wrong instead of a tab failing to connect.
+    browserCredentialPolicy(process.env);
     const jwksPath = process.env.SEQSCOPE_JWKS?.trim();
-    let jwks: string | undefined;
-    if (jwksPath) {
-      try {
-        jwks = readFileSync(jwksPath, "utf8");
-      } catch (e) {
-        throw new ConfigError(`SEQSCOPE_JWKS points at ${jwksPath}, which cannot be read: ${(e as Error).message}`);
-      }
-    }
-    return { ok: true, config: browserNatsConfig(process.env, creds, jwks) };
+    const jwks = jwksPath ? readNamedFile("SEQSCOPE_JWKS", jwksPath) : undefined;
+    return { ok: true, config: browserNatsConfig(process.env, jwks) };
   } catch (e) {
     if (e instanceof ConfigError) return { ok: false, error: e.message };
     throw e;

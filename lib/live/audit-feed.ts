@@ -8,7 +8,8 @@ import { DEFAULT_QUIET_PERIOD_MS } from "../audit/analyze";
 import { AuditLog } from "../audit/audit-log";
 import type { RawMessage } from "../audit/types";
 import { DEFAULTS, type BrowserNatsConfig } from "../config/runtime-config";
-import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
+import { CredentialError } from "./credential-lease";
+import { connectBrowser, type ConnectionAuth, type NatsConnection } from "../nats/browser-connection";
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
 import type { IndexEntry } from "../index/index-entry";
 import { hourStartMs } from "../index/index-keys";
@@ -70,6 +71,8 @@ export const frameOrTimer: Schedule = (flush) => frameScheduler.schedule(flush, 
 export interface AuditFeedOptions {
   /** Reader timings (tests shorten them). */
   timing?: Partial<ReaderTiming>;
+  /** The credential for each connect (a tab's comes from the dashboard: lib/live/credential-lease.ts). */
+  auth?: () => Promise<ConnectionAuth>;
 }
 
 export class AuditFeed {
@@ -386,7 +389,9 @@ export class AuditFeed {
     this.record("connecting", this.config.servers.join(", "));
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        nc = await connectBrowser(this.config);
+        const auth = await this.options.auth?.();
+        if (signal.aborted) return;
+        nc = await connectBrowser(this.config, undefined, auth);
         break;
       } catch (e) {
         if (signal.aborted) return;
@@ -556,8 +561,9 @@ function historyOf(s: ReaderStatus): HistoryRange | undefined {
 function describeConnectError(e: unknown, cfg: BrowserNatsConfig, waitMs: number): string {
   const msg = e instanceof Error ? e.message : String(e);
   const retry = `Retrying in ${Math.round(waitMs / 1000)} s.`;
+  if (e instanceof CredentialError) return `No NATS credential for this tab: ${msg}. ${retry}`;
   if (/auth|authorization|permission/i.test(msg)) {
-    return `NATS at ${cfg.servers.join(", ")} refused the credentials (${msg}). Check SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS. ${retry}`;
+    return `NATS at ${cfg.servers.join(", ")} refused this tab's credential (${msg}). The dashboard hands tabs the credential its server's SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY mints, or SEQSCOPE_BROWSER_NATS_USER / _TOKEN: check those. ${retry}`;
   }
   return `Cannot reach NATS at ${cfg.servers.join(", ")} (${msg || "connection refused"}). Is the server running with WebSocket enabled? \`npm start\` runs one for you; for your own cluster set SEQSCOPE_NATS_URL. ${retry}`;
 }

@@ -1,11 +1,28 @@
 // The browser's connection: NATS over WebSocket with @nats-io/nats-core's
-// wsconnect (the maintained successor of the nats.ws package).
+// wsconnect (the maintained successor of the nats.ws package). Node processes of
+// ours that speak WebSocket (the indexer) use it too, with their own credentials.
 import { credsAuthenticator, wsconnect, type ConnectionOptions, type NatsConnection } from "@nats-io/nats-core";
 import type { BrowserNatsConfig } from "../config/runtime-config";
 
 export type { NatsConnection };
 
-export function connectBrowser(cfg: BrowserNatsConfig, name = "seqscope-browser"): Promise<NatsConnection> {
+export interface ConnectionAuth {
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Contents of a .creds file (JWT + NKEY seed): server-side processes only, never a browser. */
+  creds?: string;
+  /** The current bearer JWT, asked at every (re)connect: a lease renews it behind this function. */
+  jwt?: () => string;
+  /** The connection's own inbox prefix (a minted credential may subscribe to nothing else). */
+  inboxPrefix?: string;
+}
+
+export function connectBrowser(
+  cfg: Pick<BrowserNatsConfig, "servers"> & Partial<BrowserNatsConfig>,
+  name = "seqscope-browser",
+  auth: ConnectionAuth = {},
+): Promise<NatsConnection> {
   const opts: ConnectionOptions = {
     servers: cfg.servers,
     name,
@@ -13,9 +30,16 @@ export function connectBrowser(cfg: BrowserNatsConfig, name = "seqscope-browser"
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
   };
-  if (cfg.user) opts.user = cfg.user;
-  if (cfg.pass) opts.pass = cfg.pass;
-  if (cfg.token) opts.token = cfg.token;
-  if (cfg.creds) opts.authenticator = credsAuthenticator(new TextEncoder().encode(cfg.creds));
+  if (auth.user) opts.user = auth.user;
+  if (auth.pass) opts.pass = auth.pass;
+  if (auth.token) opts.token = auth.token;
+  if (auth.creds) opts.authenticator = credsAuthenticator(new TextEncoder().encode(auth.creds));
+  if (auth.inboxPrefix) opts.inboxPrefix = auth.inboxPrefix;
+  if (auth.jwt) {
+    const jwt = auth.jwt;
+    opts.authenticator = () => ({ jwt: jwt() });
+    // An expired credential is renewed behind `jwt`: an auth error is a reason to retry, not to close for good.
+    opts.ignoreAuthErrorAbort = true;
+  }
   return wsconnect(opts);
 }

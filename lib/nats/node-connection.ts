@@ -3,7 +3,7 @@
 // mix these with WebSocket connections in one process when reconnects matter (the
 // one made first would reconnect through the other's transport and never succeed).
 import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
+import { credsAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 
 export type { NatsConnection };
 
@@ -11,12 +11,20 @@ export interface NodeAuth {
   user?: string;
   pass?: string;
   token?: string;
+  /** Contents of a .creds file (JWT + NKEY seed). */
+  creds?: string;
 }
 
 export function connectNode(
   servers: string | string[],
   name = "seqscope",
-  auth: NodeAuth = {},
+  { creds, ...auth }: NodeAuth = {},
 ): Promise<NatsConnection> {
-  return connect({ servers, name, maxReconnectAttempts: -1, ...auth });
+  return connect({
+    servers,
+    name,
+    maxReconnectAttempts: -1,
+    ...auth,
+    ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}),
+  });
 }

@@ -1,23 +1,21 @@
-// The README tells operators which permissions a read-only seqscope user needs.
-// This checks that claim against a real server: with exactly those permissions
-// the browser's reader works; without them it fails with a reason, not a hang.
+// The README tells operators which permissions a dedicated browser user needs (the same
+// rights a minted credential gets: lib/config/reader-permissions.ts, the one definition).
+// This checks that claim against a real server: with exactly those permissions the
+// browser's reader works; without them it fails with a reason, not a hang.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
 import { connectBrowser } from "./browser-connection";
 import { connectNode } from "./node-connection";
 import { AuditPublisher } from "./publish";
 import { ensureStream } from "./stream";
+import { readerPermissionsConfig } from "../config/reader-permissions";
 import { readAuditStream, type ReaderStatus } from "./audit-reader";
 import type { RawMessage } from "../audit/types";
 
 const STREAM = "AUDIT_EVENTS";
 const SUBJECT = "auditEvent";
 
-// Keep in sync with README.md "Pointing at a real cluster".
-export const READER_PERMISSIONS = `{
-  publish: { allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.${STREAM}", "$JS.API.CONSUMER.CREATE.${STREAM}.>", "$JS.API.CONSUMER.MSG.NEXT.${STREAM}.>", "$JS.API.CONSUMER.DELETE.${STREAM}.>", "$JS.API.CONSUMER.INFO.${STREAM}.>"] }
-  subscribe: { allow: ["_INBOX.>"] }
-}`;
+const READER_PERMISSIONS = readerPermissionsConfig(STREAM);
 
 let server: RunningNatsServer;
 
@@ -46,14 +44,7 @@ afterAll(async () => {
 });
 
 async function read(user: string) {
-  const nc = await connectBrowser({
-    servers: [server.wsUrl],
-    stream: STREAM,
-    subject: SUBJECT,
-    historyLimit: 100,
-    user,
-    pass: user,
-  });
+  const nc = await connectBrowser({ servers: [server.wsUrl] }, "tab", { user, pass: user });
   const msgs: RawMessage[] = [];
   const statuses: ReaderStatus[] = [];
   const controller = new AbortController();
@@ -78,6 +69,12 @@ async function read(user: string) {
 }
 
 describe("a read-only user", () => {
+  it("is what the README prints", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(READER_PERMISSIONS);
+  });
+
   it("can read the stream with the documented permissions", async () => {
     const { msgs, statuses } = await read("reader");
     expect(statuses.at(-1)?.phase).toBe("live");

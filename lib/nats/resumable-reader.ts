@@ -607,7 +607,7 @@ export function describeReadError(e: unknown, stream: string): string {
     case "no-jetstream":
       return `JetStream is not available on this server (${msg}). Enable JetStream, or point SEQSCOPE_NATS_URL at a server that has it.`;
     case "forbidden":
-      return `Not allowed to read stream ${stream} (${msg}). Check the credentials in SEQSCOPE_NATS_USER/PASSWORD/TOKEN/CREDS.`;
+      return `Not allowed to read stream ${stream} (${msg}). Its credential lacks the reader's permissions (README, security section).`;
     case "other":
       return msg;
   }
