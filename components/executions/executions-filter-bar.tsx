@@ -2,6 +2,7 @@
 
 import { BUILTIN_KEYS, type ExecutionStatus } from "@/lib/audit";
 import type { ExecutionFilter } from "@/lib/executions/execution-rows";
+import { visible } from "@/lib/text/visible";
 
 export interface ExecutionsFilterBarProps {
   filter: ExecutionFilter;
@@ -53,7 +54,9 @@ export function ExecutionsFilterBar({
       >
         <option value="">all workflows</option>
         {workflows.map((w) => (
-          <option key={w}>{w}</option>
+          <option key={w} value={w}>
+            {visible(w)}
+          </option>
         ))}
       </select>
       <select

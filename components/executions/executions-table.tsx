@@ -20,6 +20,8 @@ import { useExecutionRows } from "@/hooks/use-execution-rows";
 import { executionsParams } from "@/lib/links/executions-params";
 import { StatusBadge } from "./status-badge";
 import { ExecutionsFilterBar } from "./executions-filter-bar";
+import { visible } from "@/lib/text/visible";
+import { executionPath } from "@/lib/links/url-text";
 
 const GRID =
   "grid grid-cols-[minmax(11rem,1.2fr)_minmax(7rem,0.8fr)_6rem_minmax(10rem,1.4fr)_5rem_minmax(9rem,1fr)_10rem_5.5rem] gap-x-3";
@@ -197,7 +199,7 @@ const KIND_TONE: Partial<Record<AnomalyKind, string>> = {
 };
 
 function ExecutionRowView({ row }: { row: ExecutionRow }) {
-  const labels = row.producers.map((p) => p.label).join(", ");
+  const labels = visible(row.producers.map((p) => p.label).join(", "));
   return (
     <div
       role="row"
@@ -208,13 +210,13 @@ function ExecutionRowView({ row }: { row: ExecutionRow }) {
       <span role="cell" className="truncate font-mono">
         <Link
           className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400"
-          href={`/executions/${encodeURIComponent(row.id)}`}
+          href={executionPath(row.id)}
         >
-          {row.id}
+          {visible(row.id)}
         </Link>
       </span>
       <span role="cell" className="truncate">
-        {row.workflowId ?? "—"}
+        {row.workflowId === undefined ? "—" : visible(row.workflowId)}
       </span>
       <span role="cell">
         <StatusBadge status={row.status} />

@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { useAuditFeed } from "@/hooks/use-audit-feed";
 import { showBytes } from "@/lib/format";
+import { visible } from "@/lib/text/visible";
 
 export interface MalformedListProps {
   /** Only the messages that belong to this execution (by a best-effort read of its id). */
@@ -27,10 +28,10 @@ export function MalformedList({ executionId }: MalformedListProps) {
         {items.slice(-200).map((m) => (
           <li key={`${m.streamSeq}-${m.deliveryCount}`}>
             <div>
-              <span className="font-mono text-xs text-slate-500">stream seq {m.streamSeq}</span> — {m.reason}
+              <span className="font-mono text-xs text-slate-500">stream seq {m.streamSeq}</span> — {visible(m.reason)}
             </div>
             <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-white/70 p-1 font-mono text-xs dark:bg-black/40">
-              {showBytes(m.raw, 500)}
+              {visible(showBytes(m.raw, 500), { keepLineBreaks: true })}
             </pre>
           </li>
         ))}

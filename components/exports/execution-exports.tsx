@@ -6,7 +6,7 @@ import { BUILTIN_KEYS, keyById, type AuditLog, type PartitionKey } from "@/lib/a
 import { timelinePng, timelineSvg } from "@/lib/export/capture-timeline";
 import { download, fileSafe } from "@/lib/export/download";
 import { messagesNdjson } from "@/lib/export/ndjson";
-import { anomalyReport, type ReportSource } from "@/lib/export/report";
+import { anomalyReport, reportJson, type ReportSource } from "@/lib/export/report";
 import { useFileSource } from "@/components/files/use-file-source";
 import { useFeed } from "@/hooks/use-audit-feed";
 
@@ -122,11 +122,7 @@ export function ExecutionExports({ log, executionId }: ExecutionExportsProps) {
                 // The stream's holes as of the click; a file has line numbers, not a stream to have holes in.
                 const holes = file === undefined ? feed.getSnapshot().holes : [];
                 const report = anomalyReport(log, executionId, key, source, new Date(), holes);
-                download(
-                  `${base}.anomalies.${fileSafe(key.id)}.json`,
-                  "application/json",
-                  `${JSON.stringify(report, null, 2)}\n`,
-                );
+                download(`${base}.anomalies.${fileSafe(key.id)}.json`, "application/json", reportJson(report));
               })
             }
           >

@@ -7,6 +7,7 @@ import { collisionPath, gapBox, geometry, visibleOverlays, type Geometry } from 
 import { MARK_RADIUS, MAX_SKEW_LINES } from "@/lib/timeline/render-into-canvas";
 import type { Overlay, TimelineModel } from "@/lib/timeline/timeline-model";
 import type { Viewport, ViewportStore } from "@/lib/timeline/viewport";
+import { visible } from "@/lib/text/visible";
 
 export interface AnomalyOverlayProps {
   model: TimelineModel;
@@ -43,7 +44,12 @@ const badgeWidth = (text: string) => text.length * CHAR_PX + 8;
 /** A badge's centre kept inside the plot, so a badge at the edge is not cut in half. */
 const clampCentre = (x: number, w: number, maxX: number) => Math.max(w / 2, Math.min(maxX - w / 2, x));
 
+/** An overlay's hover text, as it may be shown (producer ids and reasons come from the stream). */
 function titleOf(ov: Overlay): string {
+  return visible(rawTitleOf(ov));
+}
+
+function rawTitleOf(ov: Overlay): string {
   switch (ov.kind) {
     case "collision":
       return `seq ${ov.seq} ×${ov.marks.length}: collision, seq ${ov.seq} used by ${ov.marks.length} events (${ov.producers.join(", ")})`;
@@ -103,7 +109,8 @@ function labelOf(ov: Overlay, i: number, model: TimelineModel, g: Geometry, vp: 
     case "skew":
       return badge(`−${ov.deltaMs} ms`, "violet", g.markX(ov.mark) - 22, g.markY(ov.mark) - 13);
     case "malformed": {
-      const text = ov.reason.length > 48 ? `${ov.reason.slice(0, 47)}…` : ov.reason;
+      const reason = visible(ov.reason);
+      const text = reason.length > 48 ? `${Array.from(reason).slice(0, 47).join("")}…` : reason;
       const width = text.length * CHAR_PX;
       return {
         overlay: i,

@@ -5,6 +5,7 @@ import { useRef } from "react";
 import type { Analysis, AnomalyKind } from "@/lib/audit";
 import type { CausalitySkew } from "@/lib/timeline/causality";
 import type { TimelineModel } from "@/lib/timeline/timeline-model";
+import { visible } from "@/lib/text/visible";
 
 export interface AnomalyPanelProps {
   analysis: Analysis;
@@ -41,7 +42,7 @@ export function AnomalyPanel({ analysis, model, active, onActivate, onSkew }: An
   const producerOf = (streamSeq: number | undefined) => {
     const mk = streamSeq === undefined ? undefined : model.markOfStreamSeq.get(streamSeq);
     const rec = mk === undefined ? undefined : model.marks.records[mk];
-    return rec?.kind === "event" ? rec.identity.label : rec ? "malformed" : "";
+    return rec?.kind === "event" ? visible(rec.identity.label) : rec ? "malformed" : "";
   };
   return (
     <section
@@ -82,7 +83,7 @@ export function AnomalyPanel({ analysis, model, active, onActivate, onSkew }: An
                         {producerOf(s.effect)}
                       </span>
                       <span className="w-full truncate text-slate-500">
-                        starts {s.deltaMs} ms before the step ({s.stepId}) that called it
+                        starts {s.deltaMs} ms before the step ({visible(s.stepId)}) that called it
                       </span>
                     </button>
                   </li>
@@ -104,7 +105,7 @@ export function AnomalyPanel({ analysis, model, active, onActivate, onSkew }: An
                       <span className={`shrink-0 rounded px-1 ${TONE[a.kind]}`}>{a.kind}</span>
                       <span className="truncate text-slate-600 dark:text-slate-400">{producerOf(a.streamSeqs[0])}</span>
                     </span>
-                    <span className="w-full truncate">{a.message}</span>
+                    <span className="w-full truncate">{visible(a.message)}</span>
                   </button>
                 </li>
               );

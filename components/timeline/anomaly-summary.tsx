@@ -1,4 +1,5 @@
 import type { Analysis, AnomalyKind } from "@/lib/audit";
+import { visible } from "@/lib/text/visible";
 
 const THEN: AnomalyKind[] = [
   "missing-head",
@@ -39,7 +40,7 @@ export function AnomalySummary({ analysis }: { analysis: Analysis }) {
       data-gaps={c.gap}
       aria-live="polite"
     >
-      under <span className="font-mono">({analysis.key.fields.join(", ")})</span>:{" "}
+      under <span className="font-mono">({visible(analysis.key.fields.join(", "))})</span>:{" "}
       <span className={c.collision > 0 ? "font-semibold text-red-700 dark:text-red-400" : ""}>
         {countWords("collision", c.collision)}
       </span>

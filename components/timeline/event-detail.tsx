@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import { CONTRACT_FIELDS, type AuditEvent, type Malformed } from "@/lib/audit";
 import { formatDateTime, showBytes } from "@/lib/format";
 import { partitionNeighbours, type TimelineModel } from "@/lib/timeline/timeline-model";
+import { visible, visibleValue } from "@/lib/text/visible";
 
 export interface EventDetailProps {
   model: TimelineModel;
@@ -22,7 +23,7 @@ export function EventDetail({ model, mark, onClose, onGo }: EventDetailProps) {
   const partition = model.partitions[model.marks.partition[mark] ?? -1];
   const describe = (mk: number | undefined) => {
     const r = mk === undefined ? undefined : model.marks.records[mk];
-    return r?.kind === "event" ? `${r.event}${r.seq !== undefined ? ` · seq ${r.seq}` : ""}` : "";
+    return r?.kind === "event" ? visible(`${r.event}${r.seq !== undefined ? ` · seq ${r.seq}` : ""}`) : "";
   };
   return (
     <section
@@ -41,7 +42,7 @@ export function EventDetail({ model, mark, onClose, onGo }: EventDetailProps) {
         <h2 className="font-semibold break-all">
           {rec.kind === "event" ? (
             <>
-              {rec.event}{" "}
+              {visible(rec.event)}{" "}
               <span className="font-normal text-slate-500">{rec.seq !== undefined ? `seq ${rec.seq}` : "no seq"}</span>
             </>
           ) : (
@@ -64,7 +65,7 @@ export function EventDetail({ model, mark, onClose, onGo }: EventDetailProps) {
             <>
               <dt className="text-slate-500">producer</dt>
               <dd className="break-all">
-                {rec.identity.label} <span className="text-slate-500">(by {rec.identity.rule})</span>
+                {visible(rec.identity.label)} <span className="text-slate-500">(by {visible(rec.identity.rule)})</span>
               </dd>
             </>
           )}
@@ -77,17 +78,19 @@ export function EventDetail({ model, mark, onClose, onGo }: EventDetailProps) {
           <dt className="text-slate-500">received</dt>
           <dd className="tabular-nums">{rec.receivedMs > 0 ? formatDateTime(rec.receivedMs) : "— (file)"}</dd>
           <dt className="text-slate-500">subject</dt>
-          <dd className="break-all">{rec.subject}</dd>
+          <dd className="break-all">{visible(rec.subject)}</dd>
           {rec.kind === "malformed" && (
             <>
               <dt className="text-slate-500">reason</dt>
-              <dd className="text-red-700 dark:text-red-300">{rec.reason}</dd>
+              <dd className="text-red-700 dark:text-red-300">{visible(rec.reason)}</dd>
             </>
           )}
           {partition && (
             <>
               <dt className="text-slate-500">partition</dt>
-              <dd className="font-mono break-all">{partition.noKey ? "(no key)" : JSON.stringify(partition.values)}</dd>
+              <dd className="font-mono break-all">
+                {partition.noKey ? "(no key)" : visible(JSON.stringify(partition.values))}
+              </dd>
             </>
           )}
         </dl>
@@ -134,10 +137,6 @@ function NavButton(props: { label: string; mark?: number; hint: string; onGo(mar
   );
 }
 
-function show(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
-}
-
 /** Every field the event carried: the contract's in contract order, then the unknown ones, kept verbatim. */
 function Fields({ event }: { event: AuditEvent }) {
   const rows: [string, unknown, boolean][] = [];
@@ -150,10 +149,10 @@ function Fields({ event }: { event: AuditEvent }) {
         {rows.map(([k, v, unknown]) => (
           <tr key={k} className="border-t border-slate-100 align-top dark:border-slate-800">
             <th className="py-0.5 pr-2 text-left font-mono font-normal whitespace-nowrap text-slate-500">
-              {k}
+              {visible(k)}
               {unknown && <span title="not in the contract"> *</span>}
             </th>
-            <td className="py-0.5 font-mono break-all">{show(v)}</td>
+            <td className="py-0.5 font-mono break-all">{visibleValue(v)}</td>
           </tr>
         ))}
       </tbody>
@@ -163,5 +162,5 @@ function Fields({ event }: { event: AuditEvent }) {
 
 /** The bytes exactly as they came off the stream, not re-serialised: field order and spacing are evidence. */
 function prettyRaw(rec: AuditEvent | Malformed): string {
-  return showBytes(rec.raw, 20_000);
+  return visible(showBytes(rec.raw, 20_000), { keepLineBreaks: true });
 }

@@ -19,6 +19,7 @@ import { KeyboardHelp } from "./keyboard-help";
 import { Legend } from "./legend";
 import { OrderSwitcher } from "./order-switcher";
 import { TimelinePlot, type TimelinePlotHandle } from "./timeline-plot";
+import { visible } from "@/lib/text/visible";
 
 export interface ExecutionTimelineProps {
   log: AuditLog;
@@ -168,14 +169,14 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
     <div className="space-y-2" data-testid="execution-timeline">
       <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
         <h1 className="font-mono text-base font-semibold" data-testid="execution-id">
-          {executionId}
+          {visible(executionId)}
         </h1>
         {summary && <StatusBadge status={summary.status} />}
         {summary && (
           <span className="text-sm text-slate-500">
-            {summary.workflowId ?? "no workflow id"} · {summary.eventCount.toLocaleString()} events ·{" "}
-            {summary.producers.length} producers · {formatDateTime(summary.firstTsMs)} ·{" "}
-            {formatDuration(summary.lastTsMs - summary.firstTsMs)}
+            {summary.workflowId === undefined ? "no workflow id" : visible(summary.workflowId)} ·{" "}
+            {summary.eventCount.toLocaleString()} events · {summary.producers.length} producers ·{" "}
+            {formatDateTime(summary.firstTsMs)} · {formatDuration(summary.lastTsMs - summary.firstTsMs)}
           </span>
         )}
       </div>
@@ -229,11 +230,13 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
             data-seq={focusRec?.kind === "event" ? focusRec.seq : undefined}
             data-producer={focusRec?.kind === "event" ? focusRec.identity.id : undefined}
           >
-            {focusRec?.kind === "event"
-              ? `${focusRec.event}, ${focusRec.seq === undefined ? "no seq" : `seq ${focusRec.seq}`}, ${focusRec.identity.label}`
-              : focusRec
-                ? `malformed message: ${focusRec.reason}`
-                : ""}
+            {visible(
+              focusRec?.kind === "event"
+                ? `${focusRec.event}, ${focusRec.seq === undefined ? "no seq" : `seq ${focusRec.seq}`}, ${focusRec.identity.label}`
+                : focusRec
+                  ? `malformed message: ${focusRec.reason}`
+                  : "",
+            )}
           </div>
         </div>
         <aside className="sticky top-2 w-80 shrink-0" style={{ height: "max(320px, calc(100vh - 240px))" }}>

@@ -13,6 +13,8 @@ import type { AuditFeed } from "@/lib/live/audit-feed";
 import { describeSearch, type ExecutionHint, type OpenState } from "@/lib/live/execution-opener";
 import type { FeedSource } from "@/lib/live/static-feed";
 import { ExecutionTimeline } from "./execution-timeline";
+import { visible } from "@/lib/text/visible";
+import { executionPath } from "@/lib/links/url-text";
 
 export interface ExecutionViewProps {
   executionId: string;
@@ -104,8 +106,8 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
     return (
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
         <p data-testid="execution-restoring" role="status">
-          This tab let execution <span className="font-mono">{executionId}</span> go to stay within its memory budget.
-          Reading it again from stream sequences {nf(restore.from)}–{nf(restore.to)}: {nf(restore.read)} of{" "}
+          This tab let execution <span className="font-mono">{visible(executionId)}</span> go to stay within its memory
+          budget. Reading it again from stream sequences {nf(restore.from)}–{nf(restore.to)}: {nf(restore.read)} of{" "}
           {nf(restore.to - restore.from + 1)} messages…
         </p>
       </div>
@@ -116,8 +118,8 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
         {!live ? (
           <p data-testid="execution-missing">
-            Execution <span className="font-mono">{executionId}</span> is not among the {log.size.toLocaleString()}{" "}
-            messages of this log.
+            Execution <span className="font-mono">{visible(executionId)}</span> is not among the{" "}
+            {log.size.toLocaleString()} messages of this log.
           </p>
         ) : open === undefined ? (
           <p data-testid="execution-opening">Connecting…</p>
@@ -145,7 +147,7 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
       )}
       {restore?.phase === "error" && (
         <p role="alert" data-testid="execution-restore-error" className="mb-2 text-sm text-red-700 dark:text-red-400">
-          Reading this execution again failed: {restore.reason}. Counts are from its summary.
+          Reading this execution again failed: {visible(restore.reason ?? "")}. Counts are from its summary.
         </p>
       )}
       {restore?.phase === "done" && (restore.missing ?? 0) > 0 && (
@@ -184,7 +186,7 @@ interface OpenStatusProps {
 
 /** Where the open is: waiting for history, reading the hinted stretch, scanning (with progress and cancel), or not found. */
 function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry }: OpenStatusProps) {
-  const id = <span className="font-mono">{executionId}</span>;
+  const id = <span className="font-mono">{visible(executionId)}</span>;
   const stream = streamName ? `stream ${streamName}` : "the stream";
   if (state.phase === "not-found") {
     return (
@@ -199,10 +201,7 @@ function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry
         <p className="mt-3 text-sm">
           {state.hint && (
             <>
-              <Link
-                href={`/executions/${encodeURIComponent(executionId)}`}
-                className="text-sky-700 underline dark:text-sky-400"
-              >
+              <Link href={executionPath(executionId)} className="text-sky-700 underline dark:text-sky-400">
                 Search the whole stream
               </Link>{" "}
               ·{" "}
@@ -219,7 +218,7 @@ function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry
     return (
       <div data-testid="execution-opening" data-phase={state.phase} role="alert">
         <p>
-          {state.phase === "cancelled" ? "Search stopped." : "Reading the stream failed:"} {state.reason}
+          {state.phase === "cancelled" ? "Search stopped." : "Reading the stream failed:"} {visible(state.reason ?? "")}
         </p>
         <button
           type="button"

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { BUILTIN_KEYS, IDENTITY_FIELD, keyById } from "@/lib/audit";
+import { visible } from "@/lib/text/visible";
 
 export interface KeySwitcherProps {
   keyId: string;
@@ -40,7 +41,7 @@ export function KeySwitcher({ keyId, onChange }: KeySwitcherProps) {
         >
           {BUILTIN_KEYS.map((k) => (
             <option key={k.id} value={k.id}>
-              {k.label} ({k.fields.join(", ")})
+              {visible(`${k.label} (${k.fields.join(", ")})`)}
             </option>
           ))}
           <option value={CUSTOM}>Custom fields…</option>

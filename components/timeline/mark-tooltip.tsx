@@ -2,6 +2,7 @@
 
 import { formatClock } from "@/lib/format";
 import type { TimelineModel } from "@/lib/timeline/timeline-model";
+import { visible } from "@/lib/text/visible";
 
 export interface MarkTooltipProps {
   model: TimelineModel;
@@ -26,16 +27,16 @@ export function MarkTooltip({ model, mark, x, y, width }: MarkTooltipProps) {
       {rec.kind === "malformed" ? (
         <>
           <div className="font-semibold text-red-700 dark:text-red-300">malformed message</div>
-          <div>{rec.reason}</div>
+          <div>{visible(rec.reason)}</div>
           <div className="text-slate-500">stream seq {rec.streamSeq}</div>
         </>
       ) : (
         <>
           <div className="font-semibold">
-            {rec.event}{" "}
+            {visible(rec.event)}{" "}
             <span className="font-normal text-slate-500">{rec.seq !== undefined ? `seq ${rec.seq}` : "no seq"}</span>
           </div>
-          <div className="truncate">{rec.identity.label}</div>
+          <div className="truncate">{visible(rec.identity.label)}</div>
           <div className="text-slate-500 tabular-nums">
             {formatClock(rec.tsMs)} · stream seq {rec.streamSeq}
             {rec.duration_ms !== undefined ? ` · ${rec.duration_ms} ms` : ""}

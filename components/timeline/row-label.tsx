@@ -4,6 +4,7 @@ import { memo, useEffect, useRef, type RefObject } from "react";
 import { clockLabel } from "@/lib/timeline/axis";
 import type { Lane } from "@/lib/audit";
 import type { TimelineModel, TimelineRow } from "@/lib/timeline/timeline-model";
+import { visible } from "@/lib/text/visible";
 
 export interface RowLabelProps {
   model: TimelineModel;
@@ -27,7 +28,7 @@ function eventItemsHtml(events: Lane["events"], from: number, to: number): strin
   let html = "";
   for (let i = from; i < to; i++) {
     const e = events[i] as Lane["events"][number];
-    html += `<li data-testid="event-mark" data-stream-seq="${e.streamSeq}">${escapeHtml(e.event)}, ${
+    html += `<li data-testid="event-mark" data-stream-seq="${e.streamSeq}">${escapeHtml(visible(e.event))}, ${
       e.seq === undefined ? "no seq" : `seq ${e.seq}`
     }, ${clockLabel(e.tsMs, true)}</li>`;
   }
@@ -38,7 +39,11 @@ function partitionLabel(row: TimelineRow): string {
   const p = row.partition;
   if (!p) return "(partition)";
   if (p.noKey) return "(no key: a key field is missing)";
-  const vals = Object.values(p.values).map((v) => (v.length > 14 ? `${v.slice(0, 6)}…${v.slice(-6)}` : v));
+  // Cut by code point (a cut pair would be a lone surrogate), marked after the cut (a cut mark would read as text).
+  const vals = Object.values(p.values).map((v) => {
+    const cps = Array.from(v);
+    return visible(cps.length > 14 ? `${cps.slice(0, 6).join("")}…${cps.slice(-6).join("")}` : v);
+  });
   return vals.join(" · ");
 }
 
@@ -141,7 +146,7 @@ export const RowLabel = memo(function RowLabel({ model, row, width, withList, on
         className="flex flex-col justify-center border-r border-b border-slate-100 pr-2 pl-7 text-[11px] leading-tight dark:border-slate-800/60"
         data-testid="sub-lane"
         data-partition={p?.id}
-        title={p ? JSON.stringify(p.values) : undefined}
+        title={p ? visible(JSON.stringify(p.values)) : undefined}
       >
         <span className="truncate font-mono text-slate-700 dark:text-slate-300">{partitionLabel(row)}</span>
         <span className="truncate text-slate-500">
@@ -174,7 +179,7 @@ export const RowLabel = memo(function RowLabel({ model, row, width, withList, on
           type="button"
           className="mt-px h-4 w-4 shrink-0 rounded text-slate-500 hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:hover:bg-slate-800"
           aria-expanded={row.expanded}
-          aria-label={`${row.expanded ? "Collapse" : "Expand"} ${row.partitionCount} partitions of ${producer?.label ?? "lane"}`}
+          aria-label={`${row.expanded ? "Collapse" : "Expand"} ${row.partitionCount} partitions of ${visible(producer?.label ?? "lane")}`}
           onClick={() => onToggle(row.key, !row.expanded)}
           data-testid="lane-toggle"
         >
@@ -185,13 +190,13 @@ export const RowLabel = memo(function RowLabel({ model, row, width, withList, on
       )}
       <div className="min-w-0 flex-1">
         <div className="flex items-baseline gap-1">
-          <span className="truncate font-medium" title={producer?.id}>
-            {producer?.label}
+          <span className="truncate font-medium" title={producer && visible(producer.id)} data-testid="lane-label">
+            {producer && visible(producer.label)}
           </span>
           {producer?.orchestrator && <span className="shrink-0 text-[10px] text-slate-500">orchestrator</span>}
         </div>
         <div className="truncate text-[11px] text-slate-500">
-          by {producer?.rule} · <span data-testid="lane-count">{row.eventCount}</span> ev
+          by {producer && visible(producer.rule)} · <span data-testid="lane-count">{row.eventCount}</span> ev
           {row.anomalyCount > 0 && (
             <span className="text-red-700 dark:text-red-400" data-testid="lane-anomalies">
               {" "}
@@ -204,7 +209,7 @@ export const RowLabel = memo(function RowLabel({ model, row, width, withList, on
       {/* Off-screen rather than clipped, with content-visibility, so thousands of items cost no layout until read. */}
       <ol
         className="absolute top-0 -left-[100000px] h-px w-px overflow-hidden whitespace-nowrap [contain-intrinsic-size:1px_1px] [content-visibility:auto]"
-        aria-label={`Events of ${producer?.label ?? "lane"}`}
+        aria-label={`Events of ${visible(producer?.label ?? "lane")}`}
         ref={listRef}
       />
     </div>

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { AuditLog, keyById, type PartitionKey } from "../audit";
-import { generateWorkload, messagesFrom } from "../audit/testing";
+import { generateWorkload, makeWire, messagesFrom } from "../audit/testing";
 import type { HoleCause, StreamHole } from "../live/stream-holes";
 import { messagesNdjson } from "./ndjson";
-import { anomalyReport, REPORT_FORMAT } from "./report";
+import { hasInvisible } from "../text/visible";
+import { anomalyReport, REPORT_FORMAT, reportJson } from "./report";
 
 const INVOCATION = keyById("invocation") as PartitionKey;
 const NATS = { source: "nats", stream: "AUDIT_EVENTS", subject: "auditEvent" } as const;
@@ -124,5 +125,34 @@ describe("anomalyReport", () => {
     );
     expect(anomalyReport(live, x.id, INVOCATION, NATS).streamHoles).toEqual([]);
     expect(anomalyReport(live, "no-such-execution", INVOCATION, NATS, new Date(0), holes).streamHoles).toEqual([]);
+  });
+});
+
+describe("reportJson", () => {
+  /* One execution whose id and agent carry a right-to-left override; seq 1 then 3, so a gap names them. */
+  const id = "wfx\u202Egnp.exe";
+  const entity = "agent\u202Egnp.exe";
+  const wire = (seq: number) =>
+    makeWire({
+      workflow_execution_id: id,
+      entity_type: "agent",
+      entity_id: entity,
+      correlation_id: "c",
+      task_id: "t",
+      seq,
+    });
+
+  it("writes bidi characters in ids as escapes, and the raw NDJSON keeps them byte for byte", () => {
+    const log = new AuditLog();
+    log.add(messagesFrom([wire(1), wire(3)]));
+    const report = anomalyReport(log, id, INVOCATION, NATS, new Date(0));
+    const text = reportJson(report);
+    expect(text).toContain("wfx\\u202egnp.exe");
+    expect(hasInvisible(text.replace(/\n/g, ""))).toBe(false);
+    // Same values: a script reading the report gets the exact ids.
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(JSON.parse(text).executionId).toBe(id);
+    const raw = new TextDecoder().decode(messagesNdjson(log, id));
+    expect(raw).toContain(entity);
   });
 });

@@ -3,6 +3,7 @@
 // two sources. Pure: a log in, a plain object out.
 import type { Analysis, AuditLog, PartitionKey } from "../audit";
 import { holeSize, holesWithin, type HoleCause, type StreamHole } from "../live/stream-holes";
+import { jsonWithVisibleEscapes } from "../text/visible";
 
 export const REPORT_FORMAT = "seqscope-anomaly-report/1";
 
@@ -101,4 +102,13 @@ export function anomalyReport(
             detail: h.detail,
           })),
   };
+}
+
+/**
+ * The report as the file's text: ids keep their exact values, but a bidi or
+ * invisible character in one is written as a `\uXXXX` escape, so the file read
+ * by a person shows it instead of reordered text, and parses back the same.
+ */
+export function reportJson(report: AnomalyReport): string {
+  return `${jsonWithVisibleEscapes(JSON.stringify(report, null, 2))}\n`;
 }

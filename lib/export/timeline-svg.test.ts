@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeXml, pictureToSvg, type TimelinePicture } from "./timeline-svg";
+import { escapeXml, pictureToSvg, type PictureGroup, type PictureText, type TimelinePicture } from "./timeline-svg";
 
 /* A two-lane picture: one canvas layer, one overlay, a clipped label with markup-like text. */
 const picture: TimelinePicture = {
@@ -29,6 +29,8 @@ const picture: TimelinePicture = {
   ],
 };
 
+const text = (picture.groups[0] as PictureGroup).texts[0] as PictureText;
+
 describe("pictureToSvg", () => {
   it("writes a standalone SVG document with every layer, escaped", () => {
     const svg = pictureToSvg(picture);
@@ -47,6 +49,24 @@ describe("pictureToSvg", () => {
     const svg = pictureToSvg(picture, { images: false, background: false });
     expect(svg).not.toContain("<image");
     expect(svg).not.toContain('height="100%"');
+  });
+
+  it("marks bidi, invisible and control characters in texts and the title, and stays well-formed XML", () => {
+    const hostile: TimelinePicture = {
+      ...picture,
+      title: "wfx\u202Egnp.exe",
+      groups: [
+        {
+          ...(picture.groups[0] as PictureGroup),
+          texts: [{ ...text, text: "agent\u202Egnp.exe\u0000\u200b</text><script>" }],
+        },
+      ],
+    };
+    const svg = pictureToSvg(hostile);
+    expect(svg).toContain("<title>wfx⟨U+202E⟩gnp.exe</title>");
+    expect(svg).toContain(">agent⟨U+202E⟩gnp.exe⟨U+0000⟩⟨U+200B⟩&lt;/text&gt;&lt;script&gt;</text>");
+    expect(svg).not.toMatch(/[\u0000\u200b\u202e]/);
+    expect(svg).not.toContain("<script");
   });
 
   it("escapes the five XML specials", () => {

@@ -2,6 +2,7 @@
 // the page (canvas pixels, the overlay SVG with its computed styles, label
 // texts) into a TimelinePicture; this writes it out. The PNG export draws the
 // canvases itself and rasterises the rest from the same SVG without images.
+import { visible } from "../text/visible";
 
 export interface Box {
   x: number;
@@ -47,6 +48,12 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string);
 }
 
+/**
+ * Text as an SVG shows it: invisible and reordering characters marked (visible),
+ * then escaped. Also keeps the document well-formed: XML 1.0 has no C0 controls.
+ */
+const svgText = (s: string) => escapeXml(visible(s));
+
 const num = (v: number) => String(Math.round(v * 100) / 100);
 
 export interface SvgOptions {
@@ -60,7 +67,7 @@ export function pictureToSvg(p: TimelinePicture, opts: SvgOptions = {}): string 
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${num(p.width)}" height="${num(p.height)}" viewBox="0 0 ${num(p.width)} ${num(p.height)}">`,
-    `<title>${escapeXml(p.title)}</title>`,
+    `<title>${svgText(p.title)}</title>`,
   );
   if (opts.background !== false) {
     out.push(`<rect width="100%" height="100%" fill="${escapeXml(p.background)}"/>`);
@@ -94,7 +101,7 @@ export function pictureToSvg(p: TimelinePicture, opts: SvgOptions = {}): string 
     }
     for (const t of g.texts) {
       out.push(
-        `<text x="${num(t.x)}" y="${num(t.y)}" dominant-baseline="text-before-edge" font-family="${escapeXml(t.fontFamily)}" font-size="${num(t.fontSize)}" font-weight="${escapeXml(t.fontWeight)}" fill="${escapeXml(t.fill)}" xml:space="preserve">${escapeXml(t.text)}</text>`,
+        `<text x="${num(t.x)}" y="${num(t.y)}" dominant-baseline="text-before-edge" font-family="${escapeXml(t.fontFamily)}" font-size="${num(t.fontSize)}" font-weight="${escapeXml(t.fontWeight)}" fill="${escapeXml(t.fill)}" xml:space="preserve">${svgText(t.text)}</text>`,
       );
     }
     out.push("</g>");

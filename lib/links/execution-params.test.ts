@@ -1,6 +1,13 @@
 import { createLoader } from "nuqs/server";
 import { describe, expect, it } from "vitest";
-import { executionLink, executionParams, roundWindow, type ExecutionViewState } from "./execution-params";
+import {
+  executionLink,
+  executionParams,
+  expansionFromParams,
+  roundWindow,
+  type ExecutionViewState,
+} from "./execution-params";
+import { decodeUrlText } from "./url-text";
 
 const load = createLoader(executionParams);
 const view: ExecutionViewState = {
@@ -28,6 +35,36 @@ describe("executionLink", () => {
     expect(p.open).toEqual(["agent:a,b"]);
     expect(p.shut).toEqual(["workflow:wfx-1"]);
     expect([p.from, p.to]).toEqual([10, 99]);
+  });
+
+  it("round-trips hostile ids: the path decodes once to the id, lanes and the anomaly read back exactly", () => {
+    const ids = [
+      '"><svg onload=alert(1)>',
+      "a b/c",
+      "100%",
+      "%2C",
+      "😀",
+      "agent\u202Egnp.exe",
+      "x\ud800",
+      "w".repeat(10_000),
+    ];
+    for (const id of ids) {
+      const lanes = [`agent:${id}`, "agent:a%2Cb", "agent:a,b", "p%"];
+      const hostile: ExecutionViewState = {
+        ...view,
+        anomaly: `gap|${id}|3,4`,
+        expansion: new Map(lanes.map((l, i) => [l, i % 2 === 0])),
+      };
+      const link = executionLink("http://host:3000", id, hostile, { from: 1, to: 2 });
+      // Nothing in the link is raw non-ASCII or markup: what a user copies is what a browser sends.
+      expect(link).toMatch(/^[\x21-\x7e]+$/);
+      expect(link).not.toMatch(/[<>"]/);
+      const url = new URL(link);
+      expect(decodeUrlText(url.pathname.slice("/executions/".length))).toBe(id);
+      const p = load(url.searchParams);
+      expect(p.anomaly).toBe(hostile.anomaly);
+      expect(expansionFromParams(p.open, p.shut)).toEqual(hostile.expansion);
+    }
   });
 
   it("leaves defaults and absent values out, and carries nothing but view state", () => {

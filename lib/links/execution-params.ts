@@ -2,8 +2,9 @@
 // so that it opens exactly what its sender saw. One schema (nuqs parsers) for
 // reading the URL in the page and for building links; nothing else goes in a
 // link — no credentials, no server settings, only these names.
-import { createParser, createSerializer, parseAsArrayOf, parseAsString, parseAsStringLiteral } from "nuqs/server";
+import { createParser, createSerializer, parseAsStringLiteral } from "nuqs/server";
 import type { OrderMode } from "../timeline/timeline-model";
+import { asciiQuery, decodeUrlText, escapeListItem, escapeQueryText, executionPath } from "./url-text";
 
 export const ORDER_IDS = ["ts", "arrival", "seq"] as const satisfies readonly OrderMode[];
 
@@ -30,6 +31,23 @@ const parseAsStreamSeq = createParser<number>({
   serialize: (n) => String(n),
 });
 
+/** Any string: its "%" and lone surrogates escaped, so it reads back exactly (nuqs's parseAsString loses those). */
+export const parseAsText = createParser<string>({
+  parse: decodeUrlText,
+  serialize: escapeQueryText,
+});
+
+/**
+ * Strings as `a,b` (lanes are producer ids, which may hold anything). nuqs's
+ * parseAsArrayOf turns an item's literal "%2C" into a comma on the way back;
+ * this escapes "%" as well, so every item reads back as it was written.
+ */
+export const parseAsStringList = createParser<string[]>({
+  parse: (v) => (v === "" ? [] : v.split(",").map(decodeUrlText)),
+  serialize: (items) => items.map(escapeListItem).join(","),
+  eq: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
+});
+
 /**
  * `key` partition key id (built-in or `custom:f1,f2`), `order`, `win` window,
  * `sel` selected event (stream sequence), `anomaly` the highlighted anomaly,
@@ -37,13 +55,13 @@ const parseAsStreamSeq = createParser<number>({
  * `from`/`to`: the stream sequences where the execution's messages lie.
  */
 export const executionParams = {
-  key: parseAsString,
+  key: parseAsText,
   order: parseAsStringLiteral(ORDER_IDS).withDefault("ts"),
   win: parseAsWindow,
   sel: parseAsStreamSeq,
-  anomaly: parseAsString,
-  open: parseAsArrayOf(parseAsString).withDefault([]),
-  shut: parseAsArrayOf(parseAsString).withDefault([]),
+  anomaly: parseAsText,
+  open: parseAsStringList.withDefault([]),
+  shut: parseAsStringList.withDefault([]),
   from: parseAsStreamSeq,
   to: parseAsStreamSeq,
 };
@@ -110,5 +128,5 @@ export function executionLink(
     from: hint?.from ?? null,
     to: hint?.to ?? null,
   });
-  return `${origin.replace(/\/+$/, "")}/executions/${encodeURIComponent(executionId)}${query}`;
+  return `${origin.replace(/\/+$/, "")}${executionPath(executionId)}${asciiQuery(query)}`;
 }

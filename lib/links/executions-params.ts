@@ -1,8 +1,9 @@
 // The executions list's filters, sort and key as typed search params, so a
 // filtered list is a link too and back/forward step through filter changes.
-import { createParser, parseAsBoolean, parseAsInteger, parseAsString, parseAsStringLiteral } from "nuqs/server";
+import { createParser, parseAsBoolean, parseAsInteger, parseAsStringLiteral } from "nuqs/server";
 import type { ExecutionStatus } from "../audit";
 import type { ExecutionSort, SortColumn } from "../executions/execution-rows";
+import { parseAsText } from "./execution-params";
 
 export const STATUS_IDS = [
   "running",
@@ -33,11 +34,11 @@ export const parseAsSort = createParser<ExecutionSort>({
 
 /** `q` id search, `workflow`, `status`, `within` (ms before the newest event), `anomalies`, `key`, `sort`. */
 export const executionsParams = {
-  q: parseAsString,
-  workflow: parseAsString,
+  q: parseAsText,
+  workflow: parseAsText,
   status: parseAsStringLiteral(STATUS_IDS),
   within: parseAsInteger,
   anomalies: parseAsBoolean,
-  key: parseAsString,
+  key: parseAsText,
   sort: parseAsSort,
 };
