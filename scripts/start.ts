@@ -5,10 +5,19 @@
 // The embedded server is supervised: if it dies it is started again on the same
 // store and ports (the demo producers resend what it did not ack); if it cannot
 // be, everything stops with the reason, so no dashboard is left pointing at nothing.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import type { ChildProcess } from "node:child_process";
-import { browserNatsConfig, ConfigError, embeddedConfig, redactUrl } from "../lib/config/runtime-config";
+import {
+  browserCredentialPolicy,
+  browserNatsConfig,
+  ConfigError,
+  embeddedConfig,
+  redactUrl,
+} from "../lib/config/runtime-config";
+import { authMode } from "../lib/auth/auth-mode";
 import { NatsServerError, startNatsServer, stopChild, type RunningNatsServer } from "../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream } from "../lib/nats/stream";
@@ -18,6 +27,7 @@ import { errorSummary, superviseNatsServer, type Supervision } from "./lib/super
 import { isAlive, readLock, reapOrphans, removeLock, writeLock, type LockInfo } from "./lib/instance-lock";
 import { runIndexer, type IndexerChild } from "./lib/indexer-process";
 import { buildApp, serveApp } from "./lib/next-server";
+import { embeddedAuth, type EmbeddedAuth } from "./lib/embedded-auth";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const log = (s: string) => process.stdout.write(`[seqscope] ${s}\n`);
@@ -39,6 +49,10 @@ let browser: ReturnType<typeof browserNatsConfig>;
 try {
   cfg = embeddedConfig(process.env);
   browser = browserNatsConfig(process.env);
+  // What tabs get as their NATS credential (the embedded server's is set up below), and whether sign-in is needed.
+  if (!cfg.enabled) browserCredentialPolicy(process.env);
+  const access = authMode(process.env);
+  if (access.mode === "refused") throw new ConfigError(access.error);
 } catch (e) {
   if (e instanceof ConfigError) die(e.message);
   throw e;
@@ -69,6 +83,7 @@ let supervision: Supervision | undefined;
 let nc: NatsConnection | undefined;
 let app: ChildProcess | undefined;
 let indexer: IndexerChild | undefined;
+let auth: EmbeddedAuth | undefined;
 let demo: Promise<unknown> | undefined;
 let stopping = false;
 
@@ -112,12 +127,22 @@ try {
           `Port ${port} for the embedded nats-server is in use. Choose another: ${name}=<port> npm start`,
         );
     }
+    auth = await embeddedAuth(dataDir, browser.stream, browser.subject);
+    if (auth.created) log(`made the embedded server's operator, accounts and signing key in ${join(dataDir, "auth")}`);
+    if (existsSync(join(storeDir, "jetstream", "$G"))) {
+      log(
+        `${storeDir} holds a stream from before the embedded server used operator mode (account $G); ` +
+          "it is kept but not shown. Remove that folder to free its space.",
+      );
+    }
     nats = await startNatsServer({
       port: cfg.natsPort,
       wsPort: cfg.wsPort,
       storeDir,
       workDir: dataDir,
       detached: true,
+      // Operator mode: every client needs a user JWT; browsers get theirs minted by the dashboard.
+      extraConfig: auth.serverConfig,
     });
     const natsChild = { pid: nats.pid, name: "nats-server" };
     lock.children.push(natsChild);
@@ -147,7 +172,7 @@ try {
         void shutdown(1);
       },
     });
-    nc = await connectNode(nats.url, "seqscope-demo");
+    nc = await connectNode(nats.url, "seqscope-demo", { creds: auth.producerCreds });
     await ensureStream(nc, { stream: browser.stream, subject: browser.subject });
     log(`stream ${browser.stream} captures subject ${browser.subject}`);
     if (cfg.demoRate > 0) {
@@ -191,6 +216,7 @@ try {
     const indexerChild = { pid: -1, name: "indexer" };
     lock.children.push(indexerChild);
     indexer = runIndexer(root, {
+      env: auth?.indexerEnv,
       log,
       detached: true,
       onPid: (pid) => {
@@ -203,7 +229,7 @@ try {
     );
   }
 
-  const served = await serveApp(root, cfg.appPort, {}, { detached: true });
+  const served = await serveApp(root, cfg.appPort, auth?.appEnv ?? {}, { detached: true });
   app = served.child;
   lock.children.push({ pid: app.pid ?? -1, name: "next" });
   writeLock(lockPath, lock);

@@ -28,7 +28,7 @@ export interface ServedApp {
   url: string;
 }
 
-/** `next start` on `port`; resolves once it answers HTTP. */
+/** `next start` on `port` and SEQSCOPE_HOST (default loopback); resolves once it answers HTTP. */
 /** `detached`: own process group (npm start stops it in order); tests leave it in theirs, so Ctrl-C ends it. */
 export async function serveApp(
   root: string,
@@ -36,7 +36,9 @@ export async function serveApp(
   env: Record<string, string>,
   { detached = false }: { detached?: boolean } = {},
 ): Promise<ServedApp> {
-  const child = spawn(process.execPath, [nextBin(), "start", "-p", String(port)], {
+  // Loopback unless SEQSCOPE_HOST says otherwise: with no sign-in configured, nothing else may reach the dashboard.
+  const host = (env.SEQSCOPE_HOST ?? process.env.SEQSCOPE_HOST ?? "").trim() || "127.0.0.1";
+  const child = spawn(process.execPath, [nextBin(), "start", "-p", String(port), "-H", host], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" },
@@ -52,7 +54,8 @@ export async function serveApp(
     keep(b);
     process.stderr.write(b);
   });
-  const url = `http://localhost:${port}`;
+  const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  const url = `http://${shown}:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited (code ${child.exitCode}):\n${output.join("")}`);
