@@ -4,7 +4,9 @@
 // one) and decodeURIComponent throws on a stray "%" typed by hand. A lone
 // surrogate is written as its generalised UTF-8 bytes (WTF-8), which the
 // decoder here reads back; anything that is not a valid escape stays as it is.
-// Pure.
+// (Next 16's router itself answers 500 to a path segment that is not valid
+// UTF-8 — a lone surrogate's bytes, a stray "%" — before a page sees it; query
+// values and list items do round-trip.) Pure.
 
 const LONE_SURROGATE = /\p{Cs}/u;
 const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g;
