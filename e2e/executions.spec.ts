@@ -2,7 +2,7 @@
 // publishing, the production app in real Chromium. Expected lane counts are
 // computed from what the producers actually published, not hard-coded.
 import { expect, test } from "@playwright/test";
-import { connectNode } from "../lib/nats/node-connection";
+import { connectE2E } from "./nats-admin";
 import { AuditPublisher } from "../lib/nats/publish";
 import { publishSimulation } from "../scripts/lib/sim-publisher";
 import type { SimOptionsInput } from "../lib/sim/options";
@@ -11,7 +11,7 @@ import { E2E_SUBJECT } from "./global-setup";
 
 /** Publishes a seeded simulation (as fast as acks allow) and returns its ground truth. */
 async function publish(seed: number, executions: number, sim: SimOptionsInput = {}): Promise<TruthRecord[]> {
-  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  const nc = await connectE2E();
   const truths: TruthRecord[] = [];
   try {
     await publishSimulation(nc, {
@@ -69,7 +69,7 @@ test("executions appear live and each opens with one lane per producer and the r
 
 test("history is loaded on open, and a malformed message is shown with its reason and bytes", async ({ page }) => {
   const [run] = await publish(7, 1);
-  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  const nc = await connectE2E();
   await new AuditPublisher(nc, E2E_SUBJECT).publish(`{"ts":"2026-11-24T10:00:00Z","event":"tool_exec","seq":"3"}`);
   await nc.close();
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { expect, test, type Download, type Page } from "@playwright/test";
 import { generateWorkload } from "../lib/audit/testing";
 import type { AnomalyReport } from "../lib/export/report";
-import { connectNode } from "../lib/nats/node-connection";
+import { connectE2E } from "./nats-admin";
 import type { TruthEvent, TruthRecord } from "../lib/sim/truth";
 import { publishSimulation } from "../scripts/lib/sim-publisher";
 import { E2E_SUBJECT } from "./global-setup";
@@ -97,7 +97,7 @@ test("an execution's NDJSON export, opened as a file, gives the same anomaly rep
   page,
 }) => {
   // One run with exactly two drops, two byte-identical duplicates, two reordered lines and a malformed one.
-  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  const nc = await connectE2E();
   const truths: TruthRecord[] = [];
   try {
     await publishSimulation(nc, {

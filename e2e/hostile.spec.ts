@@ -5,7 +5,7 @@
 // (⟨U+202E⟩) wherever it is drawn, and no id may ever run as script.
 import { expect, test, type Page } from "@playwright/test";
 import { executionPath } from "../lib/links/url-text";
-import { connectNode } from "../lib/nats/node-connection";
+import { connectE2E } from "./nats-admin";
 import { AuditPublisher } from "../lib/nats/publish";
 import { visible } from "../lib/text/visible";
 import { E2E_SUBJECT } from "./global-setup";
@@ -44,7 +44,7 @@ function lines(id: string, t0: number): string[] {
 }
 
 test.beforeAll(async () => {
-  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  const nc = await connectE2E();
   try {
     const pub = new AuditPublisher(nc, E2E_SUBJECT);
     const t0 = Date.now();

@@ -2,7 +2,7 @@
 // fresh one (no shared storage) — same selected event, window, key, order,
 // lanes and counts — and a link to an execution that is not there says so.
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { connectNode } from "../lib/nats/node-connection";
+import { connectE2E } from "./nats-admin";
 import type { SimOptionsInput } from "../lib/sim/options";
 import { runSimulation } from "../lib/sim/simulator";
 import { publishSimulation } from "../scripts/lib/sim-publisher";
@@ -30,7 +30,7 @@ const executionId = runSimulation(sim).truths[0]!.executionId;
 const VIEW_PARAMS = new Set(["key", "order", "win", "sel", "anomaly", "open", "shut", "from", "to"]);
 
 test.beforeAll(async () => {
-  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  const nc = await connectE2E();
   try {
     await publishSimulation(nc, { subject: E2E_SUBJECT, sim, speed: 0, signal: new AbortController().signal });
   } finally {

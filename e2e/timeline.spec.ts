@@ -3,7 +3,7 @@
 // from the simulator's ground truth (what was emitted, what was dropped), not
 // from the engine the page draws.
 import { expect, test, type Page } from "@playwright/test";
-import { connectNode } from "../lib/nats/node-connection";
+import { connectE2E } from "./nats-admin";
 import { AuditPublisher } from "../lib/nats/publish";
 import type { SimOptionsInput } from "../lib/sim/options";
 import { runSimulation, type SimLine } from "../lib/sim/simulator";
@@ -78,7 +78,7 @@ const { seed, scenario } = pickScenario();
 const executionId = scenario.truth.executionId;
 
 test.beforeAll(async () => {
-  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  const nc = await connectE2E();
   try {
     await publishSimulation(nc, {
       subject: E2E_SUBJECT,
@@ -232,7 +232,7 @@ test("a live execution grows in place without losing the zoom or the selection",
   expect(early).toBeGreaterThan(0);
   expect(early).toBeLessThan(total);
 
-  const nc = await connectNode(process.env.SEQSCOPE_E2E_NATS_URL!);
+  const nc = await connectE2E();
   try {
     const publisher = new AuditPublisher(nc, E2E_SUBJECT);
     const publish = async (part: readonly SimLine[]) => {

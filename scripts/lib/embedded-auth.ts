@@ -25,6 +25,8 @@ export interface EmbeddedAuth {
   indexerEnv: Record<string, string>;
   /** True when this start generated the trust chain. */
   created: boolean;
+  /** The trust chain itself (tests mint more users with it). */
+  setup: OperatorSetup;
 }
 
 function writePrivate(path: string, text: string): void {
@@ -60,5 +62,6 @@ export async function embeddedAuth(dataDir: string, stream: string, subject: str
     appEnv: { SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: signerPath, SEQSCOPE_NATS_ACCOUNT: setup.account },
     indexerEnv: { SEQSCOPE_NATS_CREDS: indexerCredsPath },
     created,
+    setup,
   };
 }
