@@ -12,21 +12,39 @@ import { randomBytes } from "node:crypto";
 import { test, expect } from "@playwright/test";
 import { freePort, startNatsServer, stopChild, type RunningNatsServer } from "../lib/node/nats-server";
 import { mintProcessCreds } from "../lib/nats/nats-auth";
-import { connectNode } from "../lib/nats/node-connection";
+import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { AuditPublisher } from "../lib/nats/publish";
 import { ensureStream } from "../lib/nats/stream";
 import { embeddedAuth, type EmbeddedAuth } from "../scripts/lib/embedded-auth";
 import { serveApp, type ServedApp } from "../scripts/lib/next-server";
+import { disconnectsOf, readConnectionLog } from "../scripts/lib/chaos-rig";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STREAM = "AUDIT_EVENTS";
 const SUBJECT = "auditEvent";
 const EXECUTION = "wfx-secret-check";
+/** Short-lived credentials, so that a tab's renewals happen within the test. */
+const TTL_SEC = 4;
 
 let dir: string;
 let auth: EmbeddedAuth;
 let nats: RunningNatsServer;
 let app: ServedApp;
+let admin: NatsConnection;
+
+function publish(executionId: string, seq: number) {
+  return new AuditPublisher(admin, SUBJECT).publish(
+    JSON.stringify({
+      ts: `2026-12-01T10:00:${String(seq).padStart(2, "0")}Z`,
+      event: "tool_exec",
+      seq,
+      workflow_execution_id: executionId,
+      workflow_id: "secret-check",
+      entity_type: "workflow",
+      entity_id: "orchestrator",
+    }),
+  );
+}
 /** Name → value of every secret the app was started with. */
 const secrets: Record<string, string> = {};
 
@@ -39,23 +57,9 @@ test.beforeAll(async () => {
   const ownCreds = await mintProcessCreds(auth.setup, "server-side", { pub: { allow: [">"] }, sub: { allow: [">"] } });
   const credsPath = join(dir, "own.creds");
   writeFileSync(credsPath, ownCreds, { mode: 0o600 });
-  const nc = await connectNode(nats.url, "admin", { creds: ownCreds });
-  await ensureStream(nc, { stream: STREAM, subject: SUBJECT });
-  const pub = new AuditPublisher(nc, SUBJECT);
-  for (let seq = 1; seq <= 3; seq++) {
-    await pub.publish(
-      JSON.stringify({
-        ts: `2026-12-01T10:00:0${seq}Z`,
-        event: seq === 3 ? "workflow_complete" : "tool_exec",
-        seq,
-        workflow_execution_id: EXECUTION,
-        workflow_id: "secret-check",
-        entity_type: "workflow",
-        entity_id: "orchestrator",
-      }),
-    );
-  }
-  await nc.close();
+  admin = await connectNode(nats.url, "admin", { creds: ownCreds });
+  await ensureStream(admin, { stream: STREAM, subject: SUBJECT });
+  for (let seq = 1; seq <= 3; seq++) await publish(EXECUTION, seq);
 
   Object.assign(secrets, {
     SEQSCOPE_NATS_USER: `own-user-${rand(6)}`,
@@ -83,10 +87,12 @@ test.beforeAll(async () => {
     SEQSCOPE_AUTH_SECRET: secrets.SEQSCOPE_AUTH_SECRET as string,
     SEQSCOPE_OIDC_CLIENT_ID: "seqscope",
     SEQSCOPE_OIDC_CLIENT_SECRET: secrets.SEQSCOPE_OIDC_CLIENT_SECRET as string,
+    SEQSCOPE_BROWSER_CREDENTIAL_TTL: String(TTL_SEC),
   });
 });
 
 test.afterAll(async () => {
+  await admin?.close();
   if (app) await stopChild(app.child);
   await nats?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -148,7 +154,7 @@ test("no response the app serves holds a secret, and the tab reads on its minted
   }
   expect(found).toEqual([]);
 
-  // What the tab holds: a bearer JWT for WebSocket only, reading only, expiring within the hour.
+  // What the tab holds: a bearer JWT for WebSocket only, reading only, expiring as configured.
   const grant = (await (await fetch(`${app.url}/api/nats/credentials`)).json()) as {
     kind: string;
     jwt: string;
@@ -164,5 +170,26 @@ test("no response the app serves holds a secret, and the tab reads on its minted
   expect(claims.nats.pub.allow).not.toContain(SUBJECT);
   expect(claims.nats.pub.allow.every((s) => s.startsWith("$JS.API."))).toBe(true);
   expect(claims.exp * 1000).toBeGreaterThan(Date.now());
-  expect(claims.exp * 1000).toBeLessThanOrEqual(Date.now() + 3_600_000 + 5_000);
+  expect(claims.exp * 1000).toBeLessThanOrEqual(Date.now() + TTL_SEC * 1000 + 1_000);
+});
+
+test("a tab reads on across its credential's expiries, without a reload and without losing a message", async ({
+  page,
+}) => {
+  const id = "wfx-renewals";
+  await publish(id, 1);
+  await page.goto(`${app.url}/executions/${id}`);
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-phase", "live");
+  await expect(page.getByTestId("event-mark")).toHaveCount(1);
+  await page.evaluate(() => ((window as unknown as { seqscopeMark: number }).seqscopeMark = 1));
+  // Each expiry: the server drops the connection, the client comes back on the credential renewed meanwhile.
+  for (let seq = 2; seq <= 3; seq++) {
+    await expect.poll(() => disconnectsOf(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(seq - 1);
+    await expect(page.getByTestId("connection-status")).toHaveAttribute("data-phase", "live");
+    await publish(id, seq);
+    await expect(page.getByTestId("event-mark")).toHaveCount(seq);
+  }
+  const log = await readConnectionLog(page);
+  expect(log.some((e) => /expired/i.test(e.detail))).toBe(true);
+  expect(await page.evaluate(() => (window as unknown as { seqscopeMark?: number }).seqscopeMark)).toBe(1);
 });
