@@ -4,6 +4,9 @@ import type { ReactNode } from "react";
 import { connection } from "next/server";
 import { readBrowserConfig } from "@/lib/config/server-config";
 import { describeTarget } from "@/lib/config/runtime-config";
+import { currentAccess } from "@/lib/auth/session";
+import { AccessPanel } from "@/components/auth/access-panel";
+import { AuthBadge } from "@/components/auth/auth-badge";
 import { ConnectionStatus } from "@/components/live/connection-status";
 import { FileSource } from "@/components/files/file-source";
 import { Providers } from "./providers";
@@ -15,8 +18,25 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // Read the NATS target per request, not at build time: one build, any deployment.
+  // Read the sign-in rule and the NATS target per request, not at build time: one build, any deployment.
   await connection();
+  // Nothing of the dashboard — not the page, not the NATS config — renders for a request that is not a
+  // viewer's, whatever its path: the proxy turns such requests away first, this is the second line.
+  const access = await currentAccess();
+  if (access.kind !== "viewer") {
+    return (
+      <html lang="en">
+        <body className="min-h-screen">
+          <header className="border-b border-slate-200 px-6 py-3 dark:border-slate-800">
+            <span className="text-lg font-semibold tracking-tight">seqscope</span>
+          </header>
+          <main className="px-6 py-6">
+            <AccessPanel access={access} />
+          </main>
+        </body>
+      </html>
+    );
+  }
   const cfg = readBrowserConfig();
   return (
     <html lang="en">
@@ -35,6 +55,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/lab" className="text-sm text-slate-600 hover:underline dark:text-slate-400">
                     Decision lab
                   </Link>
+                  <AuthBadge viewer={access.viewer} />
                 </nav>
                 <p className="text-xs text-slate-500">{describeTarget(cfg.config)}</p>
               </div>

@@ -19,6 +19,8 @@ export interface OidcSettings {
   secret: string;
   /** The dashboard's external base URL, without a trailing slash. */
   publicUrl: string;
+  /** Requested at sign-in. */
+  scopes: string[];
   rolesClaim: string;
   viewerGroups: string[];
   adminGroups: string[];
@@ -32,6 +34,7 @@ type Env = Record<string, string | undefined>;
 
 export const AUTH_DEFAULTS = {
   host: "127.0.0.1",
+  scopes: "openid profile email",
   rolesClaim: "groups",
   viewerGroups: "seqscope-viewer",
   adminGroups: "seqscope-admin",
@@ -121,6 +124,7 @@ export function authMode(env: Env): AuthMode {
     clientSecret: value(env, "SEQSCOPE_OIDC_CLIENT_SECRET")!,
     secret,
     publicUrl: publicUrl.origin + publicUrl.pathname.replace(/\/+$/, ""),
+    scopes: (value(env, "SEQSCOPE_OIDC_SCOPES") ?? AUTH_DEFAULTS.scopes).split(/[\s,]+/).filter(Boolean),
     rolesClaim: value(env, "SEQSCOPE_OIDC_ROLES_CLAIM") ?? AUTH_DEFAULTS.rolesClaim,
     viewerGroups,
     adminGroups,
