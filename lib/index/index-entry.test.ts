@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { AuditLog } from "../audit/audit-log";
 import { executionOf } from "../audit/execution-of";
 import { BUILTIN_KEYS } from "../audit/partition-key";
-import { generateWorkload, makeMessage, seededRandom } from "../audit/testing";
+import { generateWorkload, makeMessage, makeWire, seededRandom } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
 import { decodeEntry, encodeEntry, entryToSummary, IndexedExecution } from "./index-entry";
 import {
@@ -15,6 +15,8 @@ import {
   hoursBetween,
   hourStartMs,
   MAX_TOKEN,
+  NO_ORG,
+  orgToken,
   parseSummaryKey,
   summaryFilter,
   summaryKey,
@@ -28,6 +30,43 @@ function byExecution(msgs: readonly RawMessage[]): Map<string, RawMessage[]> {
   }
   return out;
 }
+
+describe("an execution's tenant", () => {
+  // run-1: a message with no org_id, then two of acme's; run-2: acme's, then one of globex's.
+  const msg = (seq: number, fields: Record<string, unknown>) =>
+    makeMessage(makeWire({ workflow_execution_id: fields.x, seq, ...fields }), { streamSeq: seq, receivedMs: seq });
+
+  it("is the one org_id its messages name; none or two or more put it in no tenant's keys", () => {
+    const x = new IndexedExecution("run-1");
+    x.add([msg(1, { x: "run-1" })]);
+    expect(x.org).toBeUndefined();
+    expect(x.key()?.startsWith(`${NO_ORG}.`)).toBe(true);
+    x.add([msg(2, { x: "run-1", org_id: "acme" }), msg(3, { x: "run-1", org_id: "acme" })]);
+    expect(x.org).toBe("acme");
+    expect(x.entry()).toMatchObject({ org: "acme" });
+    expect(x.entry()?.orgConflict).toBeUndefined();
+    expect(x.key()?.startsWith("acme.")).toBe(true);
+    // Any key a summary of a prefix of it may have had: either tenant.
+    expect(x.possibleKeys().some((k) => k.startsWith(`${NO_ORG}.`))).toBe(true);
+    expect(x.possibleKeys()).toContain(x.key());
+
+    const y = new IndexedExecution("run-2");
+    y.add([msg(4, { x: "run-2", org_id: "acme" })]);
+    y.add([msg(5, { x: "run-2", org_id: "globex" })]);
+    expect(y.org).toBeUndefined();
+    expect(y.entry()?.org).toBeUndefined();
+    expect(y.entry()?.orgConflict).toEqual(["acme", "globex"]);
+    expect(y.key()?.startsWith(`${NO_ORG}.`)).toBe(true);
+    // The same whatever the order (a function of the set of messages).
+    const z = new IndexedExecution("run-2");
+    z.add([msg(5, { x: "run-2", org_id: "globex" }), msg(4, { x: "run-2", org_id: "acme" })]);
+    expect(encodeEntry(z.entry()!)).toBe(encodeEntry(y.entry()!));
+    // An org_id inside fields, or a malformed line, names no tenant.
+    const w = new IndexedExecution("run-3");
+    w.add([msg(6, { x: "run-3", fields: { org_id: "acme" } }), makeMessage('{"org_id":"acme"', { streamSeq: 7 })]);
+    expect(w.org).toBeUndefined();
+  });
+});
 
 describe("IndexedExecution", () => {
   const { messages } = generateWorkload({ seed: 7, executions: 12, faultRate: 0.08 });
@@ -133,7 +172,8 @@ describe("index keys", () => {
     expect(encodeToken(huge)).toBe(t);
     expect(encodeToken(`${huge}y`)).not.toBe(t);
     expect(encodeToken("é".repeat(30)).length).toBeLessThanOrEqual(MAX_TOKEN + 2);
-    expect(parseSummaryKey(`wf.2026120123.running.${t}`)).toEqual({
+    expect(parseSummaryKey(`acme.wf.2026120123.running.${t}`)).toEqual({
+      org: "acme",
       workflowId: "wf",
       hour: "2026120123",
       status: "running",
@@ -142,25 +182,50 @@ describe("index keys", () => {
     expect(encodeToken('"><svg onload=alert(1)>')).not.toMatch(/[.*> ]/);
   });
 
-  it("put workflow, hour, status and id in separate tokens that filters select", () => {
+  it("put tenant, workflow, hour, status and id in separate tokens that filters select", () => {
     const key = summaryKey({
+      org: "org acme",
       executionId: "run a.b",
       workflowId: "billing",
       lastSeenMs: Date.UTC(2026, 11, 1, 23, 5),
       status: "failed",
     });
-    expect(key).toBe("billing.2026120123.failed.run=20a=2Eb");
+    expect(key).toBe("org=20acme.billing.2026120123.failed.run=20a=2Eb");
     expect(parseSummaryKey(key)).toEqual({
+      org: "org acme",
       workflowId: "billing",
       hour: "2026120123",
       status: "failed",
       executionId: "run a.b",
     });
-    expect(summaryFilter({ executionId: "run a.b" })).toBe("*.*.*.run=20a=2Eb");
-    expect(summaryFilter({ workflowId: "billing", status: "running" })).toBe("billing.*.running.*");
+    expect(summaryFilter({ executionId: "run a.b" })).toBe("*.*.*.*.run=20a=2Eb");
+    expect(summaryFilter({ workflowId: "billing", status: "running" })).toBe("*.billing.*.running.*");
+    expect(summaryFilter({ org: "acme", status: "running" })).toBe("acme.*.*.running.*");
     expect(parseSummaryKey("meta.progress")).toBeUndefined();
-    expect(parseSummaryKey("wf.2026120123.stalled.x")).toBeUndefined();
-    expect(summaryKey({ executionId: "x", lastSeenMs: 0, status: "running" })).toBe("=.1970010100.running.x");
+    expect(parseSummaryKey("meta.workflows.acme.billing")).toBeUndefined();
+    expect(parseSummaryKey("meta.wf.2026120123.running.x")).toBeUndefined();
+    expect(parseSummaryKey("_.wf.2026120123.stalled.x")).toBeUndefined();
+    expect(summaryKey({ executionId: "x", lastSeenMs: 0, status: "running" })).toBe("_.=.1970010100.running.x");
+    expect(parseSummaryKey("_.=.1970010100.running.x")?.org).toBeUndefined();
+  });
+
+  it("never give a tenant a token that is not a tenant's", () => {
+    // "meta" would be granted meta.> (every tenant's workflow names), "_" the executions of no tenant.
+    expect(orgToken("meta")).toBe("=6Deta");
+    expect(orgToken("_")).toBe("=5F");
+    expect(orgToken(undefined)).toBe(NO_ORG);
+    expect(decodeToken(orgToken("meta"))).toBe("meta");
+    expect(parseSummaryKey(summaryKey({ org: "meta", executionId: "x", lastSeenMs: 0, status: "running" }))?.org).toBe(
+      "meta",
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (org) => {
+        const t = orgToken(org);
+        expect(t).not.toBe("meta");
+        expect(t).not.toBe(NO_ORG);
+        if (!t.startsWith("=H")) expect(decodeToken(t)).toBe(org);
+      }),
+    );
   });
 
   it("lists the hours of a window newest first, across days", () => {

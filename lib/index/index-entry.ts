@@ -5,10 +5,16 @@
 // boundaries or the clock — so an index rebuilt from scratch is identical to
 // one kept up to date through restarts. "Stalled" and open tails of a running
 // execution depend on the viewer's clock: the entry keeps `lastSeenMs` for that.
+//
+// An execution's tenant is the `org_id` its messages name (orgOfMessages): messages
+// without one join it. Messages that name two or more put the execution in no
+// tenant's keys (fail closed: no tenant ever reads another's lines, an admin sees
+// it with the orgs in `orgConflict`) — also a function of the set of messages.
 
 import type { AnomalyKind } from "../audit/anomaly";
 import { AuditLog, type ExecutionStatus, type ExecutionSummary } from "../audit/audit-log";
 import { BUILTIN_KEYS } from "../audit/partition-key";
+import { parseMessage } from "../audit/parse";
 import type { ProducerIdentity, RawMessage } from "../audit/types";
 import { HOUR_MS, KEY_STATUSES, summaryKey } from "./index-keys";
 
@@ -19,6 +25,10 @@ export type Counts = Partial<Record<AnomalyKind, number>>;
 export interface IndexEntry {
   v: typeof ENTRY_VERSION;
   id: string;
+  /** Its tenant: the one org_id its messages name (absent: none, or more than one — see orgConflict). */
+  org?: string;
+  /** The org_ids when its messages name more than one (sorted): it belongs to no tenant. */
+  orgConflict?: string[];
   workflowId?: string;
   /** Never "stalled": that is the viewer's call, from lastSeenMs. */
   status: Exclude<ExecutionStatus, "stalled">;
@@ -49,8 +59,22 @@ export class IndexedExecution {
   private lastSeenMs = -Infinity;
   /** The hours its messages arrived in (each hour's start, ms): where a summary of a prefix of them may lie. */
   private readonly hours = new Set<number>();
+  /** The org_ids its messages name. */
+  private readonly orgs = new Set<string>();
+  /** What it holds, in the order added (a tenant change files them all again under the new tenant). */
+  private readonly held: RawMessage[] = [];
 
   constructor(readonly id: string) {}
+
+  /** Its tenant now: the one org_id its messages name; undefined for none or a conflict. */
+  get org(): string | undefined {
+    return orgOfMessages(this.orgs);
+  }
+
+  /** Every message it holds. */
+  messages(): readonly RawMessage[] {
+    return this.held;
+  }
 
   get size(): number {
     return this.seqs.size;
@@ -73,6 +97,9 @@ export class IndexedExecution {
       if (m.receivedMs < this.firstSeenMs) this.firstSeenMs = m.receivedMs;
       if (m.receivedMs > this.lastSeenMs) this.lastSeenMs = m.receivedMs;
       this.hours.add(m.receivedMs - (m.receivedMs % HOUR_MS));
+      const org = orgOfMessage(m);
+      if (org !== undefined) this.orgs.add(org);
+      this.held.push(m);
     }
     // Stream order, whatever order they came in (a reload, then a batch): the log files them as the stream has them.
     fresh.sort((a, b) => a.streamSeq - b.streamSeq);
@@ -85,6 +112,7 @@ export class IndexedExecution {
     const s = this.log.execution(this.id, { nowMs: -Infinity });
     if (s === undefined) return undefined;
     return summaryKey({
+      org: this.org,
       executionId: this.id,
       workflowId: s.workflowId,
       lastSeenMs: this.lastSeenMs,
@@ -94,17 +122,19 @@ export class IndexedExecution {
 
   /**
    * Every key a summary of it may have been written under, its current one included: a summary is written for
-   * the messages indexed so far, so its key has the hour of one of its messages, any status, and its workflow
-   * or none yet. A holder killed between writing a moved summary and deleting the old key leaves one of these.
+   * the messages indexed so far, so its key has the hour of one of its messages, any status, its workflow or
+   * none yet, and one of its orgs or none. A holder killed between writing a moved summary and deleting the
+   * old key leaves one of these.
    */
   possibleKeys(): string[] {
     const s = this.log.execution(this.id, { nowMs: -Infinity });
     if (s === undefined) return [];
     const out = new Set<string>();
-    for (const workflowId of new Set([undefined, s.workflowId]))
-      for (const hour of this.hours)
-        for (const status of KEY_STATUSES)
-          out.add(summaryKey({ executionId: this.id, workflowId, lastSeenMs: hour, status }));
+    for (const org of [undefined, ...this.orgs])
+      for (const workflowId of new Set([undefined, s.workflowId]))
+        for (const hour of this.hours)
+          for (const status of KEY_STATUSES)
+            out.add(summaryKey({ org, executionId: this.id, workflowId, lastSeenMs: hour, status }));
     return [...out];
   }
 
@@ -138,9 +168,12 @@ export class IndexedExecution {
       }
     }
     const status = s.status === "stalled" ? "running" : s.status;
+    const org = this.org;
     return {
       v: ENTRY_VERSION,
       id: this.id,
+      ...(org === undefined ? {} : { org }),
+      ...(this.orgs.size > 1 ? { orgConflict: [...this.orgs].sort() } : {}),
       ...(s.workflowId === undefined ? {} : { workflowId: s.workflowId }),
       status,
       terminal: status !== "running",
@@ -167,8 +200,46 @@ function nonZero(counts: Readonly<Record<AnomalyKind, number>>): Counts | undefi
 }
 
 /** The key an entry is stored under (what IndexedExecution.key() says of the execution it was made from). */
-export function entryKey(e: Pick<IndexEntry, "id" | "workflowId" | "lastSeenMs" | "status">): string {
-  return summaryKey({ executionId: e.id, workflowId: e.workflowId, lastSeenMs: e.lastSeenMs, status: e.status });
+export function entryKey(e: Pick<IndexEntry, "id" | "org" | "workflowId" | "lastSeenMs" | "status">): string {
+  return summaryKey({
+    org: e.org,
+    executionId: e.id,
+    workflowId: e.workflowId,
+    lastSeenMs: e.lastSeenMs,
+    status: e.status,
+  });
+}
+
+/** An execution's tenant from the org_ids its messages name: exactly one, or none (none named, or a conflict). */
+export function orgOfMessages(orgs: ReadonlySet<string>): string | undefined {
+  return orgs.size === 1 ? (orgs.values().next().value as string) : undefined;
+}
+
+const ORG_ID = new TextEncoder().encode('"org_id"');
+
+/**
+ * The org_id a message names, as the contract reads it (a string; empty counts as none); undefined for a
+ * malformed one. Parsed only when its bytes hold `"org_id"`: the indexer's path, once per message.
+ */
+export function orgOfMessage(m: RawMessage): string | undefined {
+  if (!holds(m.data, ORG_ID)) return undefined;
+  const p = parseMessage(m);
+  if (p.kind !== "event") return undefined;
+  const org = p.org_id;
+  return typeof org === "string" && org !== "" ? org : undefined;
+}
+
+function holds(data: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0] as number;
+  outer: for (
+    let i = data.indexOf(first);
+    i !== -1 && i <= data.length - needle.length;
+    i = data.indexOf(first, i + 1)
+  ) {
+    for (let j = 1; j < needle.length; j++) if (data[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /** An entry as stored (JSON); undefined when the bytes are not one this version reads. */

@@ -1,8 +1,12 @@
 // Where the index keys things, as NATS subjects and KV keys. An execution's
-// summary lives under `<workflow>.<hour>.<status>.<execution>` so that
+// summary lives under `<org>.<workflow>.<hour>.<status>.<execution>` so that
 // subject-token filters answer the list's questions on the server: one
-// workflow (`<wf>.*.*.*`), one hour (`*.<hour>.*.*`), one status
-// (`*.*.failed.*`), one id (`*.*.*.<id>`), or any mix in one filter. The hour
+// workflow (`*.<wf>.*.*.*`), one hour (`*.*.<hour>.*.*`), one status
+// (`*.*.*.failed.*`), one id (`*.*.*.*.<id>`), or any mix in one filter. The
+// tenant comes first so that NATS permissions, not the browser, keep a tenant
+// to its own: a credential allowed only `<org>.>` (KV keys, copies subjects,
+// `meta.workflows.<org>.>`) reads that tenant's executions and nothing else
+// (lib/config/reader-permissions.ts tenantReaderPermissions). The hour
 // is the one the execution was last active in (its newest message's server
 // time): a time window ("active in the last hour") is a few hour filters, and
 // the list's newest executions are the newest hours. A summary whose hour or
@@ -70,8 +74,30 @@ export function hourToken(ms: number): string {
 export const KEY_STATUSES = ["running", "complete", "failed", "cancelled"] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 
-/** Bumped when the layout of keys changes: an index in another layout is rebuilt. */
-export const KEY_LAYOUT = 2;
+/** Bumped when the layout of keys changes: an index in another layout is rebuilt. 3: the tenant first. */
+export const KEY_LAYOUT = 3;
+
+/**
+ * The org token of an execution that belongs to no tenant: its messages name no `org_id`, or more than one
+ * (index-entry.ts orgOfMessages). Only unrestricted readers see it.
+ */
+export const NO_ORG = "_";
+
+/** First tokens that are not a tenant's: `meta.*` keys and the no-org token. */
+const RESERVED_FIRST = new Set(["meta", NO_ORG]);
+
+/**
+ * The first token for a tenant (NO_ORG for none). encodeToken, except that a token that would be reserved
+ * (`meta`, `_`) has its first character escaped too — decodeToken reads it back the same — so that an org
+ * named "meta" cannot be granted `meta.>` (every tenant's workflow names) nor one named "_" the untenanted.
+ */
+export function orgToken(org: string | undefined): string {
+  if (org === undefined) return NO_ORG;
+  const t = encodeToken(org);
+  if (!RESERVED_FIRST.has(t)) return t;
+  const first = t.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0");
+  return `=${first}${t.slice(1)}`;
+}
 
 /** The hour tokens from `fromMs`'s hour to `toMs`'s, newest first (none when `toMs`'s hour is the earlier). */
 export function hoursBetween(fromMs: number, toMs: number): string[] {
@@ -88,6 +114,8 @@ export function hourStartMs(token: string): number {
 }
 
 export interface SummaryKeyParts {
+  /** The execution's tenant (undefined: none, NO_ORG). */
+  org?: string;
   executionId: string;
   workflowId?: string;
   /** Server time of the execution's newest message (its stream timestamp). */
@@ -96,10 +124,13 @@ export interface SummaryKeyParts {
 }
 
 export function summaryKey(p: SummaryKeyParts): string {
-  return `${encodeToken(p.workflowId ?? "")}.${hourToken(p.lastSeenMs)}.${p.status}.${encodeToken(p.executionId)}`;
+  const w = encodeToken(p.workflowId ?? "");
+  return `${orgToken(p.org)}.${w}.${hourToken(p.lastSeenMs)}.${p.status}.${encodeToken(p.executionId)}`;
 }
 
 export interface SummaryFilterParts {
+  /** One tenant's summaries only (undefined: every tenant's, and those of none). */
+  org?: string;
   workflowId?: string;
   hour?: string;
   status?: KeyStatus;
@@ -110,26 +141,37 @@ export interface SummaryFilterParts {
 export function summaryFilter(q: SummaryFilterParts = {}): string {
   const w = q.workflowId === undefined ? "*" : encodeToken(q.workflowId);
   const x = q.executionId === undefined ? "*" : encodeToken(q.executionId);
-  return `${w}.${q.hour ?? "*"}.${q.status ?? "*"}.${x}`;
+  const o = q.org === undefined ? "*" : orgToken(q.org);
+  return `${o}.${w}.${q.hour ?? "*"}.${q.status ?? "*"}.${x}`;
 }
 
 const HASHED = /^=H[0-9a-f]{40}$/;
 
+export interface ParsedSummaryKey {
+  /** The tenant; undefined for none (NO_ORG), or one too long for a token (hashed: the summary holds it). */
+  org: string | undefined;
+  workflowId: string | undefined;
+  hour: string;
+  status: KeyStatus;
+  executionId: string | undefined;
+}
+
 /**
- * The parts of a summary key, or undefined for any other key (meta keys have two tokens). An id too long
- * for a token (hashed) comes back undefined: the summary holds it.
+ * The parts of a summary key, or undefined for any other key (`meta.*` keys). An id too long for a token
+ * (hashed) comes back undefined: the summary holds it.
  */
-export function parseSummaryKey(
-  key: string,
-): { workflowId: string | undefined; hour: string; status: KeyStatus; executionId: string | undefined } | undefined {
+export function parseSummaryKey(key: string): ParsedSummaryKey | undefined {
   const t = key.split(".");
-  if (t.length !== 4) return undefined;
-  const [w, hour, status, x] = t as [string, string, string, string];
+  if (t.length !== 5) return undefined;
+  const [o, w, hour, status, x] = t as [string, string, string, string, string];
+  if (o === "meta") return undefined;
+  const org = o === NO_ORG ? undefined : decodeToken(o);
+  if (org === undefined && o !== NO_ORG && !HASHED.test(o)) return undefined;
   const workflowId = decodeToken(w);
   const executionId = decodeToken(x);
   if ((workflowId === undefined && !HASHED.test(w)) || (executionId === undefined && !HASHED.test(x))) return undefined;
   if (!/^\d{10}$/.test(hour) || !(KEY_STATUSES as readonly string[]).includes(status)) return undefined;
-  return { workflowId, hour, status: status as KeyStatus, executionId };
+  return { org, workflowId, hour, status: status as KeyStatus, executionId };
 }
 
 /** Names of the index's NATS resources for one audit stream. */
@@ -142,7 +184,7 @@ export interface IndexNames {
   leaseBucket: string;
   /** Stream of every message again, on a subject per execution. */
   byExecution: string;
-  /** Subject prefix in it: `<prefix>.<execution token>`. */
+  /** Subject prefix in it: `<prefix>.<org token>.<execution token>`. */
   subjectPrefix: string;
   /** The indexer's durable consumer on the audit stream. */
   durable: string;
@@ -160,8 +202,12 @@ export function indexNames(stream: string): IndexNames {
   };
 }
 
-export function executionSubject(names: IndexNames, executionId: string): string {
-  return `${names.subjectPrefix}.${encodeToken(executionId)}`;
+/**
+ * The subject of an execution's copies: under its tenant (undefined: none), so a tenant's credential reads
+ * `<prefix>.<org>.>` only. `org: "*"` is every tenant's (a filter for unrestricted readers, never published to).
+ */
+export function executionSubject(names: IndexNames, executionId: string, org: string | undefined | "*"): string {
+  return `${names.subjectPrefix}.${org === "*" ? "*" : orgToken(org)}.${encodeToken(executionId)}`;
 }
 
 /** Headers a message carries into the per-execution stream: where it lies in the audit stream. */
@@ -173,10 +219,18 @@ export const H_BY_REFERENCE = "Seqscope-By-Reference";
 
 /** KV key of the indexer's progress record. */
 export const META_PROGRESS = "meta.progress";
-/** Under it, a key per workflow the index has seen (`meta.workflows.<token>`, the id as value): the list's choices. */
+/**
+ * Under it, a key per tenant and workflow the index has seen (`meta.workflows.<org>.<workflow>`, the id as
+ * value): the list's choices. Per tenant, or one would learn the others' workflow names.
+ */
 export const WORKFLOWS_PREFIX = "meta.workflows";
 
-export function workflowKey(workflowId: string): string {
-  return `${WORKFLOWS_PREFIX}.${encodeToken(workflowId)}`;
+export function workflowKey(org: string | undefined, workflowId: string): string {
+  return `${WORKFLOWS_PREFIX}.${orgToken(org)}.${encodeToken(workflowId)}`;
+}
+
+/** The filter of the workflows one tenant's executions named (undefined: every tenant's). */
+export function workflowsFilter(org?: string): string {
+  return `${WORKFLOWS_PREFIX}.${org === undefined ? "*" : orgToken(org)}.*`;
 }
 export const LEASE_KEY = "lease";

@@ -1,10 +1,12 @@
 // The list's questions as the server's filters: whatever the query and the summary, a summary the query
 // wants is under the live filter and under one of its history hours (nothing the server answers is
-// missed), and a summary under neither is one it does not want.
+// missed), and a summary under neither is one it does not want. A tenant's filters (the query's org) lie
+// under the one prefix its credential is allowed, and match none of another tenant's keys.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ExecutionStatus } from "../audit/audit-log";
 import { entryKey, statusAt, type IndexEntry } from "./index-entry";
+import { orgToken } from "./index-keys";
 import { exactFilter, historyFilters, liveFilter, matchesQuery, sameQuery, type IndexQuery } from "./index-query";
 
 /** NATS subject matching: `*` one token, `>` the rest. */
@@ -22,19 +24,23 @@ const QUIET = 5 * 60_000;
 const NOW = Date.UTC(2026, 11, 2, 12, 30);
 const HOUR = 3_600_000;
 const workflows = ["billing", "pay.ments", "", "wf with space"];
+// "meta" and "_" would be reserved tokens (index-keys.ts orgToken).
+const orgs = ["acme", "globex", "meta", "_", "org.with dots"];
 const statuses: IndexEntry["status"][] = ["running", "complete", "failed", "cancelled"];
 const listStatuses: ExecutionStatus[] = ["running", "complete", "failed", "cancelled", "stalled"];
 
 const entryArb = fc
   .record({
     id: fc.oneof(fc.constantFrom("run-1", "run.2", "rün 3"), fc.string({ minLength: 1, maxLength: 12 })),
+    org: fc.option(fc.constantFrom(...orgs), { nil: undefined }),
     workflowId: fc.option(fc.constantFrom(...workflows), { nil: undefined }),
     status: fc.constantFrom(...statuses),
     ageMs: fc.integer({ min: 0, max: 72 * HOUR }),
   })
-  .map(({ id, workflowId, status, ageMs }): IndexEntry => ({
+  .map(({ id, org, workflowId, status, ageMs }): IndexEntry => ({
     v: 1,
     id,
+    ...(org === undefined ? {} : { org }),
     ...(workflowId === undefined ? {} : { workflowId }),
     status,
     terminal: status !== "running",
@@ -54,6 +60,7 @@ const entryArb = fc
 
 const queryArb: fc.Arbitrary<IndexQuery> = fc.record(
   {
+    org: fc.constantFrom(...orgs),
     workflowId: fc.constantFrom(...workflows),
     status: fc.constantFrom(...listStatuses),
     withinMs: fc.integer({ min: 60_000, max: 48 * HOUR }),
@@ -76,6 +83,7 @@ describe("index queries", () => {
         }
         // Under a history filter: the same workflow and key status, active within the window to the hour.
         if (inHistory) {
+          if (q.org !== undefined) expect(e.org).toBe(q.org);
           if (q.workflowId !== undefined) expect(e.workflowId ?? "").toBe(q.workflowId);
           if (q.status !== undefined && q.status !== "stalled") expect(e.status).toBe(q.status);
           if (q.status === "stalled") expect(e.status).toBe("running");
@@ -84,6 +92,16 @@ describe("index queries", () => {
         const exact = exactFilter(q);
         if (exact !== undefined)
           expect(subjectMatches(exact, key)).toBe(e.id === q.search && inWorkflowAndStatus(q, e));
+        // A tenant's every filter lies under what its credential allows (`<org>.>`), and reaches only its keys.
+        if (q.org !== undefined) {
+          const allowed = `${orgToken(q.org)}.>`;
+          const filters = [liveFilter(q), ...historyFilters(q, NOW, oldest).map((h) => h.filter)];
+          if (exact !== undefined) filters.push(exact);
+          for (const f of filters) {
+            expect(subjectMatches(allowed, f)).toBe(true);
+            if (subjectMatches(f, key)) expect(e.org).toBe(q.org);
+          }
+        }
       }),
       { numRuns: 2_000 },
     );
@@ -102,6 +120,9 @@ describe("index queries", () => {
     expect(matchesQuery({ status: "stalled" }, { ...e, lastSeenMs: NOW }, NOW, QUIET)).toBe(false);
     expect(sameQuery({ workflowId: "a", withinMs: 5 }, { withinMs: 5, workflowId: "a" })).toBe(true);
     expect(sameQuery({ workflowId: "a" }, { workflowId: "a", search: "x" })).toBe(false);
+    expect(sameQuery({ org: "acme" }, { org: "globex" })).toBe(false);
+    expect(matchesQuery({ org: "acme" }, { ...e, org: "globex" }, NOW, QUIET)).toBe(false);
+    expect(liveFilter({ org: "acme", status: "failed" })).toBe("acme.*.*.failed.*");
     // No window: every hour back to the index's oldest summary; a window: only its hours.
     expect(historyFilters({}, NOW, NOW - 5 * HOUR)).toHaveLength(6);
     expect(historyFilters({ withinMs: 30 * 60_000 }, NOW, NOW - 5 * HOUR).map((h) => h.hour)).toEqual(["2026120212"]);
@@ -110,6 +131,7 @@ describe("index queries", () => {
 });
 
 function inWorkflowAndStatus(q: IndexQuery, e: IndexEntry): boolean {
+  if (q.org !== undefined && e.org !== q.org) return false;
   if (q.workflowId !== undefined && (e.workflowId ?? "") !== q.workflowId) return false;
   if (q.status === undefined) return true;
   return q.status === "stalled" ? e.status === "running" : e.status === q.status;

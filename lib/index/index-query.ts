@@ -8,6 +8,11 @@ import { statusAt, type IndexEntry } from "./index-entry";
 import { hoursBetween, summaryFilter, type KeyStatus } from "./index-keys";
 
 export interface IndexQuery {
+  /**
+   * The tenant the reader is restricted to (its credential allows only that tenant's keys): every filter
+   * starts with it. Undefined: an unrestricted reader, every tenant's and those of none.
+   */
+  org?: string;
   workflowId?: string;
   status?: ExecutionStatus;
   /** Active within this long before now (server time): a time window. */
@@ -23,7 +28,7 @@ export function keyStatus(s: ExecutionStatus | undefined): KeyStatus | undefined
 
 /** The live watch's filter: any hour (a change lands in the hour it happens in), the query's workflow and status. */
 export function liveFilter(q: IndexQuery): string {
-  return summaryFilter({ workflowId: q.workflowId, status: keyStatus(q.status) });
+  return summaryFilter({ org: q.org, workflowId: q.workflowId, status: keyStatus(q.status) });
 }
 
 /** The history's filters, an hour each, newest first: from `nowMs`'s hour back to the window's start or `oldestMs`. */
@@ -31,7 +36,7 @@ export function historyFilters(q: IndexQuery, nowMs: number, oldestMs: number): 
   const from = Math.max(oldestMs, q.withinMs === undefined ? -Infinity : nowMs - q.withinMs);
   return hoursBetween(from, nowMs).map((hour) => ({
     hour,
-    filter: summaryFilter({ workflowId: q.workflowId, status: keyStatus(q.status), hour }),
+    filter: summaryFilter({ org: q.org, workflowId: q.workflowId, status: keyStatus(q.status), hour }),
   }));
 }
 
@@ -39,16 +44,23 @@ export function historyFilters(q: IndexQuery, nowMs: number, oldestMs: number): 
 export function exactFilter(q: IndexQuery): string | undefined {
   const id = q.search?.trim();
   if (!id) return undefined;
-  return summaryFilter({ workflowId: q.workflowId, status: keyStatus(q.status), executionId: id });
+  return summaryFilter({ org: q.org, workflowId: q.workflowId, status: keyStatus(q.status), executionId: id });
 }
 
 /** Whether a summary answers the query at `nowMs`: what the filters ask, exactly (they work to the hour). */
 export function matchesQuery(q: IndexQuery, e: IndexEntry, nowMs: number, quietPeriodMs: number): boolean {
+  if (q.org !== undefined && e.org !== q.org) return false;
   if (q.workflowId !== undefined && e.workflowId !== q.workflowId) return false;
   if (q.status !== undefined && statusAt(e, nowMs, quietPeriodMs) !== q.status) return false;
   return q.withinMs === undefined || e.lastSeenMs >= nowMs - q.withinMs;
 }
 
 export function sameQuery(a: IndexQuery, b: IndexQuery): boolean {
-  return a.workflowId === b.workflowId && a.status === b.status && a.withinMs === b.withinMs && a.search === b.search;
+  return (
+    a.org === b.org &&
+    a.workflowId === b.workflowId &&
+    a.status === b.status &&
+    a.withinMs === b.withinMs &&
+    a.search === b.search
+  );
 }

@@ -8,13 +8,16 @@
 // messages (index-entry.ts), so replaying converges on the same index as a
 // rebuild. One indexer is active at a time: it holds a lease in a KV bucket
 // whose entries expire; others stand by and take over when it lapses.
+// Copies and summaries are filed under the execution's tenant (index-entry.ts):
+// when a batch changes it (its first org_id arrives, or a second one), what the
+// execution holds is filed again under the new tenant and its summary moves.
 import type { NatsConnection } from "@nats-io/nats-core";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { executionOf } from "../audit/execution-of";
 import type { RawMessage } from "../audit/types";
 import { encodeEntry, entryKey, IndexedExecution } from "../index/index-entry";
-import { indexNames, KEY_LAYOUT, LEASE_KEY, META_PROGRESS } from "../index/index-keys";
+import { indexNames, KEY_LAYOUT, LEASE_KEY, META_PROGRESS, workflowKey } from "../index/index-keys";
 import { IndexStore } from "./index-store";
 import { toRawMessage } from "./resumable-reader";
 import { isStreamNotFound } from "./stream";
@@ -60,6 +63,7 @@ interface Write {
   h: Held;
   key: string;
   value: string;
+  org: string | undefined;
   workflowId: string | undefined;
 }
 
@@ -85,7 +89,7 @@ export class Indexer {
   };
   private readonly names;
   private readonly held = new Map<string, Held>();
-  /** Workflows recorded in the index this session (IndexStore.recordWorkflow). */
+  /** Tenants' workflows recorded in the index this session (IndexStore.recordWorkflow), by workflowKey. */
   private readonly workflows = new Set<string>();
   private heldMessages = 0;
   private caughtUpAt = Date.now();
@@ -298,22 +302,25 @@ export class Indexer {
     await Promise.all(
       [...byExec.keys()].filter((id) => !this.held.has(id)).map((id) => this.load(store, id, lease.signal)),
     );
-    const { stored } = await store.copyAll(
-      [...byExec].flatMap(([id, msgs]) => msgs.map((m) => ({ executionId: id, msg: m }))),
-      created,
-    );
     const writes: Write[] = [];
     const touched: Held[] = [];
+    const copies: { executionId: string; org: string | undefined; msg: RawMessage }[] = [];
     for (const [id, msgs] of byExec) {
       const h = this.held.get(id) as Held;
+      const before = h.x.size === 0 ? undefined : { org: h.x.org };
       this.heldMessages += h.x.add(msgs);
+      const org = h.x.org;
+      // Its tenant changed: everything it holds goes under the new one (what it held was filed under the old).
+      const file = before !== undefined && before.org !== org ? h.x.messages() : msgs;
+      for (const m of file) copies.push({ executionId: id, org, msg: m });
       this.touch(id, h);
       h.pinned++;
       touched.push(h);
       const entry = h.x.entry();
       if (entry !== undefined)
-        writes.push({ h, key: entryKey(entry), value: encodeEntry(entry), workflowId: entry.workflowId });
+        writes.push({ h, key: entryKey(entry), value: encodeEntry(entry), org, workflowId: entry.workflowId });
     }
+    const { stored } = await store.copyAll(copies, created);
     return { batch, outside, stored, writes, touched };
   }
 
@@ -358,11 +365,12 @@ export class Indexer {
   }
 
   /** Writes an execution's summary: compare-and-set on the revision it last saw, moving it if its key changed. */
-  private async write(store: IndexStore, { h, key, value, workflowId }: Write): Promise<void> {
-    // The list's workflow choices: each workflow recorded once per session, before a summary names it.
-    if (workflowId !== undefined && !this.workflows.has(workflowId)) {
-      await store.recordWorkflow(workflowId);
-      this.workflows.add(workflowId);
+  private async write(store: IndexStore, { h, key, value, org, workflowId }: Write): Promise<void> {
+    // The list's workflow choices: each tenant's workflow recorded once per session, before a summary names it.
+    const wk = workflowId === undefined ? undefined : workflowKey(org, workflowId);
+    if (wk !== undefined && !this.workflows.has(wk)) {
+      await store.recordWorkflow(org, workflowId as string);
+      this.workflows.add(wk);
     }
     const moved = h.key !== undefined && h.key !== key;
     const known = moved ? undefined : h.revision;
