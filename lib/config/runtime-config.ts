@@ -3,6 +3,7 @@
 // Pure: takes an env record, so tests and scripts share the same rules.
 
 import type { Jwks } from "../audit/signature";
+import { AUTH_ENV_VARS } from "../auth/auth-config";
 
 export interface BrowserNatsConfig {
   /** WebSocket URL(s) the browser connects to: ws:// or wss://. */
@@ -47,6 +48,7 @@ type Env = Record<string, string | undefined>;
 
 /** Every variable seqscope reads, with its default and meaning (a test checks that the README lists each). */
 export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  ...AUTH_ENV_VARS,
   {
     name: "SEQSCOPE_NATS_URL",
     default: "(unset: embedded server)",

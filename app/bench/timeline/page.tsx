@@ -1,4 +1,5 @@
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
+import { requireAdmin } from "@/lib/auth/session";
 import { connection } from "next/server";
 import { BenchTimeline } from "@/components/timeline/bench-timeline";
 
@@ -14,6 +15,8 @@ export default async function BenchTimelinePage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   await connection();
+  // Admins only (the proxy redirects others first; this is the defense in depth).
+  if ((await requireAdmin()).ok !== true) redirect("/forbidden");
   if (process.env.SEQSCOPE_BENCH !== "1") notFound();
   const sp = await searchParams;
   return (
