@@ -1,8 +1,9 @@
 // `npm run sim -- [options]`: simulated production audit traffic with known
 // ground truth. Publishes to JetStream (acks, optional Nats-Msg-Id) or writes
 // NDJSON; the same seed gives the same bytes. `--help` lists every option.
-import { createWriteStream, writeFileSync, type WriteStream } from "node:fs";
-import { DEFAULTS } from "../lib/config/runtime-config";
+import { createWriteStream, existsSync, readFileSync, writeFileSync, type WriteStream } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { DEFAULTS, embeddedConfig } from "../lib/config/runtime-config";
 import { connectNode } from "../lib/nats/node-connection";
 import { ensureStream, isStreamNotFound, streamInfo } from "../lib/nats/stream";
 import {
@@ -16,6 +17,8 @@ import {
 } from "../lib/sim/options";
 import { Simulator } from "../lib/sim/simulator";
 import { BAD_OPTION, command, integer, InvalidArgumentError, number, Option, probabilityOrCount } from "./lib/cli";
+import { producerCredsPath } from "./lib/embedded-auth";
+import { dataDirPaths } from "./lib/data-dir";
 import { NODE_SIM_RUNTIME, publishSimulation, simOptionsForRate, type SimProgress } from "./lib/sim-publisher";
 
 const fail = (msg: string, code = 1): never => {
@@ -23,8 +26,11 @@ const fail = (msg: string, code = 1): never => {
   process.exit(code);
 };
 
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
 interface Flags {
   url: string;
+  creds?: string;
   stream: string;
   subject: string;
   createStream?: true;
@@ -65,6 +71,10 @@ const values = command(
 )
   .optionsGroup("Where to:")
   .option("--url <url>", "NATS server (the one `npm start` runs)", `nats://127.0.0.1:${DEFAULTS.natsPort}`)
+  .option(
+    "--creds <file>",
+    "NATS .creds file to publish with (default: SEQSCOPE_NATS_CREDS, else the demo producers' user of `npm start`'s embedded server)",
+  )
   .option("--stream <name>", "stream that must capture the subject", DEFAULTS.stream)
   .option("--subject <name>", "subject of the audit lines", DEFAULTS.subject)
   .option("--create-stream", "create the stream if it is missing")
@@ -253,8 +263,16 @@ if (!publishing) {
 }
 
 const { url, stream, subject } = values;
-const nc = await connectNode(url, "seqscope-sim").catch((e: Error) =>
-  fail(`cannot reach NATS at ${url}: ${e.message}. Start one with \`npm start\`, or pass --url.`),
+const embeddedCreds = producerCredsPath(dataDirPaths(ROOT, embeddedConfig(process.env).dataDir).dataDir);
+const credsPath =
+  values.creds ?? process.env.SEQSCOPE_NATS_CREDS ?? (existsSync(embeddedCreds) ? embeddedCreds : undefined);
+const nc = await connectNode(url, "seqscope-sim", credsPath ? { creds: readFileSync(credsPath, "utf8") } : {}).catch(
+  (e: Error) =>
+    fail(
+      `cannot reach NATS at ${url}: ${e.message}. Start one with \`npm start\`, or pass --url` +
+        (credsPath ? ` (credentials: ${credsPath})` : " (and --creds if it needs credentials)") +
+        ".",
+    ),
 );
 try {
   if (values.createStream) await ensureStream(nc, { stream, subject });

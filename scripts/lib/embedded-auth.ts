@@ -29,6 +29,11 @@ export interface EmbeddedAuth {
   setup: OperatorSetup;
 }
 
+/** The demo producers' user, as a file: what `npm run sim` publishes with to the embedded server. */
+export function producerCredsPath(dataDir: string): string {
+  return join(dataDir, "auth", "producer.creds");
+}
+
 function writePrivate(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600 });
   chmodSync(path, 0o600);
@@ -56,9 +61,12 @@ export async function embeddedAuth(dataDir: string, stream: string, subject: str
     indexerCredsPath,
     await mintProcessCreds(setup, "seqscope-indexer", indexerPermissions(stream, subject)),
   );
+  const producerCreds = await mintProcessCreds(setup, "seqscope-demo", producerPermissions(stream, subject));
+  // For `npm run sim` against the embedded server (its default --creds).
+  writePrivate(producerCredsPath(dataDir), producerCreds);
   return {
     serverConfig: operatorServerConfig(setup),
-    producerCreds: await mintProcessCreds(setup, "seqscope-demo", producerPermissions(stream, subject)),
+    producerCreds,
     appEnv: { SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: signerPath, SEQSCOPE_NATS_ACCOUNT: setup.account },
     indexerEnv: { SEQSCOPE_NATS_CREDS: indexerCredsPath },
     created,
