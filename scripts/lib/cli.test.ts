@@ -6,6 +6,7 @@ import { command, integer, listOf, number, Option, probabilityOrCount } from "./
 const FLAGS = {
   sim: [
     "--url",
+    "--creds",
     "--stream",
     "--subject",
     "--create-stream",
