@@ -4,7 +4,7 @@
 // server actions get a JSON 401/403/503. The layout and every route handler
 // check again (lib/auth/session.ts): a matcher change must not open anything.
 import { NextResponse, type NextRequest } from "next/server";
-import { accessFor, refusal } from "@/lib/auth/access";
+import { accessFor, hostName, LOOPBACK_ONLY, refusal } from "@/lib/auth/access";
 import { authMode, isLoopbackHost } from "@/lib/auth/auth-mode";
 import { FORBIDDEN_PATH, SIGN_IN_PATH } from "@/lib/auth/auth-paths";
 
@@ -28,12 +28,6 @@ function wantsData(request: NextRequest): boolean {
   );
 }
 
-function hostName(hostHeader: string | null): string {
-  const h = (hostHeader ?? "").trim();
-  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
-  return h.split(":")[0] ?? "";
-}
-
 /** `path` on the same server as the request. */
 function at(request: NextRequest, path: string): URL {
   const url = request.nextUrl.clone();
@@ -54,10 +48,10 @@ export async function proxy(request: NextRequest): Promise<Response> {
     // Loopback only. The address the server binds is what keeps others out; a page reached under another
     // name (a LAN address, or a DNS-rebinding site that resolves to 127.0.0.1) is refused as well.
     if (!isLoopbackHost(hostName(request.headers.get("host")))) {
-      return new Response(
-        "seqscope without sign-in answers on loopback only: open it as http://localhost, or set SEQSCOPE_OIDC_ISSUER.\n",
-        { status: 403, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } },
-      );
+      return new Response(`${LOOPBACK_ONLY}\n`, {
+        status: 403,
+        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      });
     }
     return NextResponse.next();
   }

@@ -1,7 +1,7 @@
 // What a request may see, from the sign-in rule and its session cookie. No
 // next/headers here: the proxy (before routing) and the server code (through
 // lib/auth/session.ts) both ask this one function.
-import type { AuthMode, Role } from "./auth-mode";
+import { isLoopbackHost, type AuthMode, type Role } from "./auth-mode";
 import { readSessionUser, type SessionUser } from "./session-cookie";
 
 export interface Viewer {
@@ -25,8 +25,23 @@ export type Access =
   /** Sign-in is off on a non-loopback address, or misconfigured: nothing is served. */
   | { kind: "refused"; error: string };
 
+/** The host name of a Host header (`[::1]:3000` → `[::1]`, `localhost:3000` → `localhost`). */
+export function hostName(hostHeader: string | null): string {
+  const h = (hostHeader ?? "").trim();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  return h.split(":")[0] ?? "";
+}
+
+export const LOOPBACK_ONLY =
+  "seqscope without sign-in answers on loopback only: open it as http://localhost, or set SEQSCOPE_OIDC_ISSUER.";
+
 export async function accessFor(mode: AuthMode, headers: Headers): Promise<Access> {
-  if (mode.mode === "local") return { kind: "viewer", viewer: LOCAL_VIEWER };
+  if (mode.mode === "local") {
+    // A page reached under another name (a LAN address, a DNS-rebinding site resolving to 127.0.0.1) gets nothing.
+    return isLoopbackHost(hostName(headers.get("host")))
+      ? { kind: "viewer", viewer: LOCAL_VIEWER }
+      : { kind: "refused", error: LOOPBACK_ONLY };
+  }
   if (mode.mode === "refused") return { kind: "refused", error: mode.error };
   const user = await readSessionUser(headers, mode);
   if (!user) return { kind: "anonymous" };
