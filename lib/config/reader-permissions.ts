@@ -2,7 +2,7 @@
 // else. The one definition: the dashboard server writes it into every user JWT it
 // mints, the README prints it for deployments that configure a browser user by hand,
 // and lib/nats/permissions.test.ts checks both against a real server. Pure.
-import { indexNames } from "../index/index-keys";
+import { indexNames, META_PROGRESS, orgToken, WORKFLOWS_PREFIX } from "../index/index-keys";
 
 export interface ReaderPermissions {
   pub: { allow: string[] };
@@ -34,6 +34,43 @@ export function readerPermissions(stream: string, inboxPrefix: string = SHARED_I
       `$JS.API.CONSUMER.INFO.${s}.>`,
     );
   }
+  return { pub: { allow: pub }, sub: { allow: [`${inboxPrefix}.>`] } };
+}
+
+/**
+ * What a tab restricted to one tenant may do: read that tenant's part of the index and nothing else. The
+ * tenant's KV keys (`<org>.>`) and workflow records (`meta.workflows.<org>.>`) and its copies subject
+ * (`<prefix>.<org>.>`), each through requests whose subject names what they read, so the server checks it:
+ * consumer creates with the filter in the subject (2.9's `CONSUMER.CREATE.<stream>.<name>.<filter>`; the
+ * server refuses a config whose filter differs), and direct gets by subject (`DIRECT.GET.<stream>.<subject>`,
+ * which takes no request body). Not the audit stream (it holds every tenant); no stream info (its
+ * subjects_filter would list every key), no get by sequence (`STREAM.MSG.GET`, `DIRECT.GET.<stream>`: not
+ * scoped to subjects). Next and info of the tab's own consumers (names it cannot learn of others': no list).
+ * One consequence: a message copied by reference (too big to copy) is read from the audit stream, so a
+ * tenant's tab cannot read it.
+ */
+export function tenantReaderPermissions(
+  stream: string,
+  org: string,
+  inboxPrefix: string = SHARED_INBOX_PREFIX,
+): ReaderPermissions {
+  const n = indexNames(stream);
+  const o = orgToken(org);
+  const kv = `KV_${n.bucket}`;
+  const keys = `$KV.${n.bucket}`;
+  const pub = [
+    "$JS.API.INFO",
+    `$JS.API.CONSUMER.CREATE.${kv}.*.${keys}.${o}.>`,
+    `$JS.API.CONSUMER.CREATE.${kv}.*.${keys}.${WORKFLOWS_PREFIX}.${o}.>`,
+    `$JS.API.DIRECT.GET.${kv}.${keys}.${o}.>`,
+    `$JS.API.DIRECT.GET.${kv}.${keys}.${META_PROGRESS}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${kv}.*`,
+    `$JS.API.CONSUMER.INFO.${kv}.*`,
+    `$JS.API.CONSUMER.CREATE.${n.byExecution}.*.${n.subjectPrefix}.${o}.>`,
+    `$JS.API.DIRECT.GET.${n.byExecution}.${n.subjectPrefix}.${o}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${n.byExecution}.*`,
+    `$JS.API.CONSUMER.INFO.${n.byExecution}.*`,
+  ];
   return { pub: { allow: pub }, sub: { allow: [`${inboxPrefix}.>`] } };
 }
 

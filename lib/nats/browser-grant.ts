@@ -2,19 +2,24 @@
 // deployment's policy (lib/config/runtime-config.ts browserCredentialPolicy) for one
 // signed-in viewer. Minted credentials are read-only (lib/config/reader-permissions.ts),
 // WebSocket-only, expiring bearer JWTs with a private inbox prefix; the signing seed
-// is read here and never leaves the server.
+// is read here and never leaves the server. A viewer restricted to a tenant (`org`,
+// from the sign-in's org claim) gets only that tenant's part of the index
+// (tenantReaderPermissions): the server, not the tab, keeps it to its own.
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { browserCredentialPolicy, ConfigError } from "../config/runtime-config";
-import { readerPermissions } from "../config/reader-permissions";
+import { readerPermissions, tenantReaderPermissions } from "../config/reader-permissions";
 import type { NatsGrant } from "../config/nats-grant";
 import { isAccountPublicKey, mintBrowserJwt, signerPublicKey } from "./nats-auth";
 
 type Env = Record<string, string | undefined>;
 
 export interface GrantRequest {
-  /** Who it is for (the JWT's name, seen in the server's connection list). */
-  viewer: { id: string; name?: string };
+  /**
+   * Who it is for (the JWT's name, seen in the server's connection list); `org`: the tenant they are
+   * restricted to (absent: unrestricted).
+   */
+  viewer: { id: string; name?: string; org?: string };
   stream: string;
 }
 
@@ -33,7 +38,10 @@ export async function grantFor(env: Env, req: GrantRequest, nowMs = Date.now()):
     signerSeed: seed,
     account,
     name: `seqscope-browser ${req.viewer.name ?? req.viewer.id}`.slice(0, 200),
-    permissions: readerPermissions(req.stream, inboxPrefix),
+    permissions:
+      req.viewer.org === undefined
+        ? readerPermissions(req.stream, inboxPrefix)
+        : tenantReaderPermissions(req.stream, req.viewer.org, inboxPrefix),
     ttlSec: p.ttlSec,
     nowMs,
   });
