@@ -13,7 +13,7 @@ export interface ReaderPermissions {
 export const SHARED_INBOX_PREFIX = "_INBOX";
 
 /**
- * Publish rights are JetStream API requests only: stream info, consumer create / next / info, and
+ * Publish rights are JetStream API requests (and flow-control replies) only: stream info, consumer create / next / info, and
  * message gets, on the audit stream and the index's two streams. No publish to any audit subject,
  * no stream or consumer deletion or update (a tab's consumers are ephemeral and expire by
  * themselves), no KV writes. Subscribe rights: the connection's own inboxes, where JetStream
@@ -32,6 +32,8 @@ export function readerPermissions(stream: string, inboxPrefix: string = SHARED_I
       `$JS.API.CONSUMER.CREATE.${s}.>`,
       `$JS.API.CONSUMER.MSG.NEXT.${s}.>`,
       `$JS.API.CONSUMER.INFO.${s}.>`,
+      // Flow-control replies of push consumers (a KV watch): without them the server stops delivering.
+      `$JS.FC.${s}.>`,
     );
   }
   return { pub: { allow: pub }, sub: { allow: [`${inboxPrefix}.>`] } };
@@ -70,6 +72,9 @@ export function tenantReaderPermissions(
     `$JS.API.DIRECT.GET.${n.byExecution}.${n.subjectPrefix}.${o}.>`,
     `$JS.API.CONSUMER.MSG.NEXT.${n.byExecution}.*`,
     `$JS.API.CONSUMER.INFO.${n.byExecution}.*`,
+    // Flow-control replies of push consumers (a KV watch): without them the server stops delivering.
+    `$JS.FC.${kv}.>`,
+    `$JS.FC.${n.byExecution}.>`,
   ];
   return { pub: { allow: pub }, sub: { allow: [`${inboxPrefix}.>`] } };
 }

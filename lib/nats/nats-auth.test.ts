@@ -148,6 +148,25 @@ describe("a minted browser credential", () => {
     expect((await (await jetstreamManager(admin)).streams.info(STREAM)).state.messages).toBe(published);
   });
 
+  it("follows a KV watch big enough for the server's flow control to its end", async () => {
+    // Flow control asks the client for a reply every few MB: a credential that may not send it stalls the watch.
+    const bucket = await new Kvm(admin).open(names.bucket);
+    const value = "x".repeat(32_000);
+    const n = 300;
+    for (let i = 0; i < n; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => bucket.put(`fc.${i + j}`, value)));
+    }
+    const { jwt, inboxPrefix } = await minted();
+    const nc = await connectBrowser({ servers: [server.wsUrl] }, "tab", { jwt: () => jwt, inboxPrefix });
+    const watch = await (await new Kvm(nc).open(names.bucket)).watch({ key: "fc.>" });
+    const timer = setTimeout(() => watch.stop(), 15_000);
+    let seen = 0;
+    for await (const _e of watch) if (++seen === n) break;
+    clearTimeout(timer);
+    await nc.close();
+    expect(seen).toBe(n);
+  });
+
   it("is refused over plain TCP: it is for WebSocket connections only", async () => {
     const { jwt } = await minted();
     await expect(
