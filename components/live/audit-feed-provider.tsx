@@ -63,7 +63,7 @@ export interface AuditFeedProviderProps {
 export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) {
   // The tab's NATS credential comes from the dashboard, made for this session (never part of the page).
   const [lease] = useState(() => new CredentialLease({ fetchGrant: () => fetchGrantFromDashboard() }));
-  const [feed] = useState(() => new AuditFeed(config, undefined, { auth: () => lease.connectionAuth() }));
+  const [feed] = useState(() => new AuditFeed(config, undefined, { credential: () => lease.credential() }));
   useEffect(() => {
     void feed.start();
     return () => void feed.stop();

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
 import { useStreamInfo } from "@/hooks/use-stream-info";
+import { visible } from "@/lib/text/visible";
 import type { MemoryStats } from "@/lib/audit/memory-budget";
 import type { ReaderPhase, ReaderStatus } from "@/lib/live/static-feed";
 import { ConnectionLogPanel } from "./connection-log-panel";
@@ -43,7 +44,7 @@ export function ConnectionStatus({ stream }: { stream: string }) {
 
 /** The live stream's status: phase, lag, silence, reason, and the flight recorder behind a button. */
 function LiveStatus({ stream }: { stream: string }) {
-  const { log, status, received, connectionLog, index, indexed } = useAuditFeed();
+  const { log, status, received, connectionLog, index, indexed, tenant } = useAuditFeed();
   const memory = describeMemory(log.memory());
   const info = useStreamInfo(stream);
   const [logOpen, setLogOpen] = useState(false);
@@ -88,6 +89,15 @@ function LiveStatus({ stream }: { stream: string }) {
           {status.startSeq !== undefined && status.startSeq > info.data.firstSeq
             ? ` · loaded from stream seq ${status.startSeq.toLocaleString()} (SEQSCOPE_HISTORY)`
             : ""}
+        </p>
+      )}
+      {tenant !== undefined && (
+        <p
+          className="text-xs text-slate-500"
+          data-testid="tenant-note"
+          title="Your sign-in keeps you to one tenant: NATS lets this tab read only that tenant's part of the index (no stream tail, no stream figures)."
+        >
+          tenant {visible(tenant)} · its part of the index only
         </p>
       )}
       {index !== "checking" && (

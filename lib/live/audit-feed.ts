@@ -8,8 +8,8 @@ import { DEFAULT_QUIET_PERIOD_MS } from "../audit/analyze";
 import { AuditLog } from "../audit/audit-log";
 import type { RawMessage } from "../audit/types";
 import { DEFAULTS, type BrowserNatsConfig } from "../config/runtime-config";
-import { CredentialError } from "./credential-lease";
-import { connectBrowser, type ConnectionAuth, type NatsConnection } from "../nats/browser-connection";
+import { CredentialError, type TabCredential } from "./credential-lease";
+import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
 import type { IndexEntry } from "../index/index-entry";
 import { hourStartMs } from "../index/index-keys";
@@ -50,6 +50,11 @@ export interface FeedSnapshot {
   index: IndexPresence;
   /** The index's summaries (every execution of the stream), watched live; undefined without an index. */
   indexed?: IndexView;
+  /**
+   * The tenant this tab's credential keeps it to: it then reads that tenant's part of the index only (no
+   * stream tail, no stream stats or holes); an open execution is read again whenever its summary changes.
+   */
+  tenant?: string;
 }
 
 export type IndexPresence = "checking" | "present" | "absent";
@@ -72,7 +77,7 @@ export interface AuditFeedOptions {
   /** Reader timings (tests shorten them). */
   timing?: Partial<ReaderTiming>;
   /** The credential for each connect (a tab's comes from the dashboard: lib/live/credential-lease.ts). */
-  auth?: () => Promise<ConnectionAuth>;
+  credential?: () => Promise<TabCredential>;
 }
 
 export class AuditFeed {
@@ -100,6 +105,10 @@ export class AuditFeed {
   private indexChanged = false;
   /** The index lookup on the current connection; `absentAt`: when it found none. */
   private index: { lookup: Promise<IndexStore | undefined>; absentAt?: number } | undefined;
+  /** See FeedSnapshot.tenant; known once connected. */
+  private tenant: string | undefined;
+  /** Tenant mode: executions whose re-read is due (by id), one at a time each. */
+  private rereads = new Map<string, { timer?: ReturnType<typeof setTimeout>; running?: Promise<void> }>();
 
   constructor(
     private readonly config: BrowserNatsConfig,
@@ -142,7 +151,8 @@ export class AuditFeed {
   /** What the stream holds on the server now, as plain data; undefined while not connected. */
   async streamStats(): Promise<StreamStats | undefined> {
     const nc = this.nc;
-    return nc === undefined ? undefined : streamStats(nc, this.config.stream);
+    // A tenant's tab may not ask: the stream's figures are every tenant's.
+    return nc === undefined || this.tenant !== undefined ? undefined : streamStats(nc, this.config.stream);
   }
 
   /** The tab became visible or hidden: flush and verify at once on return, so the view is current. */
@@ -179,9 +189,12 @@ export class AuditFeed {
         add: (m) => this.enqueue(m),
         flushed: () => this.whenFlushed(),
         known: (id) => this.log.execution(id) !== undefined,
+        indexOnly: this.tenant !== undefined,
         fromIndex: async (id, signal) => {
           const store = await this.indexStore();
           if (store === undefined) return undefined;
+          // A tenant's tab reads it again whenever its summary changes, and after a reconnect.
+          if (this.tenant !== undefined && !this.rereads.has(id)) this.rereads.set(id, {});
           const msgs = await store.readExecution(id, signal);
           // Its lines without the stream around them: chains through other executions cannot be followed.
           for (const m of msgs) this.enqueue({ ...m, alone: true });
@@ -209,19 +222,37 @@ export class AuditFeed {
             ? undefined
             : { from: x.firstStreamSeq, to: x.lastStreamSeq, messages: x.evicted.events + x.evicted.malformed };
         },
-        readRange: async (o) =>
-          readStreamRange(await this.connected(), {
+        readRange: async (o) => {
+          if (this.tenant !== undefined) return this.readOwnCopies(executionId, o);
+          return readStreamRange(await this.connected(), {
             stream: this.config.stream,
             ...o,
             timing: this.options.timing,
             onEvent: (kind, detail) => this.record(kind, `re-read: ${detail ?? kind}`),
             onHoles: (h) => this.addHoles(h),
-          }),
+          });
+        },
         add: (m) => this.enqueue(m),
         flushed: () => this.whenFlushed(),
       },
       executionId,
     );
+  }
+
+  /** Tenant mode's range read of one execution: its copies from the index, those in [startSeq, endSeq]. */
+  private async readOwnCopies(
+    executionId: string,
+    o: { startSeq: number; endSeq: number; onMessage(msg: RawMessage): boolean | void; signal: AbortSignal },
+  ): Promise<{ lastSeq: number; end: "range-end" | "aborted" }> {
+    const store = await this.indexStore();
+    let lastSeq = o.startSeq - 1;
+    for (const m of store === undefined ? [] : await store.readExecution(executionId, o.signal)) {
+      if (o.signal.aborted) return { lastSeq, end: "aborted" };
+      if (m.streamSeq < o.startSeq || m.streamSeq > o.endSeq) continue;
+      lastSeq = m.streamSeq;
+      if (o.onMessage({ ...m, alone: true }) === false) break;
+    }
+    return { lastSeq, end: "range-end" };
   }
 
   /** The stream's index on this connection, looked up once (and again after a while when there was none). */
@@ -232,7 +263,7 @@ export class AuditFeed {
       (this.index.absentAt !== undefined && now - this.index.absentAt > INDEX_RECHECK_MS)
     ) {
       const lookup = this.connected()
-        .then((nc) => IndexStore.open(nc, this.config.stream))
+        .then((nc) => IndexStore.open(nc, this.config.stream, this.tenant === undefined ? {} : { org: this.tenant }))
         .then(
           (store) => {
             if (this.index?.lookup === lookup) this.index.absentAt = store === undefined ? Date.now() : undefined;
@@ -282,7 +313,11 @@ export class AuditFeed {
    */
   private async watchIndex(query: IndexQuery, signal: AbortSignal): Promise<void> {
     const view = new IndexView(this.config.indexListLimit ?? DEFAULTS.indexListLimit);
+    // A tenant's tab asks for its own part (its credential allows nothing else).
+    if (this.tenant !== undefined) query = { ...query, org: this.tenant };
     const onEntry = (key: string, entry: IndexEntry | undefined, revision: number) => {
+      if (this.tenant !== undefined && entry !== undefined && this.log.execution(entry.id) !== undefined)
+        this.rereadSoon(entry.id);
       // One that no longer answers the query (no longer stalled, say) leaves the list.
       if (entry !== undefined && !matchesQuery(query, entry, Date.now(), DEFAULT_QUIET_PERIOD_MS))
         view.remove(entry.id, revision);
@@ -350,6 +385,63 @@ export class AuditFeed {
     }
   }
 
+  /**
+   * A tab kept to one tenant: its part of the index is all it may read. The list follows the tenant's
+   * summaries; an execution opens from its copies and is read again whenever its summary changes. "Live"
+   * while connected and following the index — the index is as current as its indexer.
+   */
+  private async runTenant(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+    const tenant = this.tenant as string;
+    this.emit({ ...this.snapshot, tenant });
+    // The list's watch runs whatever page is open: it is what tells an open execution that it changed.
+    if (this.indexFollow === undefined || this.indexFollow.signal.aborted) this.startIndexFollow();
+    const store = await this.indexStore();
+    if (signal.aborted) return;
+    if (store === undefined) {
+      this.setStatus({
+        phase: "error",
+        reason: `This tab may read tenant ${tenant}'s part of the index only, and stream ${this.config.stream} has no index: start the indexer (npm run indexer).`,
+      });
+      return;
+    }
+    const live: ReaderStatus = { phase: "live", reason: `tenant ${tenant}: its part of the index only` };
+    this.setStatus(live);
+    for await (const s of nc.status()) {
+      if (signal.aborted) return;
+      if (s.type === "disconnect") {
+        this.record("disconnect", s.server);
+        this.setStatus({ phase: "reconnecting", reason: "Lost the connection to NATS; reconnecting…" });
+      } else if (s.type === "error") {
+        // A request the credential does not allow would show here: the tenant mode asks for none.
+        this.record("server_error", s.error instanceof Error ? s.error.message : String(s.error));
+      } else if (s.type === "reconnect") {
+        this.record("reconnect", s.server);
+        this.setStatus(live);
+        // What changed meanwhile: the open executions again.
+        for (const id of this.rereads.keys()) this.rereadSoon(id);
+      }
+    }
+  }
+
+  /** Tenant mode: reads `id` again from its copies (the log keeps each stream sequence once), at most every 2 s. */
+  private rereadSoon(id: string): void {
+    const r = this.rereads.get(id) ?? {};
+    this.rereads.set(id, r);
+    if (r.timer !== undefined) return;
+    r.timer = setTimeout(() => {
+      r.timer = undefined;
+      const run = async () => {
+        await r.running;
+        const store = await this.indexStore();
+        if (store === undefined || this.controller.signal.aborted) return;
+        for (const m of await store.readExecution(id, this.controller.signal)) this.enqueue({ ...m, alone: true });
+      };
+      r.running = run().catch((e: unknown) =>
+        this.record("error", `re-read of ${id}: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, 2_000);
+  }
+
   private whenFlushed(): Promise<void> {
     return this.flushScheduled || this.pending.length > 0
       ? new Promise<void>((ok) => this.flushWaiters.push(ok))
@@ -389,9 +481,10 @@ export class AuditFeed {
     this.record("connecting", this.config.servers.join(", "));
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        const auth = await this.options.auth?.();
+        const credential = await this.options.credential?.();
         if (signal.aborted) return;
-        nc = await connectBrowser(this.config, undefined, auth);
+        nc = await connectBrowser(this.config, undefined, credential?.auth);
+        this.tenant = credential?.tenant;
         break;
       } catch (e) {
         if (signal.aborted) return;
@@ -411,9 +504,10 @@ export class AuditFeed {
     this.nc = nc;
     this.index = undefined;
     this.record("connected", nc.getServer());
+    signal.addEventListener("abort", () => void nc.close().catch(() => undefined), { once: true });
+    if (this.tenant !== undefined) return this.runTenant(nc, signal);
     void this.indexStore();
     if (this.indexQuery !== undefined) this.startIndexFollow();
-    signal.addEventListener("abort", () => void nc.close().catch(() => undefined), { once: true });
     const reader = new AuditStreamReader(nc, {
       stream: this.config.stream,
       historyLimit: this.config.historyLimit,

@@ -17,6 +17,12 @@ export interface CredentialLeaseOptions {
   clearTimer?: (t: unknown) => void;
 }
 
+export interface TabCredential {
+  auth: ConnectionAuth;
+  /** Restricted to this tenant's part of the index: the tab reads nothing else. */
+  tenant?: string;
+}
+
 /** The dashboard gave no credential: the reason is for the person at the tab, as is. */
 export class CredentialError extends Error {}
 
@@ -38,6 +44,13 @@ export class CredentialLease {
     this.now = opts.now ?? Date.now;
     this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = opts.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+  }
+
+  /** What to connect with, and the tenant the credential keeps the tab to (absent: none). */
+  async credential(): Promise<TabCredential> {
+    const auth = await this.connectionAuth();
+    const g = this.grant;
+    return g?.kind === "jwt" && g.tenant !== undefined ? { auth, tenant: g.tenant } : { auth };
   }
 
   /** The credential to connect with: the held one while it is valid, else a new one (throws why not). */

@@ -79,6 +79,8 @@ export interface OpenerDeps {
    * nobody indexes this stream). `read` 0: the index does not have it (yet).
    */
   fromIndex?(executionId: string, signal: AbortSignal): Promise<{ read: number; from: number; to: number } | undefined>;
+  /** The index is all the tab may read (a tenant's credential): what it lacks is not found, not searched for. */
+  indexOnly?: boolean;
   now?(): number;
 }
 
@@ -156,6 +158,7 @@ export class ExecutionOpener {
 
   private async open(signal: AbortSignal): Promise<void> {
     const { executionId: id, hint } = this.state;
+    if (this.deps.indexOnly && this.deps.known(id)) return this.update(signal, { phase: "found", mode: "index" });
     // Through the index: just its messages, wherever they lie, link hint or not.
     if (this.deps.fromIndex !== undefined && !this.deps.known(id)) {
       this.update(signal, { phase: "reading", mode: "index" });
@@ -170,6 +173,13 @@ export class ExecutionOpener {
           to: r.to,
           read: r.read,
           seen: r.read,
+        });
+      }
+      if (this.deps.indexOnly) {
+        return this.update(signal, {
+          phase: "not-found",
+          mode: "index",
+          reason: "not in the part of the index this tab may read (or not indexed yet)",
         });
       }
       // Not indexed (yet: the indexer may be behind): look for it the way a tab without an index does.

@@ -25,6 +25,13 @@ export interface GrantRequest {
 
 export async function grantFor(env: Env, req: GrantRequest, nowMs = Date.now()): Promise<NatsGrant> {
   const p = browserCredentialPolicy(env);
+  if (req.viewer.org !== undefined && p.kind !== "minted") {
+    // A shared browser user (or none) reads every tenant: only a credential minted per session can keep one to its own.
+    throw new ConfigError(
+      `${req.viewer.name ?? req.viewer.id} may see tenant ${req.viewer.org} only, which NATS can enforce only with ` +
+        "credentials minted per session: set SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY (operator mode).",
+    );
+  }
   if (p.kind === "none") return { kind: "none" };
   if (p.kind === "user") return { kind: "user", user: p.user, pass: p.pass };
   if (p.kind === "token") return { kind: "token", token: p.token };
@@ -45,7 +52,13 @@ export async function grantFor(env: Env, req: GrantRequest, nowMs = Date.now()):
     ttlSec: p.ttlSec,
     nowMs,
   });
-  return { kind: "jwt", jwt, expiresAtMs, inboxPrefix };
+  return {
+    kind: "jwt",
+    jwt,
+    expiresAtMs,
+    inboxPrefix,
+    ...(req.viewer.org === undefined ? {} : { tenant: req.viewer.org }),
+  };
 }
 
 /**
