@@ -96,4 +96,31 @@ describe("ExecutionOpener", () => {
     expect(await o.run()).toMatchObject({ phase: "found", mode: "history" });
     expect(looked).toEqual(["index", "history"]);
   });
+
+  it("index only (a tenant's tab): what the index lacks is not found, and nothing else is read or waited for", async () => {
+    const looked: string[] = [];
+    const only: Partial<OpenerDeps> = {
+      indexOnly: true,
+      bounds: async () => (looked.push("bounds"), { firstSeq: 1, lastSeq: 10, messages: 10 }),
+      history: async () => (looked.push("history"), { startSeq: 1, targetSeq: 10 }),
+      readRange: async () => (looked.push("range"), { lastSeq: 0, end: "range-end" }),
+      fromIndex: async (id) => (
+        looked.push(`index ${id}`),
+        id === "a-1" ? { read: 3, from: 4, to: 9 } : { read: 0, from: 0, to: 0 }
+      ),
+    };
+    expect(await new ExecutionOpener(deps(only), "a-1").run()).toMatchObject({
+      phase: "found",
+      mode: "index",
+      read: 3,
+    });
+    const missing = await new ExecutionOpener(deps(only), "g-1").run();
+    expect(missing).toMatchObject({ phase: "not-found", mode: "index" });
+    expect(missing.reason).toMatch(/part of the index this tab may read/);
+    // Held already: found without asking again.
+    expect(await new ExecutionOpener(deps({ ...only, known: () => true }), "a-1").run()).toMatchObject({
+      phase: "found",
+    });
+    expect(looked).toEqual(["index a-1", "index g-1"]);
+  });
 });
