@@ -4,7 +4,7 @@
 // must get neither data nor a credential; a user without a seqscope role gets
 // the 403 page; only an admin opens the benchmark pages.
 import { fileURLToPath } from "node:url";
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { freePort, startNatsServer, stopChild, type RunningNatsServer } from "../lib/node/nats-server";
 import { connectNode } from "../lib/nats/node-connection";
 import { ensureStream } from "../lib/nats/stream";
@@ -12,6 +12,7 @@ import { publishSimulation } from "../scripts/lib/sim-publisher";
 import { serveApp, type ServedApp } from "../scripts/lib/next-server";
 import type { TruthRecord } from "../lib/sim/truth";
 import { startOidcIssuer, type OidcIssuer } from "./support/oidc-issuer";
+import { loopbackOnly, signIn } from "./support/sign-in";
 
 const STREAM = "AUDIT_EVENTS";
 const SUBJECT = "auditEvent";
@@ -109,25 +110,6 @@ async function publishOne(seed: number): Promise<TruthRecord> {
   return truths[0]!;
 }
 
-/** The issuer's pages load a web font from the internet, which these machines cannot reach: only loopback goes. */
-async function loopbackOnly(context: BrowserContext) {
-  await context.route("**/*", (route) => {
-    const host = new URL(route.request().url()).hostname;
-    return host === "localhost" || host === "127.0.0.1" ? route.continue() : route.abort();
-  });
-}
-
-/** From the dashboard's sign-in page through the issuer's login form and back. */
-async function signIn(page: Page, login: string) {
-  await expect(page.getByTestId("signin-panel")).toBeVisible();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.origin === issuer.url);
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill("any password");
-  await page.locator('button[type="submit"]').click();
-  await page.waitForURL((u) => u.origin === appUrl);
-}
-
 const ROUTES = ["/", "/executions/wfx-does-not-matter", "/lab", "/bench/timeline", "/signin", "/forbidden"];
 // app/api/nats/credentials/route.ts (the per-session NATS credential, issue 13 part 2): the proxy answers for it
 // whether or not the route exists yet, so it is checked like any other.
@@ -190,7 +172,7 @@ test("a viewer signs in through the issuer, lands where they were headed and see
   // A deep link opened before signing in: after the issuer, the same execution opens.
   await page.goto(`/executions/${run.executionId}`);
   await expect(page).toHaveURL(/\/signin\?callbackURL=/);
-  await signIn(page, "alice");
+  await signIn(page, issuer, appUrl, "alice");
   await expect(page).toHaveURL(new RegExp(`/executions/${run.executionId}$`));
   await expect(page.getByTestId("auth-user")).toHaveText("Alice Viewer");
   await expect(page.getByTestId("auth-roles")).toHaveText("viewer");
@@ -230,7 +212,7 @@ test("a user the issuer knows but who has no seqscope role gets the 403 page and
   await loopbackOnly(context);
   const page = await context.newPage();
   await page.goto("/");
-  await signIn(page, "mallory");
+  await signIn(page, issuer, appUrl, "mallory");
   await expect(page.getByTestId("forbidden-panel")).toBeVisible();
   await expect(page.getByTestId("forbidden-panel")).toContainText("Mallory Nogroup");
   const again = await page.goto("/lab");
@@ -249,7 +231,7 @@ test("an admin opens the benchmark pages", async ({ browser }) => {
   await loopbackOnly(context);
   const page = await context.newPage();
   await page.goto("/bench/timeline?events=10&producers=2");
-  await signIn(page, "root");
+  await signIn(page, issuer, appUrl, "root");
   await expect(page).toHaveURL(/\/bench\/timeline\?events=10&producers=2$/);
   await expect(page.getByTestId("auth-roles")).toHaveText("viewer, admin");
   const res = await page.reload();

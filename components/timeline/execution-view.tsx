@@ -191,13 +191,22 @@ function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry
   if (state.phase === "not-found") {
     return (
       <div data-testid="execution-missing" data-searched={JSON.stringify(state.searched)} role="alert">
-        <p>
-          Execution {id} is not among the {nf(logSize)} messages loaded from {stream}, nor in what was searched for it.
-          It may have expired, or the id may be wrong.
-        </p>
-        <p className="mt-2 text-sm" data-testid="execution-searched">
-          {state.hint && state.searched.length === 0 ? state.reason : describeSearch(state)}
-        </p>
+        {state.mode === "index" && state.reason ? (
+          // A tenant's tab: the index is all it may read.
+          <p>
+            Execution {id} is {state.reason}. It may belong to another tenant, or the id may be wrong.
+          </p>
+        ) : (
+          <>
+            <p>
+              Execution {id} is not among the {nf(logSize)} messages loaded from {stream}, nor in what was searched for
+              it. It may have expired, or the id may be wrong.
+            </p>
+            <p className="mt-2 text-sm" data-testid="execution-searched">
+              {state.hint && state.searched.length === 0 ? state.reason : describeSearch(state)}
+            </p>
+          </>
+        )}
         <p className="mt-3 text-sm">
           {state.hint && (
             <>
