@@ -55,6 +55,12 @@ export interface Invocation {
   /** How many of `events` were emitted. */
   emitted: number;
   dead: boolean;
+  /** Which replica of the agent deployment serves it (0 unless `scenarios.replicas` > 1). */
+  replica: number;
+  /** The attempt at its step: 2 and up when the step was retried. */
+  attempt: number;
+  /** The process incarnation that served it (set with `incarnation`). */
+  processId?: string;
 }
 
 export interface ExecutionPlan {
@@ -152,8 +158,35 @@ export function planExecution(
         step.stepId,
         events,
       );
-      const end = inv.events[inv.events.length - 1]!.key + rng.int(5, 40);
-      const fin = inv.error
+      let served = inv;
+      if (opts.scenarios.retryRate > 0 && !inv.error && rng.chance(opts.scenarios.retryRate)) {
+        // The first attempt ends in a retryable error; the orchestrator invokes the same agent for the same step.
+        markFailedAttempt(inv);
+        invocations.push(inv);
+        const again = ev(
+          inv.events[inv.events.length - 1]!.key + rng.int(20, 400),
+          "workflow_step_started",
+          s,
+          { fields: { agent: step.agent, attempt: 2 } },
+          stage.stageId,
+          step.stepId,
+        );
+        served = planInvocation(
+          rng,
+          opts,
+          executionId,
+          agent,
+          again.key + rng.int(5, 40),
+          s,
+          stage.stageId,
+          step.stepId,
+          events,
+        );
+        served.attempt = 2;
+        inv.finish = again;
+      }
+      const end = served.events[served.events.length - 1]!.key + rng.int(5, 40);
+      const fin = served.error
         ? ev(
             end,
             "workflow_step_failed",
@@ -163,11 +196,11 @@ export function planExecution(
             step.stepId,
           )
         : ev(end, "workflow_step_completed", s, { duration_ms: end - started.key }, stage.stageId, step.stepId);
-      inv.finish = fin;
+      served.finish = fin;
       finishes.push(fin);
-      invocations.push(inv);
+      invocations.push(served);
       stageEnd = Math.max(stageEnd, end);
-      if (inv.error) failed = true;
+      if (served.error) failed = true;
     }
     stageFinishes.push(finishes);
     t = stageEnd + rng.int(5, 50);
@@ -192,7 +225,14 @@ export function planExecution(
   return { executionId, workflow, traceId: hexId(rng, 32), index, t0, events, invocations, stageFinishes };
 }
 
-function planInvocation(
+/** An attempt that ended in a retryable error: its invocation_complete says so. */
+function markFailedAttempt(inv: Invocation): void {
+  const complete = inv.events.find((e) => e.event === "invocation_complete");
+  const fields = complete?.extra?.fields as Record<string, unknown> | undefined;
+  if (fields) fields.status = "error";
+}
+
+export function planInvocation(
   rng: Rng,
   opts: SimOptions,
   executionId: string,
@@ -219,6 +259,8 @@ function planInvocation(
     counter: 0,
     emitted: 0,
     dead: false,
+    replica: 0,
+    attempt: 1,
   };
   let t = start;
   const ev = (dt: number, event: string, extra?: Record<string, unknown>) => {

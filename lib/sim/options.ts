@@ -45,6 +45,26 @@ export interface ShapeOptions {
   llmCalls: [number, number];
 }
 
+/**
+ * Workloads that make one contract or key fail where another holds (the decision lab switches them on one
+ * at a time). Every default keeps the simulator as it was: one long-lived process per agent deployment, one
+ * orchestrator, no retries, no restarts but crashes.
+ */
+export interface ScenarioOptions {
+  /** Processes per agent deployment (replicas); each invocation is served by one of them, drawn at random. */
+  replicas: number;
+  /** Where a repeated invocation of an agent lands: any stage, only in parallel within a stage, or only in a later stage. */
+  repeatWhere: "any" | "same-stage" | "later-stage";
+  /** Probability per invocation that its step is retried: the attempt ends in an error and the orchestrator invokes the same agent again for the same step. */
+  retryRate: number;
+  /** A crashed step is retried on the restarted process (else the step fails and the run is cancelled). */
+  retryAfterCrash: boolean;
+  /** Every execution gets fresh processes of its own (one pod per run); false: long-lived processes serve many executions. */
+  processPerExecution: boolean;
+  /** The orchestrator process restarts mid-run (P per execution, or N per execution): its counters restart, it is a new producer instance. */
+  orchestratorRestart: FaultAmount;
+}
+
 export interface SimOptions {
   seed: number;
   /** Wall-clock ms of simulated time 0; `ts` = startMs + offset + the producer's skew. */
@@ -70,6 +90,7 @@ export interface SimOptions {
   skewMs: number;
   faults: FaultOptions;
   shapes: ShapeOptions;
+  scenarios: ScenarioOptions;
 }
 
 type DeepPartial<T> = {
@@ -100,6 +121,14 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze<SimOption
     repeatInvocationRate: 0.25,
     failureRate: 0.02,
     llmCalls: [1, 3],
+  },
+  scenarios: {
+    replicas: 1,
+    repeatWhere: "any",
+    retryRate: 0,
+    retryAfterCrash: false,
+    processPerExecution: false,
+    orchestratorRestart: 0,
   },
 });
 
@@ -139,6 +168,7 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   const d = DEFAULT_SIM_OPTIONS;
   const f = input.faults ?? {};
   const s = input.shapes ?? {};
+  const sc = input.scenarios ?? {};
   const o: SimOptions = {
     seed: input.seed ?? d.seed,
     startMs: input.startMs ?? d.startMs,
@@ -165,6 +195,14 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
       repeatInvocationRate: s.repeatInvocationRate ?? d.shapes.repeatInvocationRate,
       failureRate: s.failureRate ?? d.shapes.failureRate,
       llmCalls: s.llmCalls ?? d.shapes.llmCalls,
+    },
+    scenarios: {
+      replicas: sc.replicas ?? d.scenarios.replicas,
+      repeatWhere: sc.repeatWhere ?? d.scenarios.repeatWhere,
+      retryRate: sc.retryRate ?? d.scenarios.retryRate,
+      retryAfterCrash: sc.retryAfterCrash ?? d.scenarios.retryAfterCrash,
+      processPerExecution: sc.processPerExecution ?? d.scenarios.processPerExecution,
+      orchestratorRestart: sc.orchestratorRestart ?? d.scenarios.orchestratorRestart,
     },
   };
   if (!Number.isInteger(o.seed)) throw new SimOptionsError(`seed must be an integer, got ${o.seed}`);
@@ -193,6 +231,12 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   range("llmCalls", o.shapes.llmCalls, 0);
   probability("repeatInvocationRate", o.shapes.repeatInvocationRate);
   probability("failureRate", o.shapes.failureRate);
+  if (!(Number.isInteger(o.scenarios.replicas) && o.scenarios.replicas >= 1))
+    throw new SimOptionsError(`replicas must be a whole number ≥ 1, got ${o.scenarios.replicas}`);
+  if (!["any", "same-stage", "later-stage"].includes(o.scenarios.repeatWhere))
+    throw new SimOptionsError(`repeatWhere must be any, same-stage or later-stage, got "${o.scenarios.repeatWhere}"`);
+  probability("retryRate", o.scenarios.retryRate);
+  amount("orchestratorRestart", o.scenarios.orchestratorRestart);
   return o;
 }
 

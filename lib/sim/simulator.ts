@@ -6,7 +6,7 @@
 import { seededRng, type Rng } from "../random";
 import { resolveSimOptions, type SeqScope, type SimOptions, type SimOptionsInput } from "./options";
 import { defineAgents, defineWorkflows, type AgentDef, type WorkflowDef } from "./workflow";
-import { planExecution, type ExecutionPlan, type Invocation, type PlannedEvent } from "./model";
+import { planExecution, planInvocation, type ExecutionPlan, type Invocation, type PlannedEvent } from "./model";
 import { sha256Hex } from "../audit/sha256";
 import { HashChain, signEvent, signingKey, toJwk, type HashHex, type Jwks, type SigningKey } from "./chain";
 import { breakTypes, noFault, truncate } from "./faults";
@@ -64,6 +64,8 @@ export interface SimExecution {
 interface Proc {
   lane: string;
   name: string;
+  /** "" for the one process of a deployment; else which replica, or which execution's own process, it is. */
+  instance: string;
   entityType: "agent" | "workflow";
   scope: SeqScope;
   incarnation: number;
@@ -120,7 +122,13 @@ interface StartupEntry {
   event: string;
   fields: Record<string, unknown>;
 }
-type Entry = StartEntry | CrashEntry | StartupEntry | PlannedEvent;
+interface RestartEntry {
+  kind: "orchestrator-restart";
+  key: number;
+  n: number;
+  executionId: string;
+}
+type Entry = StartEntry | CrashEntry | StartupEntry | RestartEntry | PlannedEvent;
 
 interface OutItem {
   /** Lines held back: how many later-written lines must go out first. */
@@ -239,11 +247,12 @@ export class Simulator implements Iterable<SimItem> {
     this.queue.push(e);
   }
 
-  private makeProc(name: string, entityType: "agent" | "workflow", scope: SeqScope): Proc {
+  private makeProc(name: string, entityType: "agent" | "workflow", scope: SeqScope, instance = ""): Proc {
     const skew = this.options.skewMs > 0 ? this.rng.int(-this.options.skewMs, this.options.skewMs) : 0;
     const p: Proc = {
       lane: entityType === "agent" ? `agent:${name}` : "workflow",
       name,
+      instance,
       entityType,
       scope,
       incarnation: 0,
@@ -263,7 +272,7 @@ export class Simulator implements Iterable<SimItem> {
   /** A fresh incarnation: new boot id, counters at zero, genesis chain (agents). */
   private boot(p: Proc): void {
     p.incarnation++;
-    p.id = p.entityType === "agent" ? `${p.lane}#${p.incarnation}` : `${p.name}#${p.incarnation}`;
+    p.id = `${p.entityType === "agent" ? p.lane : p.name}${p.instance}#${p.incarnation}`;
     p.producerValue = `${p.name}@${hexId(this.rng, 8)}`;
     p.chain = p.entityType === "agent" ? new HashChain(this.hash) : undefined;
     p.perProcess = 0;
@@ -305,7 +314,39 @@ export class Simulator implements Iterable<SimItem> {
       case "startup":
         if (e.proc.incarnation === e.incarnation) this.emitStartup(e);
         return;
+      case "orchestrator-restart":
+        if (this.runs.has(e.executionId)) this.boot(this.orchestratorFor(e.executionId));
+        return;
     }
+  }
+
+  /**
+   * The process that serves an invocation: the deployment's one process, one of its replicas, or (one process
+   * per execution) the execution's own. Only the first exists from the start; the others are made when needed.
+   */
+  private procFor(inv: Invocation): Proc {
+    const sc = this.options.scenarios;
+    if (!sc.processPerExecution && inv.replica === 0) return this.procs.get(inv.agent)!;
+    const instance = `${sc.processPerExecution ? `~${inv.executionId}` : ""}${inv.replica > 0 ? `~r${inv.replica}` : ""}`;
+    const key = `${inv.agent}${instance}`;
+    let p = this.procs.get(key);
+    if (p === undefined) {
+      p = this.makeProc(inv.agent, "agent", this.agentMap.get(inv.agent)!.scope, instance);
+      this.procs.set(key, p);
+    }
+    return p;
+  }
+
+  /** The orchestrator, or with one process per execution, the execution's own. */
+  private orchestratorFor(executionId: string): Proc {
+    if (!this.options.scenarios.processPerExecution) return this.orchestrator;
+    const key = `${ORCHESTRATOR}~${executionId}`;
+    let p = this.procs.get(key);
+    if (p === undefined) {
+      p = this.makeProc(ORCHESTRATOR, "workflow", this.options.orchestratorScope, `~${executionId}`);
+      this.procs.set(key, p);
+    }
+    return p;
   }
 
   private startExecution(t: number): void {
@@ -329,10 +370,28 @@ export class Simulator implements Iterable<SimItem> {
     for (const ev of plan.events) this.push(ev);
     for (const inv of plan.invocations)
       if (inv.crashAt !== undefined) this.push({ kind: "crash", key: inv.crashAt, n: 0, inv });
+    this.planScenarios(plan, final);
     if (o.executions === undefined || this.started < o.executions) {
       // Poisson arrivals: exponential gaps around the mean.
       const gap = (-Math.log(1 - this.rng.next()) * 1000) / o.executionsPerSecond;
       this.push({ kind: "start", key: t + Math.max(1, Math.round(gap)), n: 0 });
+    }
+  }
+
+  /** Replicas and orchestrator restarts: drawn only when switched on, so the default run stays as it was. */
+  private planScenarios(plan: ExecutionPlan, final: PlannedEvent): void {
+    const sc = this.options.scenarios;
+    if (sc.replicas > 1) for (const inv of plan.invocations) inv.replica = this.rng.int(0, sc.replicas - 1);
+    const restarts =
+      sc.orchestratorRestart < 1
+        ? sc.orchestratorRestart > 0 && this.rng.chance(sc.orchestratorRestart)
+          ? 1
+          : 0
+        : sc.orchestratorRestart;
+    for (let i = 0; i < restarts; i++) {
+      // Between two of its events, so the run has a before and an after.
+      const at = plan.t0 + 1 + this.rng.next() * Math.max(1, final.key - plan.t0 - 2);
+      this.push({ kind: "orchestrator-restart", key: at, n: 0, executionId: plan.executionId });
     }
   }
 
@@ -361,9 +420,10 @@ export class Simulator implements Iterable<SimItem> {
     run.open--;
     const plan = run.plan;
     const inv = e.inv;
-    const p = inv ? this.procs.get(inv.agent)! : this.orchestrator;
+    const p = inv ? this.procFor(inv) : this.orchestratorFor(e.executionId);
     if (inv !== undefined && inv.incarnation === 0) {
       inv.incarnation = p.incarnation;
+      inv.processId = p.id;
       p.inFlight.add(inv);
     }
     const execId = plan.executionId;
@@ -553,7 +613,7 @@ export class Simulator implements Iterable<SimItem> {
     const inv = c.inv;
     // Its invocation was already cut short, cancelled, or is over: nothing left to crash.
     if (inv.dead || inv.incarnation === 0 || inv.emitted >= inv.events.length) return;
-    const p = this.procs.get(inv.agent)!;
+    const p = this.procFor(inv);
     if (inv.incarnation !== p.incarnation) return;
     const oldId = p.id;
     const oldPerProcess = p.perProcess;
@@ -620,6 +680,10 @@ export class Simulator implements Iterable<SimItem> {
           run.open--;
         }
         const failAt = c.key + this.rng.int(200, 1500);
+        if (this.options.scenarios.retryAfterCrash) {
+          this.retryStep(run, k, old, failAt);
+          continue;
+        }
         const fin = this.addEvent(run, failAt, "workflow_step_failed", k.stage, {
           fields: { agent: k.agent, error: "agent connection reset" },
         });
@@ -627,9 +691,54 @@ export class Simulator implements Iterable<SimItem> {
         fin.stepId = k.stepId;
         k.finish = fin;
         const finishes = run.plan.stageFinishes[k.stage]!;
-        finishes[finishes.indexOf(old)] = fin;
+        if (finishes.includes(old)) finishes[finishes.indexOf(old)] = fin;
       }
-      this.cancelAfter(run, invs[0]!.stage);
+      if (!this.options.scenarios.retryAfterCrash) this.cancelAfter(run, invs[0]!.stage);
+    }
+  }
+
+  /** The orchestrator invokes the agent again for a step whose process died: a second attempt, on whichever process serves it now. */
+  private retryStep(run: Run, k: Invocation, old: PlannedEvent, failAt: number): void {
+    const again = this.addEvent(run, failAt, "workflow_step_started", k.stage, {
+      fields: { agent: k.agent, attempt: k.attempt + 1, reason: "agent connection reset" },
+    });
+    again.stageId = k.stageId;
+    again.stepId = k.stepId;
+    const plan = run.plan;
+    const before = plan.events.length;
+    const inv = planInvocation(
+      this.rng,
+      this.options,
+      plan.executionId,
+      this.agentMap.get(k.agent)!,
+      failAt + this.rng.int(5, 40),
+      k.stage,
+      k.stageId,
+      k.stepId,
+      plan.events,
+    );
+    inv.attempt = k.attempt + 1;
+    inv.replica = this.options.scenarios.replicas > 1 ? this.rng.int(0, this.options.scenarios.replicas - 1) : 0;
+    for (const e of plan.events.slice(before)) {
+      run.open++;
+      this.push(e);
+    }
+    plan.invocations.push(inv);
+    const end = inv.events[inv.events.length - 1]!.key + this.rng.int(5, 40);
+    const fin = this.addEvent(run, end, "workflow_step_completed", k.stage, { duration_ms: end - failAt });
+    fin.stageId = k.stageId;
+    fin.stepId = k.stepId;
+    inv.finish = fin;
+    const finishes = plan.stageFinishes[k.stage]!;
+    if (finishes.includes(old)) finishes[finishes.indexOf(old)] = fin;
+    // The run ends after its last step: move its final event past the retry if need be.
+    const final = run.final;
+    if (final.live && final.key <= end) {
+      final.live = false;
+      run.open--;
+      const moved = this.addEvent(run, end + this.rng.int(5, 50), final.event, final.stage, final.extra);
+      moved.final = true;
+      run.final = moved;
     }
   }
 
@@ -739,8 +848,11 @@ export class Simulator implements Iterable<SimItem> {
     this.runs.delete(execId);
     for (const p of this.procs.values()) p.perExecution.delete(execId);
     this.orchestrator.perExecution.delete(execId);
+    if (this.options.scenarios.processPerExecution) {
+      // The execution's own processes end with it.
+      for (const key of [...this.procs.keys()]) if (key.includes(`~${execId}`)) this.procs.delete(key);
+    }
     const invocations: TruthInvocation[] = plan.invocations.map((inv) => {
-      const p = this.procs.get(inv.agent)!;
       const ti: TruthInvocation = {
         correlationId: inv.correlationId,
         taskId: inv.taskId,
@@ -749,7 +861,7 @@ export class Simulator implements Iterable<SimItem> {
         stepId: inv.stepId,
         outcome: inv.dead && inv.incarnation > 0 ? "crashed" : inv.error ? "error" : "ok",
       };
-      if (inv.incarnation > 0) ti.process = `${p.lane}#${inv.incarnation}`;
+      if (inv.incarnation > 0 && inv.processId !== undefined) ti.process = inv.processId;
       return ti;
     });
     const truth: TruthRecord = {
@@ -772,8 +884,11 @@ export class Simulator implements Iterable<SimItem> {
 }
 
 /** Every line and truth of a finite run (executions must be set). */
-export function runSimulation(input: SimOptionsInput): { lines: SimLine[]; truths: TruthRecord[]; jwks: Jwks } {
-  const sim = new Simulator(input);
+export function runSimulation(
+  input: SimOptionsInput,
+  runtime: SimRuntime = {},
+): { lines: SimLine[]; truths: TruthRecord[]; jwks: Jwks } {
+  const sim = new Simulator(input, runtime);
   if (sim.options.executions === undefined) throw new Error("runSimulation needs a finite number of executions");
   const lines: SimLine[] = [];
   const truths: TruthRecord[] = [];

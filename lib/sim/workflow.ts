@@ -91,9 +91,13 @@ export function defineWorkflows(rng: Rng, opts: SimOptions, agents: readonly Age
       const width = rng.int(shapes.parallelism[0], shapes.parallelism[1]);
       for (let k = 0; k < width; k++) {
         // Reuse is what makes the same agent run twice in one execution, possibly in parallel.
-        const reuse = used.length > 0 && rng.chance(shapes.repeatInvocationRate);
+        const where = opts.scenarios.repeatWhere;
+        const inStage = steps.map((x) => x.agent);
+        const pool =
+          where === "any" ? used : where === "same-stage" ? inStage : used.filter((a) => !inStage.includes(a));
+        const reuse = pool.length > 0 && rng.chance(shapes.repeatInvocationRate);
         const fresh = agents.filter((a) => !used.includes(a.name));
-        const agent = reuse || fresh.length === 0 ? rng.pick(used) : rng.pick(fresh).name;
+        const agent = reuse ? rng.pick(pool) : fresh.length === 0 ? rng.pick(used) : rng.pick(fresh).name;
         if (!used.includes(agent)) used.push(agent);
         steps.push({ stepId: `step-${++stepNo}`, agent });
       }
