@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILTIN_KEYS, customKey, fieldReader, IDENTITY_FIELD, keyById } from "./partition-key";
+import { BUILTIN_KEYS, customKey, fallbackAlternatives, fieldReader, IDENTITY_FIELD, keyById } from "./partition-key";
 import { makeEvent } from "./testing";
 
 describe("partition keys", () => {
@@ -29,5 +29,24 @@ describe("partition keys", () => {
     expect(fieldReader(IDENTITY_FIELD)(ev)).toBe("agent:a");
     expect(fieldReader("producer")(ev)).toBeUndefined();
     expect(fieldReader("toString")(ev)).toBeUndefined();
+  });
+
+  it("reads a fallback field: the first alternative whose fields are all present, tagged with which one", () => {
+    // An agent event (invocation ids present) and an orchestrator event (none) of one run.
+    const field = "correlation_id+task_id|workflow_execution_id+producer";
+    expect(fallbackAlternatives(field)).toEqual([
+      ["correlation_id", "task_id"],
+      ["workflow_execution_id", "producer"],
+    ]);
+    expect(fallbackAlternatives("workflow_execution_id")).toBeUndefined();
+    const read = fieldReader(field);
+    const agent = makeEvent({ correlation_id: "c1", task_id: "t1", workflow_execution_id: "x1", producer: "p@1" });
+    const orchestrator = makeEvent({ workflow_execution_id: "x1", producer: "orchestrator@2" });
+    const neither = makeEvent({ correlation_id: "c1" });
+    expect(read(agent)).toBe("0\u0001c1\u0001t1");
+    expect(read(orchestrator)).toBe("1\u0001x1\u0001orchestrator@2");
+    expect(read(neither)).toBeUndefined();
+    const k = customKey([field]);
+    expect(keyById(k.id)).toEqual(k);
   });
 });

@@ -80,8 +80,46 @@ const READERS: Record<string, FieldReader> = {
   [IDENTITY_FIELD]: (e) => e.identity.id,
 };
 
-/** Reads one key field: a contract field, `@identity`, or else a field kept in `unknown`. */
-export function fieldReader(field: string): FieldReader {
+/**
+ * A fallback field: `a+b|c+d` reads "a and b when both are present, else c and d" as one value, so one key
+ * can check agents per invocation and the orchestrator (which has no invocation) per execution.
+ */
+export const FALLBACK_SEPARATOR = "|";
+export const FALLBACK_JOINER = "+";
+
+/** The alternatives of a fallback field, each a list of fields; undefined for a plain field. */
+export function fallbackAlternatives(field: string): string[][] | undefined {
+  if (!field.includes(FALLBACK_SEPARATOR)) return undefined;
+  const alts = field.split(FALLBACK_SEPARATOR).map((a) =>
+    a
+      .split(FALLBACK_JOINER)
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0),
+  );
+  return alts.every((a) => a.length > 0) ? alts : undefined;
+}
+
+function plainReader(field: string): FieldReader {
   if (Object.prototype.hasOwnProperty.call(READERS, field)) return READERS[field] as FieldReader;
   return (e) => scalar(e.unknown[field]);
+}
+
+/** Reads one key field: a contract field, `@identity`, a fallback field (`a+b|c`), or else a field kept in `unknown`. */
+export function fieldReader(field: string): FieldReader {
+  const alts = fallbackAlternatives(field);
+  if (alts === undefined) return plainReader(field);
+  const readers = alts.map((a) => a.map(plainReader));
+  return (e) => {
+    for (let i = 0; i < readers.length; i++) {
+      const values: string[] = [];
+      for (const read of readers[i] as FieldReader[]) {
+        const v = read(e);
+        if (v === undefined) break;
+        values.push(v);
+      }
+      // Which alternative matched is part of the value: the two never share a counter.
+      if (values.length === (readers[i] as FieldReader[]).length) return `${i}\u0001${values.join("\u0001")}`;
+    }
+    return undefined;
+  };
 }
