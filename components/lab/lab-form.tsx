@@ -1,13 +1,15 @@
 "use client";
 
+import { SCENARIOS, type ScenarioId } from "@/lib/lab/scenarios";
 import type { FaultOptions } from "@/lib/sim/options";
 
+/** The same knobs as `npm run lab`, with its defaults: the page and the CLI give the same verdict. */
 export interface LabFormValues {
   seed: number;
+  runs: number;
   executions: number;
-  stagesMax: number;
-  parallelismMax: number;
-  repeatInvocationRate: number;
+  scenarioRuns: number;
+  scenarios: ScenarioId[];
   faults: FaultOptions;
   /** Comma-separated field list for an extra partition key. */
   customKey: string;
@@ -50,7 +52,7 @@ function NumberField(props: {
   );
 }
 
-/** The workload: shape of the workflows, fault rates, seed. */
+/** The evidence: base seed, runs, the scenarios switched on, fault rates. */
 export function LabForm({ value: v, onChange, running, onRun, onCancel }: LabFormProps) {
   const set = (patch: Partial<LabFormValues>) => onChange({ ...v, ...patch });
   const fault = (patch: Partial<FaultOptions>) => set({ faults: { ...v.faults, ...patch } });
@@ -63,38 +65,47 @@ export function LabForm({ value: v, onChange, running, onRun, onCancel }: LabFor
       }}
     >
       <fieldset className="flex gap-2">
-        <legend className="mb-1 text-xs font-semibold">Workflow shape</legend>
+        <legend className="mb-1 text-xs font-semibold">Evidence</legend>
+        <NumberField label="base seed" value={v.seed} onChange={(seed) => set({ seed })} />
+        <NumberField label="runs" value={v.runs} min={1} max={200} onChange={(runs) => set({ runs })} />
         <NumberField
-          label="executions"
+          label="executions per run"
           value={v.executions}
           min={1}
-          max={2000}
+          max={500}
           onChange={(executions) => set({ executions })}
         />
         <NumberField
-          label="max stages"
-          value={v.stagesMax}
-          min={1}
-          max={10}
-          onChange={(stagesMax) => set({ stagesMax })}
-        />
-        <NumberField
-          label="max parallel steps"
-          value={v.parallelismMax}
-          min={1}
-          max={10}
-          onChange={(parallelismMax) => set({ parallelismMax })}
-        />
-        <NumberField
-          label="same agent twice"
-          value={v.repeatInvocationRate}
-          step={0.05}
-          max={1}
-          onChange={(repeatInvocationRate) => set({ repeatInvocationRate })}
+          label="runs per scenario"
+          value={v.scenarioRuns}
+          min={0}
+          max={50}
+          onChange={(scenarioRuns) => set({ scenarioRuns })}
         />
       </fieldset>
+      <fieldset className="flex flex-wrap gap-x-3 gap-y-1" data-testid="lab-scenarios">
+        <legend className="mb-1 text-xs font-semibold">Scenarios</legend>
+        {SCENARIOS.map((s) => (
+          <label key={s.id} className="flex items-center gap-1 text-xs" title={s.description}>
+            <input
+              type="checkbox"
+              checked={v.scenarios.includes(s.id)}
+              onChange={(e) =>
+                set({
+                  scenarios: e.target.checked
+                    ? SCENARIOS.map((x) => x.id).filter((id) => id === s.id || v.scenarios.includes(id))
+                    : v.scenarios.filter((id) => id !== s.id),
+                })
+              }
+            />
+            {s.label}
+          </label>
+        ))}
+      </fieldset>
       <fieldset className="flex gap-2">
-        <legend className="mb-1 text-xs font-semibold">Faults (probability per event; crash per invocation)</legend>
+        <legend className="mb-1 text-xs font-semibold">
+          Faults (probability per event, or a count per execution; crash with its scenario)
+        </legend>
         <NumberField label="drop" value={v.faults.drop} step={0.01} onChange={(drop) => fault({ drop })} />
         <NumberField
           label="duplicate"
@@ -116,12 +127,11 @@ export function LabForm({ value: v, onChange, running, onRun, onCancel }: LabFor
           onChange={(malformed) => fault({ malformed })}
         />
       </fieldset>
-      <NumberField label="seed" value={v.seed} onChange={(seed) => set({ seed })} />
       <label className="flex flex-col gap-0.5 text-xs text-slate-600 dark:text-slate-400">
         custom key (fields, comma-separated)
         <input
           className="w-72 rounded border border-slate-300 bg-transparent px-1.5 py-0.5 font-mono dark:border-slate-700"
-          placeholder="workflow_execution_id, entity_id, correlation_id"
+          placeholder="workflow_execution_id, step_id (a+b|c: a and b, else c)"
           value={v.customKey}
           onChange={(e) => set({ customKey: e.target.value })}
         />
