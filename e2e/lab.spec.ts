@@ -1,27 +1,30 @@
-// The decision lab in the browser (simulator + engine in a Web Worker) must
-// reach the same answer as the same code run here in Node for the same seed.
+// The decision lab in the browser (simulator + engine in a Web Worker) must reach
+// the same answer as the same code run here in Node for the same settings, and
+// write the same answer byte for byte.
+import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
-import { conclude, falseFindings } from "../lib/lab/conclusion";
+import { conclude } from "../lib/lab/conclusion";
+import { labReport } from "../lib/lab/report";
 import { DEFAULT_LAB_FAULTS, runLab } from "../lib/lab/run-lab";
 
-test("a seeded lab run highlights the best contract and opens its timeline", async ({ page }) => {
-  // The page's defaults: seed 7, 20 executions, up to 4 stages of up to 3 parallel steps.
-  const expected = conclude(
-    runLab({
-      seed: 7,
-      executions: 20,
-      faults: DEFAULT_LAB_FAULTS,
-      shapes: { stages: [1, 4], parallelism: [1, 3], repeatInvocationRate: 0.25 },
-    }),
-  );
+test("a seeded lab run gives the CLI's verdict, explains its red cells, opens a failing run and writes the answer", async ({
+  page,
+}) => {
+  // Small, to keep the spec quick: 3 runs of 4 executions per contract, every scenario on; one run of each alone.
+  const options = { seed: 5, runs: 3, executions: 4, scenarioRuns: 1, faults: DEFAULT_LAB_FAULTS };
+  const result = runLab(options);
+  const expected = conclude(result);
   expect(expected.best).toBeDefined();
-  expect(falseFindings(expected.best!.score)).toBe(0);
 
   await page.goto("/lab");
+  await page.getByLabel("base seed").fill("5");
+  await page.getByLabel("runs", { exact: true }).fill("3");
+  await page.getByLabel("executions per run").fill("4");
+  await page.getByLabel("runs per scenario").fill("1");
   await page.getByRole("button", { name: "Run the lab" }).click();
-  const matrix = page.getByTestId("lab-matrix");
-  await expect(matrix).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId("lab-cell")).toHaveCount(18 * 4);
+  await expect(page.getByTestId("lab-conclusion")).toBeVisible({ timeout: 90_000 });
+  const cells = page.getByTestId("lab-cell");
+  await expect(cells).toHaveCount(18 * result.keys.length);
 
   const best = page.locator("[data-testid=lab-cell][data-best=true]");
   await expect(best).toHaveCount(1);
@@ -29,11 +32,21 @@ test("a seeded lab run highlights the best contract and opens its timeline", asy
   await expect(best).toHaveAttribute("data-key", expected.best!.keyId);
   await expect(page.getByTestId("lab-conclusion")).toContainText(expected.lines[0]!);
 
-  // The naive key's cells mislead under every contract: none of them is green-marked best.
-  await expect(page.locator("[data-testid=lab-cell][data-key=execution][data-best=true]")).toHaveCount(0);
-
-  await best.click();
+  // Replicas alone break (execution, entity) under per-execution scopes without the producer field.
+  const red = page.locator(
+    "[data-testid=lab-cell][data-key=execution-entity][data-contract='agents=per-execution,orchestrator=per-execution,producer-field=off']",
+  );
+  await expect(red.getByTestId("lab-cell-why")).toContainText("C");
+  await red.click();
+  const replicas = page.locator("[data-testid=lab-cell-workload][data-workload=replicas]");
+  await replicas.getByRole("button", { name: "open a failing run" }).click();
   const run = page.getByTestId("lab-representative");
+  await expect(run).toContainText("replicas");
   await expect(run.getByTestId("lane").first()).toBeVisible();
+
+  const download = page.waitForEvent("download");
+  await page.getByTestId("lab-report").click();
+  const file = await (await download).path();
+  expect(await readFile(file, "utf8")).toBe(labReport(result));
   await test.info().attach("lab", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
 });
