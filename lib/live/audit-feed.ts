@@ -189,7 +189,7 @@ export class AuditFeed {
         add: (m) => this.enqueue(m),
         flushed: () => this.whenFlushed(),
         known: (id) => this.log.execution(id) !== undefined,
-        indexOnly: this.tenant !== undefined,
+        indexOnly: () => this.tenant !== undefined,
         fromIndex: async (id, signal) => {
           const store = await this.indexStore();
           if (store === undefined) return undefined;

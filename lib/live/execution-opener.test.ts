@@ -100,7 +100,7 @@ describe("ExecutionOpener", () => {
   it("index only (a tenant's tab): what the index lacks is not found, and nothing else is read or waited for", async () => {
     const looked: string[] = [];
     const only: Partial<OpenerDeps> = {
-      indexOnly: true,
+      indexOnly: () => true,
       bounds: async () => (looked.push("bounds"), { firstSeq: 1, lastSeq: 10, messages: 10 }),
       history: async () => (looked.push("history"), { startSeq: 1, targetSeq: 10 }),
       readRange: async () => (looked.push("range"), { lastSeq: 0, end: "range-end" }),

@@ -79,8 +79,11 @@ export interface OpenerDeps {
    * nobody indexes this stream). `read` 0: the index does not have it (yet).
    */
   fromIndex?(executionId: string, signal: AbortSignal): Promise<{ read: number; from: number; to: number } | undefined>;
-  /** The index is all the tab may read (a tenant's credential): what it lacks is not found, not searched for. */
-  indexOnly?: boolean;
+  /**
+   * The index is all the tab may read (a tenant's credential): what it lacks is not found, not searched for.
+   * Asked when needed: an opener made before the tab connected learns it once it has.
+   */
+  indexOnly?(): boolean;
   now?(): number;
 }
 
@@ -158,7 +161,7 @@ export class ExecutionOpener {
 
   private async open(signal: AbortSignal): Promise<void> {
     const { executionId: id, hint } = this.state;
-    if (this.deps.indexOnly && this.deps.known(id)) return this.update(signal, { phase: "found", mode: "index" });
+    if (this.deps.indexOnly?.() && this.deps.known(id)) return this.update(signal, { phase: "found", mode: "index" });
     // Through the index: just its messages, wherever they lie, link hint or not.
     if (this.deps.fromIndex !== undefined && !this.deps.known(id)) {
       this.update(signal, { phase: "reading", mode: "index" });
@@ -175,7 +178,7 @@ export class ExecutionOpener {
           seen: r.read,
         });
       }
-      if (this.deps.indexOnly) {
+      if (this.deps.indexOnly?.()) {
         return this.update(signal, {
           phase: "not-found",
           mode: "index",

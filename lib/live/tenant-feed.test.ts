@@ -95,6 +95,8 @@ describe("a tab kept to one tenant", () => {
   it("lists its tenant's executions, opens one and follows it, and finds no other tenant's", async () => {
     const { feed, lease } = tabFeed({ id: "alice", org: "acme" });
     try {
+      // Made before the tab knows it is a tenant's (a page opened by its URL): still index only.
+      const early = feed.openExecution("g-2").run();
       feed.followIndex({});
       await waitUntil("acme's executions listed and the feed live", async () => {
         const s = feed.getSnapshot();
@@ -116,6 +118,7 @@ describe("a tab kept to one tenant", () => {
         20_000,
       );
 
+      expect((await early).phase).toBe("not-found");
       const other = await feed.openExecution("g-1").run();
       expect(other.phase).toBe("not-found");
       expect(feed.getSnapshot().log.execution("g-1")).toBeUndefined();
