@@ -62,8 +62,17 @@ export interface AuditFeedProviderProps {
  */
 export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) {
   // The tab's NATS credential comes from the dashboard, made for this session (never part of the page).
-  const [lease] = useState(() => new CredentialLease({ fetchGrant: () => fetchGrantFromDashboard() }));
-  const [feed] = useState(() => new AuditFeed(config, undefined, { credential: () => lease.credential() }));
+  const [{ lease, feed }] = useState(() => {
+    const made: { feed?: AuditFeed } = {};
+    const lease = new CredentialLease({
+      fetchGrant: () => fetchGrantFromDashboard(),
+      // A renewal that fails says why with the connection's status (the session ended: sign in again).
+      onProblem: (reason) => made.feed?.credentialProblem(reason),
+      onRecovered: () => made.feed?.credentialProblem(undefined),
+    });
+    made.feed = new AuditFeed(config, undefined, { credential: () => lease.credential() });
+    return { lease, feed: made.feed };
+  });
   useEffect(() => {
     void feed.start();
     return () => void feed.stop();

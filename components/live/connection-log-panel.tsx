@@ -25,6 +25,8 @@ const KIND: Record<ConnectionEventKind, { label: string; severity: Severity }> =
   hole: { label: "hole", severity: "problem" },
   hidden: { label: "tab hidden", severity: "neutral" },
   visible: { label: "tab visible", severity: "neutral" },
+  credential_failed: { label: "credential not renewed", severity: "problem" },
+  credential_renewed: { label: "credential renewed", severity: "ok" },
   error: { label: "error", severity: "problem" },
 };
 

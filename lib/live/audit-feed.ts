@@ -105,6 +105,10 @@ export class AuditFeed {
   private indexChanged = false;
   /** The index lookup on the current connection; `absentAt`: when it found none. */
   private index: { lookup: Promise<IndexStore | undefined>; absentAt?: number } | undefined;
+  /** Why the tab's credential cannot be renewed (the session ended, the dashboard is away); undefined: it can. */
+  private credentialIssue: string | undefined;
+  /** The last status as its source gave it (before the credential's word is added to its reason). */
+  private lastStatus: ReaderStatus | undefined;
   /** See FeedSnapshot.tenant; known once connected. */
   private tenant: string | undefined;
   /** Tenant mode: executions whose re-read is due (by id), one at a time each. */
@@ -153,6 +157,17 @@ export class AuditFeed {
     const nc = this.nc;
     // A tenant's tab may not ask: the stream's figures are every tenant's.
     return nc === undefined || this.tenant !== undefined ? undefined : streamStats(nc, this.config.stream);
+  }
+
+  /**
+   * The credential lease's word (lib/live/credential-lease.ts): a renewal failed (`reason`), or works again
+   * (undefined). Kept in the connection log, and said with the status once the connection is lost for it.
+   */
+  credentialProblem(reason: string | undefined): void {
+    if (reason === this.credentialIssue) return;
+    this.credentialIssue = reason;
+    this.record(reason === undefined ? "credential_renewed" : "credential_failed", reason);
+    if (this.lastStatus !== undefined) this.setStatus(this.lastStatus);
   }
 
   /** The tab became visible or hidden: flush and verify at once on return, so the view is current. */
@@ -575,8 +590,14 @@ export class AuditFeed {
 
   /** A phase or reason change shows at once; progress figures ride along with the next flush. */
   private setStatus(status: ReaderStatus) {
+    this.lastStatus = status;
     const current = this.nextStatus ?? this.snapshot.status;
-    const merged: ReaderStatus = { ...this.snapshot.status, ...status, reason: status.reason };
+    // Not connected and the credential cannot be renewed: that is why, and what to do.
+    const why =
+      this.credentialIssue !== undefined && (status.phase === "reconnecting" || status.phase === "error")
+        ? `${status.reason ?? "Not connected"} — ${this.credentialIssue}`
+        : status.reason;
+    const merged: ReaderStatus = { ...this.snapshot.status, ...status, reason: why };
     if (current.phase !== merged.phase || current.reason !== merged.reason) {
       if (current.phase !== merged.phase && merged.phase === "stalled") this.recorder.add("stalled", merged.reason);
       if (current.phase !== merged.phase && merged.phase === "live" && current.phase !== "connecting")

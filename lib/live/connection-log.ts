@@ -21,6 +21,8 @@ export type ConnectionEventKind =
   | "hole"
   | "hidden"
   | "visible"
+  | "credential_failed"
+  | "credential_renewed"
   | "error";
 
 export interface ConnectionLogEntry {
