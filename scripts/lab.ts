@@ -4,7 +4,7 @@
 // --expect-scope/--expect-key it pins a contract: exit 1 if that cell misleads in
 // any run or misses a loss a consumer could have seen.
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { contractId, describeContract } from "../lib/lab/contracts";
 import { alwaysClean, conclude, verdictCells } from "../lib/lab/conclusion";
 import { labCommand, labReport } from "../lib/lab/report";
@@ -15,7 +15,9 @@ import {
   LabRunner,
   type LabOptions,
 } from "../lib/lab/run-lab";
+import { natsTransport } from "../lib/lab/round-trip";
 import { SCENARIO_IDS, type ScenarioId } from "../lib/lab/scenarios";
+import { connectNode } from "../lib/nats/node-connection";
 import { SEQ_SCOPES, type SeqScope } from "../lib/sim/options";
 import { BAD_OPTION, command, integer, listOf, number, probabilityOrCount } from "./lib/cli";
 
@@ -38,6 +40,8 @@ interface Flags {
   customKey?: string[];
   json?: true;
   report?: string;
+  nats?: string;
+  creds?: string;
   expectScope?: string;
   expectKey?: string;
   maxMissed: number;
@@ -85,6 +89,12 @@ const values = command(
   .option("--custom-key <f1,f2>", "also score this partition key (repeatable; a+b|c+d: a and b, else c and d)", collect)
   .option("--json", "print the full result as JSON")
   .option("--report <file>", "write the answer to the three asks as Markdown (byte-for-byte reproducible)")
+  .optionsGroup("The round trip (optional):")
+  .option(
+    "--nats <url>",
+    "publish every run to a fresh stream on this nats-server and analyse what the stream reader brings back",
+  )
+  .option("--creds <file>", "NATS .creds file for --nats (a user that may create streams, publish and read)")
   .optionsGroup("Pinning a contract (exit 1 if it misleads):")
   .option(
     "--expect-scope <s>",
@@ -152,17 +162,30 @@ const expectedContract = values.expectScope ? parseScope(values.expectScope) : u
 const started = performance.now();
 // node:crypto hashes the prev_hash chains faster than the portable default; the bytes are the same.
 const runner = new LabRunner(opts, { sha256Hex: (b) => createHash("sha256").update(b).digest("hex") });
-while (runner.step()) {
+const tick = () => {
   if (process.stderr.isTTY) process.stderr.write(`\r${runner.done}/${runner.total} runs`);
+};
+if (values.nats) {
+  const nc = await connectNode(values.nats, "seqscope-lab", {
+    creds: values.creds ? readFileSync(values.creds, "utf8") : undefined,
+  }).catch((e: unknown) => fail(`--nats ${values.nats}: ${e instanceof Error ? e.message : String(e)}`, 1));
+  const transport = natsTransport(nc);
+  while (await runner.stepVia(transport)) tick();
+  await nc.drain();
+} else {
+  while (runner.step()) tick();
 }
 if (process.stderr.isTTY) process.stderr.write("\r");
 const result = runner.result();
 const answer = conclude(result);
 const seconds = (performance.now() - started) / 1000;
 const scored = result.done * result.keys.length;
+const via = values.nats ? ` through ${values.nats}` : "";
 
 if (values.report) {
-  writeFileSync(values.report, labReport(result, labCommand(result.options, [`--report ${values.report}`])));
+  const extra = [...(values.nats ? [`--nats ${values.nats}`] : []), `--report ${values.report}`];
+  const transport = values.nats ? `published to and read back from a nats-server (${values.nats})` : undefined;
+  writeFileSync(values.report, labReport(result, labCommand(result.options, extra), transport));
 }
 if (values.json) {
   console.log(JSON.stringify({ ...result, conclusion: answer.lines }, null, 2));
@@ -189,7 +212,7 @@ if (values.json) {
   if (values.report) console.log(`\nThe answer, written: ${values.report}`);
 }
 process.stderr.write(
-  `lab: ${result.done} runs × ${result.keys.length} keys = ${scored} scored cells in ${seconds.toFixed(1)} s ` +
+  `lab: ${result.done} runs${via} × ${result.keys.length} keys = ${scored} scored cells in ${seconds.toFixed(1)} s ` +
     `(${Math.round(scored / seconds)} cells/s)\n`,
 );
 

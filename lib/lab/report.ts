@@ -69,7 +69,12 @@ const EVIDENCE_HEAD = [
   "seq'd events unchecked",
 ];
 
-export function labReport(result: LabResult, command = labCommand(result.options, ["--report answer.md"])): string {
+/** `transport`: how the consumer read the runs ("in memory", or the nats-server of --nats). */
+export function labReport(
+  result: LabResult,
+  command = labCommand(result.options, ["--report answer.md"]),
+  transport = "in memory (the stream reader's messages, built from the simulator's lines)",
+): string {
   const o = result.options;
   const answer = conclude(result);
   const contracts = new Map(result.contracts.map((c) => [c.id, c]));
@@ -248,7 +253,7 @@ export function labReport(result: LabResult, command = labCommand(result.options
       `reorder ${f.reorder.rate} (window ${f.reorder.window}), malformed ${f.malformed}; crash ${f.crash} ` +
       `(${f.crash >= 1 ? "per execution" : "per invocation"}) with the crash scenario on.`,
     `- Base seed ${o.seed}; seeds of the runs with every scenario on: ${Array.from({ length: o.runs }, (_, r) => runSeed(o.seed, 0, r)).join(", ")}.`,
-    `- ${result.done} simulated runs, ${result.lines} stream messages, ${result.done * result.keys.length} scored cells.`,
+    `- ${result.done} simulated runs, ${result.lines} stream messages, ${result.done * result.keys.length} scored cells; transport: ${transport}.`,
     "- A cell is clean in a run when a consumer checking seq under its key sees no false collision, false gap or duplicate taken for a collision; recall is the share of lost events (dropped, or lost in a crash) it detected, pooled over the runs, with a 95 % Wilson interval.",
     `- Contracts: ${allContracts().length} (agent scope × orchestrator scope × producer field on/off). Keys: ${result.keys.map((k) => code(keyName(k.id))).join(", ")}.`,
     "",

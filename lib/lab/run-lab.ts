@@ -130,25 +130,38 @@ export function toMessages(
   redelivery = 0,
   seed = 0,
 ): RawMessage[] {
+  const msgs = lines.map((l, i): RawMessage => ({
+    data: l.bytes,
+    streamSeq: i + 1,
+    receivedMs: startMs + l.atMs,
+    deliveryCount: 1,
+    subject,
+  }));
+  return redeliver(msgs, redelivery, seed);
+}
+
+/** At-least-once delivery: some messages come again a few messages later, same stream sequence, next delivery count. */
+export function redeliver(msgs: readonly RawMessage[], redelivery: number, seed: number): RawMessage[] {
+  if (redelivery <= 0) return [...msgs];
+  const rng = seededRng(seed ^ 0x5bd1e995);
   const out: RawMessage[] = [];
-  const rng = redelivery > 0 ? seededRng(seed ^ 0x5bd1e995) : undefined;
   const later: { at: number; msg: RawMessage }[] = [];
-  lines.forEach((l, i) => {
-    const msg: RawMessage = {
-      data: l.bytes,
-      streamSeq: i + 1,
-      receivedMs: startMs + l.atMs,
-      deliveryCount: 1,
-      subject,
-    };
+  msgs.forEach((msg, i) => {
     out.push(msg);
-    // A redelivered message comes again a few messages later: same stream sequence, next delivery count.
-    if (rng?.chance(redelivery)) later.push({ at: i + rng.int(1, 8), msg: { ...msg, deliveryCount: 2 } });
+    if (rng.chance(redelivery))
+      later.push({ at: i + rng.int(1, 8), msg: { ...msg, deliveryCount: msg.deliveryCount + 1 } });
     while (later.length > 0 && later[0]!.at <= i) out.push(later.shift()!.msg);
   });
   for (const x of later) out.push(x.msg);
   return out;
 }
+
+/**
+ * Carries one run's lines to a consumer and back: what it returns is what the consumer reads. Stream
+ * sequence n must be line n - 1 (a fresh stream per run). The default is in memory; round-trip.ts goes
+ * through a real nats-server.
+ */
+export type LabTransport = (lines: readonly SimLine[], startMs: number) => Promise<RawMessage[]>;
 
 export interface SimulatedContract {
   contract: Contract;
@@ -168,7 +181,20 @@ export function simulateContract(
   seed: number,
   runtime: SimRuntime = {},
 ): SimulatedContract {
-  const { lines, truths } = runSimulation(
+  const { lines, truths } = simulateLines(contract, opts, workload, seed, runtime);
+  const log = new AuditLog();
+  log.add(toMessages(lines, START_MS, "auditEvent", workload.redelivery, seed));
+  return { contract, seed, lines, truths, log };
+}
+
+function simulateLines(
+  contract: Contract,
+  opts: Pick<LabOptions, "executions" | "faults" | "shapes">,
+  workload: Workload,
+  seed: number,
+  runtime: SimRuntime,
+) {
+  return runSimulation(
     {
       seed,
       startMs: START_MS,
@@ -180,9 +206,6 @@ export function simulateContract(
     },
     runtime,
   );
-  const log = new AuditLog();
-  log.add(toMessages(lines, START_MS, "auditEvent", workload.redelivery, seed));
-  return { contract, seed, lines, truths, log };
 }
 
 /** The workload of a workload id under these options. */
@@ -242,21 +265,47 @@ export class LabRunner {
     return this.next;
   }
 
-  /** Runs one job; false when there are none left. */
+  /** Runs one job in memory; false when there are none left. */
   step(): boolean {
     const job = this.jobs[this.next];
     if (!job) return false;
     this.next++;
+    const { seed, workload, lines, truths } = this.simulate(job);
+    const log = new AuditLog();
+    log.add(toMessages(lines, START_MS, "auditEvent", workload.redelivery, seed));
+    this.score(job, { contract: job.contract, seed, lines, truths, log });
+    return true;
+  }
+
+  /** Runs one job through `transport` (a real stream); the scenario's redeliveries are added on top. */
+  async stepVia(transport: LabTransport): Promise<boolean> {
+    const job = this.jobs[this.next];
+    if (!job) return false;
+    this.next++;
+    const { seed, workload, lines, truths } = this.simulate(job);
+    const log = new AuditLog();
+    log.add(redeliver(await transport(lines, START_MS), workload.redelivery, seed));
+    this.score(job, { contract: job.contract, seed, lines, truths, log });
+    return true;
+  }
+
+  private simulate(job: Job) {
     const o = this.options;
     const seed = runSeed(o.seed, job.workloadIndex, job.run);
     const executions = job.workload === "all" ? o.executions : o.scenarioExecutions;
-    const sim = simulateContract(
+    const workload = workloadFor(job.workload, o);
+    const sim = simulateLines(
       job.contract,
       { executions, faults: o.faults, shapes: o.shapes },
-      workloadFor(job.workload, o),
+      workload,
       seed,
       this.runtime,
     );
+    return { seed, workload, lines: sim.lines, truths: sim.truths };
+  }
+
+  private score(job: Job, sim: SimulatedContract): void {
+    const seed = sim.seed;
     this.lines += sim.lines.length;
     for (const key of this.keys) {
       const analysis = analyzeFinished(sim, key);
@@ -288,7 +337,6 @@ export class LabRunner {
       if (rep && (!cell.representative || (!clean && cell.cleanRuns === cell.runs - 1)))
         cell.representative = { seed, executionId: rep };
     }
-    return true;
   }
 
   /** The cells so far (copies: the runner goes on filling its own). */
