@@ -26,7 +26,14 @@ import { restoreIngest, snapshotIngest } from "./log-snapshot";
 import { evictToBudget, heldBytes, type MemoryStats } from "./memory-budget";
 import { BUILTIN_KEYS, type PartitionKey } from "./partition-key";
 import { DEFAULT_PRODUCER_RULES } from "./producer";
-import { KeyRing, signatureProblem, type BadSignature, type Jwks } from "./signature";
+import {
+  buildProcessLedger,
+  signatureStatus,
+  type LineSignature,
+  type ProcessLedger,
+  type SignatureStatus,
+} from "./process-ledger";
+import { KeyRing, SIG_PROFILE, signatureProblem, type BadSignature, type Jwks } from "./signature";
 import type { AuditLogSnapshot } from "./snapshot";
 import type { AuditEvent, Malformed, ParsedMessage, ProducerIdentity, ProducerRule, RawMessage } from "./types";
 
@@ -83,6 +90,8 @@ export class AuditLog {
   readonly budgetBytes: number | undefined;
   /** Signature verdict by row, once verified: what is wrong, or null (unsigned or valid). Bytes never change. */
   private sigVerdicts = new Map<number, string | null>();
+  /** Each row's signature as the process ledger reports it (kid and verdict), once classified. */
+  private lineSigs = new Map<number, LineSignature>();
   private _version = 0;
   private memoVersion = -1;
   private readonly memos = new Map<string, unknown>();
@@ -132,6 +141,7 @@ export class AuditLog {
         this.ledger.removed();
         this.cache.forget(row);
         this.sigVerdicts.delete(row);
+        this.lineSigs.delete(row);
       },
       stale: (row) => this.cache.forget(row),
     };
@@ -329,6 +339,45 @@ export class AuditLog {
     return this.execMemo(st, "signatures", undefined, () => run(st.events));
   }
 
+  /**
+   * Every producer process the log holds lines of, with what it served and its chain's status (see
+   * process-ledger.ts). The chains are the ledger's (verified once per line, as it arrives); grouping the
+   * lines by process is one pass over the columns, memoised on the log's version.
+   */
+  processLedger(): ProcessLedger {
+    const ing = this.ing;
+    this.ledger.sync();
+    return this.memo(`processes\0${this.ledger.version}`, () => {
+      const s = ing.store;
+      return buildProcessLedger({
+        streamSeq: s.streamSeq,
+        tsMs: s.tsMs,
+        flags: s.flags,
+        identity: s.identity,
+        exec: s.exec,
+        execNames: s.execNames,
+        corr: s.corr,
+        corrNames: s.corrNames,
+        identityAt: (ix) => ing.identities.at(ix),
+        rows: mergeByStreamSeq(s.streamSeq, ing.all, ing.bad),
+        breaks: this.chainBreaks(),
+        predecessorOf: (row) => this.ledger.predecessorOf(row),
+      });
+    });
+  }
+
+  /**
+   * Signatures of one producer process's lines by kid (signature.ts's rule; without a JWKS signed lines are
+   * "unchecked"). Each line is classified once, ever, and only when asked. Undefined: no such process.
+   */
+  processSignatures(processId: string): SignatureStatus | undefined {
+    const rows = this.processLedger().rowsOf.get(processId);
+    if (rows === undefined) return undefined;
+    return this.memo(`process-signatures\0${processId}`, () =>
+      signatureStatus(rows, this.ing.store.streamSeq, this.keyRing !== undefined, (row) => this.lineSignature(row)),
+    );
+  }
+
   /** Memoised per (key, options) and the execution's version (or the log's). */
   analyze(key: PartitionKey, opts: LogAnalyzeOptions = {}): Analysis {
     const x = opts.executionId;
@@ -406,6 +455,12 @@ export class AuditLog {
       if (to >= 0) sig.set(to, v);
     }
     this.sigVerdicts = sig;
+    const lineSigs = new Map<number, LineSignature>();
+    for (const [row, v] of this.lineSigs) {
+      const to = r.remap[row] ?? -1;
+      if (to >= 0) lineSigs.set(to, v);
+    }
+    this.lineSigs = lineSigs;
     this._version++;
     return true;
   }
@@ -421,6 +476,36 @@ export class AuditLog {
 
   private nowMs(): number {
     return this.ing.newestMs === -Infinity ? 0 : this.ing.newestMs;
+  }
+
+  private lineSignature(row: number): LineSignature {
+    const hit = this.lineSigs.get(row);
+    if (hit !== undefined) return hit;
+    let o: unknown;
+    try {
+      o = JSON.parse(decoder.decode(this.ing.store.bytes(row)));
+    } catch {
+      o = undefined;
+    }
+    const e = typeof o === "object" && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : {};
+    const kid = typeof e.kid === "string" ? e.kid : undefined;
+    const ring = this.keyRing;
+    let v: LineSignature;
+    if (!Object.hasOwn(e, "sig")) v = { verdict: "unsigned" };
+    else if (ring === undefined) v = { verdict: "unchecked", kid };
+    else {
+      let problem = this.sigVerdicts.get(row);
+      if (problem === undefined) {
+        problem = this.verifyRow(row, ring);
+        this.sigVerdicts.set(row, problem);
+      }
+      if (problem === null) v = { verdict: "verified", kid };
+      else if (kid !== undefined && e.sigp === SIG_PROFILE && ring.get(kid) === undefined) {
+        v = { verdict: "unknown-kid", kid, message: problem };
+      } else v = { verdict: "bad", kid, message: problem };
+    }
+    this.lineSigs.set(row, v);
+    return v;
   }
 
   /** A row's signature verdict (see sigVerdicts). */

@@ -105,6 +105,22 @@ export class ChainLedger {
     return out.sort((a, b) => a.at - b.at);
   }
 
+  /**
+   * Stream sequence of the line (held or evicted) this row's prev_hash names: 0 for genesis, NaN when no line
+   * read has that hash or the row has no hex prev_hash. After sync(); the process ledger follows chains by it.
+   */
+  predecessorOf(row: number): number {
+    const s = this.store;
+    if (!this.active || ((s.flags[row] as number) & (MALFORMED | PREV_HASH_HEX)) !== PREV_HASH_HEX) return NaN;
+    let genesis = true;
+    for (let w = 0; w < 8 && genesis; w++) genesis = s.prevHash[row * 8 + w] === 0;
+    if (genesis) return 0;
+    const phi = s.prevHash[row * 8] as number;
+    const plo = s.prevHash[row * 8 + 1] as number;
+    const pred = this.lines.lineOf(phi, plo);
+    return pred === pred ? pred : this.gone.lineOf(phi, plo);
+  }
+
   /** Verifies whatever arrived since the last call. */
   sync(): void {
     if (!this.active) {
