@@ -60,11 +60,18 @@ describe("npm run lab", () => {
     expect(a.status).toBe(0);
     expect(b.status).toBe(0);
     const text = readFileSync(join(dir, "a.md"), "utf8");
-    expect(text.replace(/--report \S+/, "")).toBe(readFileSync(join(dir, "b.md"), "utf8").replace(/--report \S+/, ""));
+    // Only the file names differ: the --report argument and the picture it links.
+    const unnamed = (t: string) => t.replace(/--report \S+/, "").replace(/\]\([ab]\.svg\)/, "");
+    expect(unnamed(text)).toBe(unnamed(readFileSync(join(dir, "b.md"), "utf8")));
     expect(text).toMatch(/^## 1\. Which seq scope each producer should use$/m);
     expect(text).toMatch(/^## 2\. Which partition key consumers should check seq in$/m);
     expect(text).toMatch(/^## 3\. Whether to add the `producer` field, and what it must name$/m);
     expect(text).toContain("npm run lab -- --seed 3 --runs 3 --executions 4 --scenario-runs 1 --scenarios parallel,");
+    // The heat map next to it, the same bytes too, and the answer links it.
+    const svg = readFileSync(join(dir, "a.svg"), "utf8");
+    expect(svg).toMatch(/^<svg /);
+    expect(svg).toBe(readFileSync(join(dir, "b.svg"), "utf8"));
+    expect(text).toContain("![the matrix](a.svg)");
   }, 120_000);
 
   it("rejects a bad scope or scenario with a one-line message", () => {

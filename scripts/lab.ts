@@ -5,8 +5,10 @@
 // any run or misses a loss a consumer could have seen.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import { contractId, describeContract } from "../lib/lab/contracts";
 import { alwaysClean, conclude, verdictCells } from "../lib/lab/conclusion";
+import { labHeatmap } from "../lib/lab/heatmap";
 import { labCommand, labReport } from "../lib/lab/report";
 import {
   DEFAULT_LAB_FAULTS,
@@ -185,7 +187,10 @@ const via = values.nats ? ` through ${values.nats}` : "";
 if (values.report) {
   const extra = [...(values.nats ? [`--nats ${values.nats}`] : []), `--report ${values.report}`];
   const transport = values.nats ? `published to and read back from a nats-server (${values.nats})` : undefined;
-  writeFileSync(values.report, labReport(result, labCommand(result.options, extra), transport));
+  // The matrix as a picture, next to the answer: answer.md → answer.svg.
+  const picture = values.report.replace(/(\.md)?$/i, ".svg");
+  writeFileSync(values.report, labReport(result, labCommand(result.options, extra), transport, basename(picture)));
+  writeFileSync(picture, labHeatmap(result));
 }
 if (values.json) {
   console.log(JSON.stringify({ ...result, conclusion: answer.lines }, null, 2));

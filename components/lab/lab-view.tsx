@@ -17,6 +17,7 @@ import {
   type LabResult,
   type WorkloadId,
 } from "@/lib/lab/run-lab";
+import { labHeatmap } from "@/lib/lab/heatmap";
 import { SCENARIO_IDS } from "@/lib/lab/scenarios";
 import { LabMatrix } from "./lab-matrix";
 import { LabForm, type LabFormValues } from "./lab-form";
@@ -130,7 +131,7 @@ export function LabView() {
                   {state.result.done * state.result.keys.length} scored cells in {(state.ms / 1000).toFixed(1)} s (
                   {Math.round((state.result.done * state.result.keys.length) / (state.ms / 1000))} cells/s).
                 </p>
-                <ReportDownload report={state.report} />
+                <ReportDownload report={state.report} result={state.result} />
               </>
             )}
           </section>
@@ -165,17 +166,20 @@ export function LabView() {
   );
 }
 
-function ReportDownload({ report }: { report: string }) {
-  const href = useMemo(() => URL.createObjectURL(new Blob([report], { type: "text/markdown" })), [report]);
+/** The written answer and its heat map, the same bytes `npm run lab -- --report answer.md` writes. */
+function ReportDownload({ report, result }: { report: string; result: LabResult }) {
+  const md = useMemo(() => URL.createObjectURL(new Blob([report], { type: "text/markdown" })), [report]);
+  const svg = useMemo(() => URL.createObjectURL(new Blob([labHeatmap(result)], { type: "image/svg+xml" })), [result]);
+  const link = "inline-block rounded bg-sky-700 px-3 py-1 text-xs font-medium text-white hover:bg-sky-800";
   return (
-    <a
-      href={href}
-      download="answer.md"
-      className="inline-block rounded bg-sky-700 px-3 py-1 text-xs font-medium text-white hover:bg-sky-800"
-      data-testid="lab-report"
-    >
-      Download the answer (Markdown)
-    </a>
+    <p className="flex gap-2">
+      <a href={md} download="answer.md" className={link} data-testid="lab-report">
+        Download the answer (Markdown)
+      </a>
+      <a href={svg} download="answer.svg" className={link} data-testid="lab-heatmap">
+        Download the heat map (SVG)
+      </a>
+    </p>
   );
 }
 

@@ -74,6 +74,7 @@ export function labReport(
   result: LabResult,
   command = labCommand(result.options, ["--report answer.md"]),
   transport = "in memory (the stream reader's messages, built from the simulator's lines)",
+  picture = "answer.svg",
 ): string {
   const o = result.options;
   const answer = conclude(result);
@@ -203,6 +204,7 @@ export function labReport(
 
   // The scenarios.
   out.push("## Scenarios: which break each contract × key", "");
+  out.push(`The matrix as a heat map (written next to this file): ![the matrix](${picture})`, "");
   out.push(
     `Every scenario is on for the evidence above (${o.scenarios.length > 0 ? o.scenarios.map(code).join(", ") : "none"}). ` +
       "With none of them, each execution has fresh processes, each agent is invoked at most once per run, and nothing crashes, restarts, is retried or redelivered.",
