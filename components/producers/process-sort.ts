@@ -1,0 +1,48 @@
+import type { ProducerProcess } from "@/lib/audit/process-ledger";
+
+export type ProcessSortColumn = "producer" | "status" | "events" | "executions" | "breaks" | "first" | "last";
+
+export interface ProcessSort {
+  by: ProcessSortColumn;
+  desc: boolean;
+}
+
+export const DEFAULT_PROCESS_SORT: ProcessSort = { by: "first", desc: false };
+
+/** Worst first when sorted by status descending. */
+const STATUS_RANK: Record<ProducerProcess["status"], number> = {
+  continuous: 0,
+  "no-chain": 1,
+  "mid-chain": 2,
+  breaks: 3,
+};
+
+function value(p: ProducerProcess, by: ProcessSortColumn): number | string {
+  switch (by) {
+    case "producer":
+      return p.identity.label;
+    case "status":
+      return STATUS_RANK[p.status];
+    case "events":
+      return p.events;
+    case "executions":
+      return p.executions.length;
+    case "breaks":
+      return p.breaks.length;
+    case "first":
+      return p.first.streamSeq;
+    case "last":
+      return p.last.streamSeq;
+  }
+}
+
+/** The processes in the order asked; ties by first line, so the order is total and stable. */
+export function sortProcesses(list: readonly ProducerProcess[], sort: ProcessSort): ProducerProcess[] {
+  const dir = sort.desc ? -1 : 1;
+  return [...list].sort((a, b) => {
+    const x = value(a, sort.by);
+    const y = value(b, sort.by);
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return c * dir || a.first.streamSeq - b.first.streamSeq;
+  });
+}
