@@ -27,7 +27,7 @@ import { evictToBudget, heldBytes, type MemoryStats } from "./memory-budget";
 import { BUILTIN_KEYS, type PartitionKey } from "./partition-key";
 import { DEFAULT_PRODUCER_RULES } from "./producer";
 import {
-  buildProcessLedger,
+  ProcessTracker,
   signatureStatus,
   type LineSignature,
   type ProcessLedger,
@@ -92,6 +92,8 @@ export class AuditLog {
   private sigVerdicts = new Map<number, string | null>();
   /** Each row's signature as the process ledger reports it (kid and verdict), once classified. */
   private lineSigs = new Map<number, LineSignature>();
+  /** The process ledger, kept up to date as rows arrive (see process-ledger.ts). */
+  private readonly processes = new ProcessTracker();
   private _version = 0;
   private memoVersion = -1;
   private readonly memos = new Map<string, unknown>();
@@ -142,6 +144,7 @@ export class AuditLog {
         this.cache.forget(row);
         this.sigVerdicts.delete(row);
         this.lineSigs.delete(row);
+        this.processes.removed();
       },
       stale: (row) => this.cache.forget(row),
     };
@@ -341,15 +344,15 @@ export class AuditLog {
 
   /**
    * Every producer process the log holds lines of, with what it served and its chain's status (see
-   * process-ledger.ts). The chains are the ledger's (verified once per line, as it arrives); grouping the
-   * lines by process is one pass over the columns, memoised on the log's version.
+   * process-ledger.ts). The chains are the ledger's (verified once per line, as it arrives); the grouping by
+   * process is incremental too (rows past the last one taken), memoised on the log's version.
    */
   processLedger(): ProcessLedger {
     const ing = this.ing;
     this.ledger.sync();
     return this.memo(`processes\0${this.ledger.version}`, () => {
       const s = ing.store;
-      return buildProcessLedger({
+      return this.processes.update({
         streamSeq: s.streamSeq,
         tsMs: s.tsMs,
         flags: s.flags,
@@ -359,7 +362,10 @@ export class AuditLog {
         corr: s.corr,
         corrNames: s.corrNames,
         identityAt: (ix) => ing.identities.at(ix),
-        rows: mergeByStreamSeq(s.streamSeq, ing.all, ing.bad),
+        all: ing.all,
+        bad: ing.bad,
+        merge: (a, b) => mergeByStreamSeq(s.streamSeq, a, b),
+        rowAt: (streamSeq) => ing.rowAt(streamSeq),
         breaks: this.chainBreaks(),
         predecessorOf: (row) => this.ledger.predecessorOf(row),
       });
@@ -461,6 +467,7 @@ export class AuditLog {
       if (to >= 0) lineSigs.set(to, v);
     }
     this.lineSigs = lineSigs;
+    this.processes.removed();
     this._version++;
     return true;
   }

@@ -90,7 +90,7 @@ export interface ProcessLedger {
   rowsOf: ReadonlyMap<string, readonly number[]>;
 }
 
-/** What buildProcessLedger reads. */
+/** What the tracker reads: the log's columns and its chain ledger's answers. */
 export interface ProcessLedgerInput {
   streamSeq: Float64Array;
   tsMs: Float64Array;
@@ -101,150 +101,295 @@ export interface ProcessLedgerInput {
   corr: Int32Array;
   corrNames: readonly string[];
   identityAt(ix: number): ProducerIdentity;
-  /** Held rows, events and malformed, ascending stream sequence. */
-  rows: ArrayLike<number>;
-  /** The chain ledger's breaks (chain-ledger.ts), ascending `at`. */
+  /** Held event rows and malformed rows, each ascending stream sequence. */
+  all: readonly number[];
+  bad: readonly number[];
+  /** Two such row lists merged (AuditLog's mergeByStreamSeq). */
+  merge(a: readonly number[], b: readonly number[]): ArrayLike<number>;
+  /** The held row under a stream sequence, or -1. */
+  rowAt(streamSeq: number): number;
+  /** The chain ledger's breaks (chain-ledger.ts). */
   breaks: readonly ChainBreak[];
   /** Stream sequence of the line (held or not) this row's prev_hash names; 0: genesis; NaN: none read. */
   predecessorOf(row: number): number;
 }
 
 interface Building {
-  p: ProducerProcess;
+  id: string;
+  identity: ProducerIdentity;
+  start: ChainStart;
+  firstRow: number;
+  lastRow: number;
+  events: number;
+  chained: number;
+  verified: number;
+  breaks: Map<number, ProcessBreak>;
   rows: number[];
   execs: Set<number>;
+  executions: string[];
   corrs: Set<number>;
-  lastSeq: number;
-  lastTs: number;
+  invocations: string[];
+  processLevel: number;
+  /** What was last handed out, while nothing changed. */
+  shown: ProducerProcess | undefined;
 }
 
-/** Every producer process in the rows, ordered by its first line. */
-export function buildProcessLedger(c: ProcessLedgerInput): ProcessLedger {
-  const breaksAt = new Map<number, ChainBreak>();
-  for (const b of c.breaks) breaksAt.set(b.at, b);
-  const list: Building[] = [];
-  const bySeq = new Map<number, Building>();
-  const latestOfLane = new Map<number, Building>();
-  let malformed = 0;
-  let requested: LedgerRange | undefined;
-  const n = c.rows.length;
-  for (let i = 0; i < n; i++) {
-    const row = c.rows[i] as number;
+/**
+ * The process ledger, kept up to date as the log grows: rows past the last one seen are taken one by one,
+ * and only breaks that came or went at older rows (a late predecessor) are judged again. Anything else — a row
+ * removed, evicted or read back, one arriving before rows already taken — takes every held row again, which
+ * gives the same answer (the property test compares the two).
+ */
+export class ProcessTracker {
+  private procs: Building[] = [];
+  /** Process index + 1 by row (0: none). */
+  private procOfRow = new Int32Array(0);
+  /** The process's line before this row (-1: none). */
+  private prevInProc = new Int32Array(0);
+  /** 1 where the row was counted as verified. */
+  private verifiedRow = new Uint8Array(0);
+  private latestOfLane = new Map<number, number>();
+  private breaksSeen = new Map<number, ChainBreak>();
+  private highWater = -Infinity;
+  private taken = 0;
+  private malformed = 0;
+  private requested: LedgerRange | undefined;
+  private dirty = false;
+
+  /** A held row went (replaced by an earlier copy, or evicted: rows renumbered): take every row again next time. */
+  removed(): void {
+    this.dirty = true;
+  }
+
+  update(c: ProcessLedgerInput): ProcessLedger {
+    const total = c.all.length + c.bad.length;
+    const takenAll = countUpTo(c.streamSeq, c.all, this.highWater);
+    const takenBad = countUpTo(c.streamSeq, c.bad, this.highWater);
+    // Only new rows, all past the last one taken: every row up to it is one taken before.
+    const appended = !this.dirty && takenAll + takenBad === this.taken && total >= this.taken;
+    const breaksAt = new Map<number, ChainBreak>();
+    for (const b of c.breaks) breaksAt.set(b.at, b);
+    if (!appended) this.reset();
+    const before = this.highWater;
+    const rows = appended ? c.merge(c.all.slice(takenAll), c.bad.slice(takenBad)) : c.merge(c.all, c.bad);
+    this.grow(c.flags.length);
+    for (let i = 0; i < rows.length; i++) this.take(c, rows[i] as number, breaksAt);
+    this.taken = total;
+    if (appended) {
+      // A break that came or went at a row taken before: its line is judged again.
+      for (const [at, b] of this.breaksSeen) if (at <= before && breaksAt.get(at) !== b) this.rejudge(c, at, breaksAt);
+      for (const at of breaksAt.keys()) if (at <= before && !this.breaksSeen.has(at)) this.rejudge(c, at, breaksAt);
+    }
+    this.breaksSeen = breaksAt;
+    const rowsOf = new Map<string, readonly number[]>();
+    const processes = this.procs.map((b) => {
+      rowsOf.set(b.id, b.rows);
+      return (b.shown ??= shown(c, b));
+    });
+    const r = this.requested;
+    return {
+      requested: r === undefined ? undefined : { first: { ...r.first }, last: { ...r.last }, lines: r.lines },
+      processes,
+      malformed: this.malformed,
+      rowsOf,
+    };
+  }
+
+  private reset(): void {
+    this.dirty = false;
+    this.procs = [];
+    this.procOfRow.fill(0);
+    this.verifiedRow.fill(0);
+    this.latestOfLane = new Map();
+    this.breaksSeen = new Map();
+    this.highWater = -Infinity;
+    this.taken = 0;
+    this.malformed = 0;
+    this.requested = undefined;
+  }
+
+  private grow(rows: number): void {
+    if (this.procOfRow.length >= rows) return;
+    const n = Math.max(rows, this.procOfRow.length * 2, 1024);
+    const p = new Int32Array(n);
+    p.set(this.procOfRow);
+    this.procOfRow = p;
+    const q = new Int32Array(n);
+    q.set(this.prevInProc);
+    this.prevInProc = q;
+    const v = new Uint8Array(n);
+    v.set(this.verifiedRow);
+    this.verifiedRow = v;
+  }
+
+  private take(c: ProcessLedgerInput, row: number, breaksAt: ReadonlyMap<number, ChainBreak>): void {
     const seq = c.streamSeq[row] as number;
     const f = c.flags[row] as number;
+    this.highWater = seq;
     const ts = (f & MALFORMED) !== 0 ? NaN : (c.tsMs[row] as number);
-    if (requested === undefined) {
-      requested = { first: { streamSeq: seq, tsMs: ts }, last: { streamSeq: seq, tsMs: ts }, lines: 0 };
-    }
-    requested.lines++;
+    const r = (this.requested ??= {
+      first: { streamSeq: seq, tsMs: ts },
+      last: { streamSeq: seq, tsMs: ts },
+      lines: 0,
+    });
+    r.lines++;
     // A malformed line has no ts: the range's times are those of the first and last events.
-    requested.last = { streamSeq: seq, tsMs: ts === ts ? ts : requested.last.tsMs };
-    if (requested.first.tsMs !== requested.first.tsMs) requested.first.tsMs = ts;
+    r.last.streamSeq = seq;
+    if (ts === ts) r.last.tsMs = ts;
+    if (r.first.tsMs !== r.first.tsMs) r.first.tsMs = ts;
     if ((f & MALFORMED) !== 0) {
-      malformed++;
-      continue;
+      this.malformed++;
+      return;
     }
     const lane = c.identity[row] as number;
     const chained = (f & HAS_PREV_HASH) !== 0;
     const pred = (f & PREV_HASH_HEX) !== 0 ? c.predecessorOf(row) : NaN;
-    let b: Building | undefined;
-    let start: ChainStart = chained ? "mid-chain" : "unchained";
-    if (pred === 0) start = "genesis";
-    else if (pred === pred) b = bySeq.get(pred) ?? latestOfLane.get(lane);
-    else b = latestOfLane.get(lane);
-    const brk = breaksAt.get(seq);
-    if (b === undefined) {
+    let ix: number | undefined;
+    if (pred !== 0) {
+      const predRow = pred === pred ? c.rowAt(pred) : -1;
+      const of = predRow >= 0 ? (this.procOfRow[predRow] as number) - 1 : -1;
+      ix = of >= 0 ? of : this.latestOfLane.get(lane);
+    }
+    let b = ix === undefined ? undefined : this.procs[ix];
+    if (ix === undefined || b === undefined) {
       const identity = c.identityAt(lane);
       b = {
-        p: {
-          id: `${identity.id}@${seq}`,
-          identity,
-          rule: identity.rule,
-          first: { streamSeq: seq, tsMs: ts },
-          last: { streamSeq: seq, tsMs: ts },
-          events: 0,
-          chained: 0,
-          verified: 0,
-          start,
-          status: "no-chain",
-          breaks: [],
-          executions: [],
-          invocations: [],
-          processLevel: 0,
-        },
+        id: `${identity.id}@${seq}`,
+        identity,
+        start: pred === 0 ? "genesis" : chained ? "mid-chain" : "unchained",
+        firstRow: row,
+        lastRow: -1,
+        events: 0,
+        chained: 0,
+        verified: 0,
+        breaks: new Map(),
         rows: [],
         execs: new Set(),
+        executions: [],
         corrs: new Set(),
-        lastSeq: NaN,
-        lastTs: NaN,
+        invocations: [],
+        processLevel: 0,
+        shown: undefined,
       };
-      list.push(b);
-    } else if (b.p.start === "unchained" && chained) {
+      ix = this.procs.length;
+      this.procs.push(b);
+    } else if (b.start === "unchained" && chained) {
       // Its first lines carried no prev_hash: the chain begins here.
-      b.p.start = pred === 0 ? "genesis" : "mid-chain";
+      b.start = pred === 0 ? "genesis" : "mid-chain";
     }
-    const p = b.p;
-    p.events++;
-    p.last = { streamSeq: seq, tsMs: ts };
+    b.shown = undefined;
+    this.prevInProc[row] = b.lastRow;
+    this.verifiedRow[row] = 0;
+    b.events++;
+    b.lastRow = row;
+    b.rows.push(row);
     if (chained) {
-      p.chained++;
-      if (brk !== undefined) {
-        const fork = brk.streamSeqs.length > 2;
-        const after = fork ? pred : b.lastSeq;
-        p.breaks.push({
-          at: seq,
-          atTsMs: ts,
-          kind: fork ? "fork" : "missing",
-          after,
-          afterTsMs: after === b.lastSeq ? b.lastTs : tsOf(c, bySeq, after),
-          ...(fork ? { forkWith: brk.streamSeqs.find((s) => s !== seq && s !== pred) ?? NaN } : {}),
-          message: brk.message,
-        });
-      } else if (pred === pred) {
-        p.verified++;
-      }
+      b.chained++;
+      this.judge(c, b, row, pred, breaksAt);
     }
     const x = c.exec[row] as number;
     const k = c.corr[row] as number;
     if (x >= 0 && !b.execs.has(x)) {
       b.execs.add(x);
-      p.executions.push(c.execNames[x] as string);
+      b.executions.push(c.execNames[x] as string);
     }
     if (k >= 0 && !b.corrs.has(k)) {
       b.corrs.add(k);
-      p.invocations.push(c.corrNames[k] as string);
+      b.invocations.push(c.corrNames[k] as string);
     }
-    if (x < 0 && k < 0) p.processLevel++;
-    b.rows.push(row);
-    b.lastSeq = seq;
-    b.lastTs = ts;
-    bySeq.set(seq, b);
-    latestOfLane.set(lane, b);
+    if (x < 0 && k < 0) b.processLevel++;
+    this.procOfRow[row] = ix + 1;
+    this.latestOfLane.set(lane, ix);
   }
-  const rowsOf = new Map<string, readonly number[]>();
-  for (const b of list) {
-    const p = b.p;
-    p.status =
-      p.chained === 0
-        ? "no-chain"
-        : p.breaks.length > 0
-          ? "breaks"
-          : p.start === "genesis"
-            ? "continuous"
-            : "mid-chain";
-    rowsOf.set(p.id, b.rows);
+
+  /** Counts a chained row: a break, or verified when its predecessor was read (and no break is at it). */
+  private judge(
+    c: ProcessLedgerInput,
+    b: Building,
+    row: number,
+    pred: number,
+    breaksAt: ReadonlyMap<number, ChainBreak>,
+  ): void {
+    const seq = c.streamSeq[row] as number;
+    const brk = breaksAt.get(seq);
+    if (brk === undefined) {
+      if (pred === pred) {
+        b.verified++;
+        this.verifiedRow[row] = 1;
+      }
+      return;
+    }
+    const fork = brk.streamSeqs.length > 2;
+    const prevRow = this.prevInProc[row] as number;
+    const afterRow = fork ? c.rowAt(pred) : prevRow;
+    const after = fork ? pred : prevRow >= 0 ? (c.streamSeq[prevRow] as number) : NaN;
+    const pb: ProcessBreak = {
+      at: seq,
+      atTsMs: c.tsMs[row] as number,
+      kind: fork ? "fork" : "missing",
+      after,
+      afterTsMs: afterRow >= 0 ? (c.tsMs[afterRow] as number) : NaN,
+      message: brk.message,
+    };
+    if (fork) pb.forkWith = brk.streamSeqs.find((s) => s !== seq && s !== pred) ?? NaN;
+    b.breaks.set(seq, pb);
   }
-  return { requested, processes: list.map((b) => b.p), malformed, rowsOf };
+
+  /** A row taken before whose break came or went: its old verdict out, the new one in. */
+  private rejudge(c: ProcessLedgerInput, at: number, breaksAt: ReadonlyMap<number, ChainBreak>): void {
+    const row = c.rowAt(at);
+    const ix = row >= 0 ? (this.procOfRow[row] as number) - 1 : -1;
+    const b = this.procs[ix];
+    if (b === undefined || ((c.flags[row] as number) & HAS_PREV_HASH) === 0) return;
+    // Its old verdict out: a break, verified, or neither (its predecessor was not read then).
+    b.breaks.delete(at);
+    if (this.verifiedRow[row] === 1) {
+      b.verified--;
+      this.verifiedRow[row] = 0;
+    }
+    const pred = ((c.flags[row] as number) & PREV_HASH_HEX) !== 0 ? c.predecessorOf(row) : NaN;
+    this.judge(c, b, row, pred, breaksAt);
+    b.shown = undefined;
+  }
 }
 
-function tsOf(c: ProcessLedgerInput, bySeq: Map<number, Building>, seq: number): number {
-  const b = bySeq.get(seq);
-  if (b === undefined) return NaN;
-  for (let i = b.rows.length - 1; i >= 0; i--) {
-    const row = b.rows[i] as number;
-    if (c.streamSeq[row] === seq) return c.tsMs[row] as number;
+/** How many of `rows` (ascending stream sequence) lie at or before `past`: the position of the first past it. */
+function countUpTo(streamSeq: Float64Array, rows: readonly number[], past: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((streamSeq[rows[mid] as number] as number) <= past) lo = mid + 1;
+    else hi = mid;
   }
-  return NaN;
+  return lo;
+}
+
+function shown(c: ProcessLedgerInput, b: Building): ProducerProcess {
+  const breaks = [...b.breaks.values()].sort((x, y) => x.at - y.at);
+  const status: ChainStatus =
+    b.chained === 0 ? "no-chain" : breaks.length > 0 ? "breaks" : b.start === "genesis" ? "continuous" : "mid-chain";
+  return {
+    id: b.id,
+    identity: b.identity,
+    rule: b.identity.rule,
+    first: { streamSeq: c.streamSeq[b.firstRow] as number, tsMs: c.tsMs[b.firstRow] as number },
+    last: { streamSeq: c.streamSeq[b.lastRow] as number, tsMs: c.tsMs[b.lastRow] as number },
+    events: b.events,
+    chained: b.chained,
+    verified: b.verified,
+    start: b.start,
+    status,
+    breaks,
+    executions: [...b.executions],
+    invocations: [...b.invocations],
+    processLevel: b.processLevel,
+  };
+}
+
+/** The ledger of the rows in one pass (what a ProcessTracker answers after any history of updates). */
+export function buildProcessLedger(c: ProcessLedgerInput): ProcessLedger {
+  return new ProcessTracker().update(c);
 }
 
 /** One line's signature, as signature.ts judges it. */
