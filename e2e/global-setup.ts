@@ -39,6 +39,7 @@ export default async function globalSetup() {
     SEQSCOPE_STREAM: E2E_STREAM,
     SEQSCOPE_SUBJECT: E2E_SUBJECT,
     ...auth.appEnv,
+    SEQSCOPE_LAB_NATS_URL: nats.url,
   }).catch(async (e) => {
     await nats.stop();
     throw e;

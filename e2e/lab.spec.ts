@@ -50,3 +50,28 @@ test("a seeded lab run gives the CLI's verdict, explains its red cells, opens a 
   expect(await readFile(file, "utf8")).toBe(labReport(result));
   await test.info().attach("lab", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
 });
+
+test("through NATS: the dashboard server publishes every run and reads it back, and the verdict is the same", async ({
+  page,
+}) => {
+  // Tiny: the round trip makes, fills, reads and deletes a stream per run (18 contracts × 2 runs).
+  const options = { seed: 9, runs: 2, executions: 3, scenarioRuns: 0, faults: DEFAULT_LAB_FAULTS };
+  const expected = conclude(runLab(options));
+  await page.goto("/lab");
+  await page.getByLabel("base seed").fill("9");
+  await page.getByLabel("runs", { exact: true }).fill("2");
+  await page.getByLabel("executions per run").fill("3");
+  await page.getByLabel("runs per scenario").fill("0");
+  await page.getByTestId("lab-via-nats").check();
+  await page.getByRole("button", { name: "Run the lab" }).click();
+  await expect(page.getByTestId("lab-conclusion")).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId("lab-conclusion")).toContainText(expected.lines[0]!);
+  const best = page.locator("[data-testid=lab-cell][data-best=true]");
+  await expect(best).toHaveAttribute("data-contract", expected.best!.contractId);
+  await expect(best).toHaveAttribute("data-key", expected.best!.keyId);
+  // The written answer says how its runs travelled.
+  const download = page.waitForEvent("download");
+  await page.getByTestId("lab-report").click();
+  const text = await readFile(await (await download).path(), "utf8");
+  expect(text).toContain("published to and read back from a nats-server");
+});

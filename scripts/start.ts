@@ -229,7 +229,8 @@ try {
     );
   }
 
-  const served = await serveApp(root, cfg.appPort, auth?.appEnv ?? {}, { detached: true });
+  const appEnv = auth && nats ? { ...auth.appEnv, SEQSCOPE_LAB_NATS_URL: nats.url } : {};
+  const served = await serveApp(root, cfg.appPort, appEnv, { detached: true });
   app = served.child;
   lock.children.push({ pid: app.pid ?? -1, name: "next" });
   writeLock(lockPath, lock);

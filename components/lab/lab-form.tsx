@@ -21,6 +21,11 @@ export interface LabFormProps {
   running: boolean;
   onRun(): void;
   onCancel(): void;
+  /** Through a real nats-server (the dashboard server's round trip), or in memory. */
+  via: "memory" | "nats";
+  onVia(via: "memory" | "nats"): void;
+  /** Why the round trip is not available here (no SEQSCOPE_LAB_NATS_URL, not an admin); undefined: it is. */
+  natsUnavailable?: string;
 }
 
 const input = "w-20 rounded border border-slate-300 bg-transparent px-1.5 py-0.5 tabular-nums dark:border-slate-700";
@@ -53,7 +58,7 @@ function NumberField(props: {
 }
 
 /** The evidence: base seed, runs, the scenarios switched on, fault rates. */
-export function LabForm({ value: v, onChange, running, onRun, onCancel }: LabFormProps) {
+export function LabForm({ value: v, onChange, running, onRun, onCancel, via, onVia, natsUnavailable }: LabFormProps) {
   const set = (patch: Partial<LabFormValues>) => onChange({ ...v, ...patch });
   const fault = (patch: Partial<FaultOptions>) => set({ faults: { ...v.faults, ...patch } });
   return (
@@ -135,6 +140,22 @@ export function LabForm({ value: v, onChange, running, onRun, onCancel }: LabFor
           value={v.customKey}
           onChange={(e) => set({ customKey: e.target.value })}
         />
+      </label>
+      <label
+        className="flex items-center gap-1 text-xs"
+        title={
+          natsUnavailable ??
+          "The dashboard server publishes every run to a scratch stream on a real nats-server and scores what the stream reader brings back."
+        }
+      >
+        <input
+          type="checkbox"
+          data-testid="lab-via-nats"
+          checked={via === "nats"}
+          disabled={natsUnavailable !== undefined}
+          onChange={(e) => onVia(e.target.checked ? "nats" : "memory")}
+        />
+        through NATS (round trip){natsUnavailable !== undefined ? " — off here" : ""}
       </label>
       {running ? (
         <button type="button" onClick={onCancel} className="rounded bg-slate-200 px-3 py-1 text-sm dark:bg-slate-800">

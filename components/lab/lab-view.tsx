@@ -59,8 +59,9 @@ interface Look {
 }
 
 /** The seq-scope decision lab: every contract × every key over many seeded runs and scenarios, scored against ground truth. */
-export function LabView() {
+export function LabView({ natsUnavailable }: { natsUnavailable?: string }) {
   const [form, setForm] = useState<LabFormValues>(DEFAULT_LAB_FORM);
+  const [via, setVia] = useState<"memory" | "nats">("memory");
   const { state, run, cancel } = useLabRun();
   const [selected, setSelected] = useState<LabCell | undefined>();
   const [look, setLook] = useState<Look | undefined>();
@@ -81,7 +82,8 @@ export function LabView() {
           explicit <code>producer</code> field help? The lab simulates the same workload under every contract, many
           seeded runs each, with named scenarios on together and each alone; it analyses every run under every key with
           the same engine as the dashboard, and scores what a consumer would see against what really happened. It runs
-          in your browser; nothing is sent anywhere. <code>npm run lab</code> gives the same answer for the same
+          in your browser and sends nothing anywhere — unless you tick "through NATS": then the dashboard server
+          publishes every run to a scratch stream and scores what the stream reader brings back. <code>npm run lab</code> gives the same answer for the same
           settings.
         </p>
       </div>
@@ -92,9 +94,12 @@ export function LabView() {
         onRun={() => {
           setSelected(undefined);
           setLook(undefined);
-          run(toOptions(form));
+          run(toOptions(form), via);
         }}
         onCancel={cancel}
+        via={via}
+        onVia={setVia}
+        natsUnavailable={natsUnavailable}
       />
       {state.phase === "running" && (
         <div className="flex items-center gap-3 text-sm" data-testid="lab-progress">

@@ -3,6 +3,7 @@ import {
   browserCredentialPolicy,
   browserNatsConfig,
   DEFAULT_CREDENTIAL_TTL_SEC,
+  labRoundTripConfig,
   serverNatsAuth,
   ConfigError,
   DEFAULTS,
@@ -105,7 +106,9 @@ describe("runtime config", () => {
   });
 
   it("documents every variable it reads", () => {
-    const src = [browserNatsConfig, embeddedConfig, serverNatsAuth, browserCredentialPolicy].join("\n");
+    const src = [browserNatsConfig, embeddedConfig, serverNatsAuth, browserCredentialPolicy, labRoundTripConfig].join(
+      "\n",
+    );
     const read = new Set([...src.matchAll(/(?:"|env\.)((?:SEQSCOPE_|PORT)[A-Z_]*)/g)].map((m) => m[1]));
     const documented = new Set(ENV_VARS.map((v) => v.name));
     expect(read.size).toBeGreaterThanOrEqual(10);

@@ -89,6 +89,17 @@ export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning: "Lifetime in seconds of a minted browser credential; a tab renews it while its session lives.",
   },
   {
+    name: "SEQSCOPE_LAB_NATS_URL",
+    default: "(embedded: the lab account)",
+    meaning:
+      "A nats:// URL where the dashboard server runs the decision lab's round trip for the page (it creates, fills and deletes scratch streams there): give it a scratch account, never the audit stream's. Unset: the page's switch is off (the CLI's `--nats` still works).",
+  },
+  {
+    name: "SEQSCOPE_LAB_NATS_CREDS",
+    default: "(embedded: generated)",
+    meaning: "`.creds` file of the lab's user there (server side only).",
+  },
+  {
     name: "SEQSCOPE_BROWSER_NATS_USER",
     default: "",
     meaning:
@@ -260,6 +271,17 @@ export function browserCredentialPolicy(env: Env): BrowserCredentialPolicy {
     );
   }
   return { kind: "none" };
+}
+
+/** Where the dashboard server runs the lab's NATS round trip for the page; undefined: nowhere (the switch is off). */
+export function labRoundTripConfig(env: Env): { url: string; credsPath: string | undefined } | undefined {
+  const url = env.SEQSCOPE_LAB_NATS_URL?.trim();
+  if (!url) return undefined;
+  if (!/^(nats|tls):\/\//.test(url))
+    throw new ConfigError(
+      `SEQSCOPE_LAB_NATS_URL must be a nats:// or tls:// URL (the dashboard server connects), got "${url}"`,
+    );
+  return { url, credsPath: env.SEQSCOPE_LAB_NATS_CREDS?.trim() || undefined };
 }
 
 /** The config the browser needs (no credential: see browserCredentialPolicy). `jwksFile`: SEQSCOPE_JWKS's content. */

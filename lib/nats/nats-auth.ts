@@ -29,6 +29,46 @@ export interface OperatorSetup {
   accountJwt: string;
   /** A signing key of that account: what users are minted with (the account's identity key stays in reserve). */
   signerSeed: string;
+  /**
+   * A scratch account of its own for the decision lab's round trip (the dashboard server publishes simulated
+   * runs there): nothing in it can touch the audit account's streams. Absent in setups made before it existed.
+   */
+  lab?: { account: string; seed: string; jwt: string };
+}
+
+/** No limits of its own (the library does not merge these with its defaults: say every one), JetStream on. */
+const UNLIMITED = {
+  subs: -1,
+  data: -1,
+  payload: -1,
+  imports: -1,
+  exports: -1,
+  wildcards: true,
+  conn: -1,
+  leaf: -1,
+  mem_storage: -1,
+  disk_storage: -1,
+  streams: -1,
+  consumer: -1,
+};
+
+/** `s` with its lab account (made and signed with the operator's key when missing). */
+export async function withLabAccount(s: OperatorSetup): Promise<OperatorSetup> {
+  if (s.lab !== undefined) return s;
+  const lab = createAccount();
+  const jwt = await encodeAccount("LAB", lab, { limits: UNLIMITED }, { signer: fromSeed(enc(s.operatorSeed)) });
+  return { ...s, lab: { account: lab.getPublicKey(), seed: dec(lab.getSeed()), jwt } };
+}
+
+/** A `.creds` file for the lab account's one user: anything within that account, nothing outside it. */
+export async function labCreds(s: OperatorSetup): Promise<string> {
+  if (s.lab === undefined) throw new Error("this operator setup has no lab account (withLabAccount makes one)");
+  const user = createUser();
+  const jwt = await encodeUser("seqscope-lab", user, fromSeed(enc(s.lab.seed)), {
+    pub: { allow: [">"] },
+    sub: { allow: [">"] },
+  });
+  return dec(fmtCreds(jwt, user));
 }
 
 export async function createOperatorSetup(name = "seqscope"): Promise<OperatorSetup> {
@@ -43,25 +83,11 @@ export async function createOperatorSetup(name = "seqscope"): Promise<OperatorSe
     acc,
     {
       signing_keys: [signer.getPublicKey()],
-      // No limits of its own (the library does not merge these with its defaults: say every one), JetStream on.
-      limits: {
-        subs: -1,
-        data: -1,
-        payload: -1,
-        imports: -1,
-        exports: -1,
-        wildcards: true,
-        conn: -1,
-        leaf: -1,
-        mem_storage: -1,
-        disk_storage: -1,
-        streams: -1,
-        consumer: -1,
-      },
+      limits: UNLIMITED,
     },
     { signer: op },
   );
-  return {
+  return withLabAccount({
     version: 1,
     operatorSeed: dec(op.getSeed()),
     operatorJwt,
@@ -71,16 +97,21 @@ export async function createOperatorSetup(name = "seqscope"): Promise<OperatorSe
     accountSeed: dec(acc.getSeed()),
     accountJwt,
     signerSeed: dec(signer.getSeed()),
-  };
+  });
 }
 
-/** The nats-server config lines of operator mode with a memory resolver preloaded with both accounts. */
+/** The nats-server config lines of operator mode with a memory resolver preloaded with every account. */
 export function operatorServerConfig(s: OperatorSetup): string {
+  const accounts: [string, string][] = [
+    [s.systemAccount, s.systemJwt],
+    [s.account, s.accountJwt],
+    ...(s.lab ? ([[s.lab.account, s.lab.jwt]] as [string, string][]) : []),
+  ];
   return [
     `operator: ${JSON.stringify(s.operatorJwt)}`,
     `system_account: ${s.systemAccount}`,
     "resolver: MEMORY",
-    `resolver_preload: { ${s.systemAccount}: ${JSON.stringify(s.systemJwt)}, ${s.account}: ${JSON.stringify(s.accountJwt)} }`,
+    `resolver_preload: { ${accounts.map(([k, jwt]) => `${k}: ${JSON.stringify(jwt)}`).join(", ")} }`,
   ].join("\n");
 }
 

@@ -9,9 +9,11 @@ import { join } from "node:path";
 import {
   createOperatorSetup,
   indexerPermissions,
+  labCreds,
   mintProcessCreds,
   operatorServerConfig,
   producerPermissions,
+  withLabAccount,
   type OperatorSetup,
 } from "../../lib/nats/nats-auth";
 
@@ -47,8 +49,11 @@ export async function embeddedAuth(dataDir: string, stream: string, subject: str
   let setup: OperatorSetup;
   let created = false;
   if (existsSync(setupPath)) {
-    setup = JSON.parse(readFileSync(setupPath, "utf8")) as OperatorSetup;
-    if (setup.version !== 1) throw new Error(`${setupPath} is of an unknown version; move it away to make a new one`);
+    const read = JSON.parse(readFileSync(setupPath, "utf8")) as OperatorSetup;
+    if (read.version !== 1) throw new Error(`${setupPath} is of an unknown version; move it away to make a new one`);
+    // Made before the lab had an account of its own: add it.
+    setup = await withLabAccount(read);
+    if (setup !== read) writePrivate(setupPath, JSON.stringify(setup, null, 2));
   } else {
     setup = await createOperatorSetup();
     writePrivate(setupPath, JSON.stringify(setup, null, 2));
@@ -61,13 +66,20 @@ export async function embeddedAuth(dataDir: string, stream: string, subject: str
     indexerCredsPath,
     await mintProcessCreds(setup, "seqscope-indexer", indexerPermissions(stream, subject)),
   );
+  const labCredsPath = join(dir, "lab.creds");
+  writePrivate(labCredsPath, await labCreds(setup));
   const producerCreds = await mintProcessCreds(setup, "seqscope-demo", producerPermissions(stream, subject));
   // For `npm run sim` against the embedded server (its default --creds).
   writePrivate(producerCredsPath(dataDir), producerCreds);
   return {
     serverConfig: operatorServerConfig(setup),
     producerCreds,
-    appEnv: { SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: signerPath, SEQSCOPE_NATS_ACCOUNT: setup.account },
+    appEnv: {
+      SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: signerPath,
+      SEQSCOPE_NATS_ACCOUNT: setup.account,
+      // The lab's round trip, in the lab account (SEQSCOPE_LAB_NATS_URL: the server's client URL, set by the caller).
+      SEQSCOPE_LAB_NATS_CREDS: labCredsPath,
+    },
     indexerEnv: { SEQSCOPE_NATS_CREDS: indexerCredsPath },
     created,
     setup,
