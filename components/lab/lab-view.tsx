@@ -82,9 +82,9 @@ export function LabView({ natsUnavailable }: { natsUnavailable?: string }) {
           explicit <code>producer</code> field help? The lab simulates the same workload under every contract, many
           seeded runs each, with named scenarios on together and each alone; it analyses every run under every key with
           the same engine as the dashboard, and scores what a consumer would see against what really happened. It runs
-          in your browser and sends nothing anywhere — unless you tick "through NATS": then the dashboard server
-          publishes every run to a scratch stream and scores what the stream reader brings back. <code>npm run lab</code> gives the same answer for the same
-          settings.
+          in your browser and sends nothing anywhere — unless you tick &ldquo;through NATS&rdquo;: then the dashboard
+          server publishes every run to a scratch stream and scores what the stream reader brings back.{" "}
+          <code>npm run lab</code> gives the same answer for the same settings.
         </p>
       </div>
       <LabForm
