@@ -138,7 +138,10 @@ export class AuditLog {
       goneLines,
     );
     ing.listener = {
-      added: (row, restored) => this.ledger.added(row, restored),
+      added: (row, restored) => {
+        this.ledger.added(row, restored);
+        this.processes.added(ing.store.streamSeq[row] as number, restored);
+      },
       removed: (row) => {
         this.ledger.removed();
         this.cache.forget(row);
@@ -447,6 +450,8 @@ export class AuditLog {
   /** Whether anything was let go. */
   private evict(budget: number): boolean {
     const now = this.nowMs();
+    // Once someone reads the process ledger, it takes the rows about to go first, so it keeps their counts.
+    if (this.processes.active) this.processLedger();
     const r = evictToBudget(this.parts(), {
       budgetBytes: budget,
       evictable: (st) => !this.pinned.has(st.id) && this.ing.execs.finished(st, now, this.quietPeriodMs),
@@ -467,7 +472,7 @@ export class AuditLog {
       if (to >= 0) lineSigs.set(to, v);
     }
     this.lineSigs = lineSigs;
-    this.processes.removed();
+    this.processes.evicted(r.remap);
     this._version++;
     return true;
   }

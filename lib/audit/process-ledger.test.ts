@@ -210,6 +210,35 @@ describe("processLedger", () => {
     expect(p).toMatchObject({ status: "continuous", events: 3, verified: 3, breaks: [] });
     expect(p).toEqual(ledgerOf(msgs).ledger.processes[0]);
   });
+
+  it("keeps the counts and verdicts of lines the memory budget let go", () => {
+    // a: 1 policy_loaded, 2 x1, (the orchestrator closes x1: evicted at once), 4 x2, 5 x2, [lost], 7 x2.
+    const a = new Proc("a");
+    const orch = (x: string) =>
+      enc.encode(JSON.stringify(makeWire({ event: "workflow_complete", workflow_execution_id: x })));
+    const l = [a.line({ event: "policy_loaded" }), a.line({ workflow_execution_id: "x1" }), orch("x1")];
+    const x2 = [1, 2, 3, 4].map(() => a.line({ workflow_execution_id: "x2" }));
+    const msgs = stream([...l, x2[0]!, x2[1]!, x2[3]!]);
+    const log = new AuditLog({ budgetBytes: 1 });
+    log.add(msgs.slice(0, 1));
+    log.processLedger(); // asked once: kept up to date before every eviction from now on
+    log.add(msgs.slice(1, 3));
+    expect(log.execution("x1")?.evicted).toBeDefined();
+    log.add(msgs.slice(3));
+    const [pa, po] = log.processLedger().processes;
+    expect(pa).toMatchObject({
+      id: "agent:a@1",
+      events: 5,
+      verified: 4,
+      start: "genesis",
+      status: "breaks",
+      executions: ["x1", "x2"],
+      processLevel: 1,
+      breaks: [expect.objectContaining({ at: 6, after: 5 })],
+    });
+    expect(po).toMatchObject({ id: "workflow:x1@3", events: 1, status: "no-chain" });
+    expect(log.processLedger().rowsOf.get("agent:a@1")).toHaveLength(4); // the held ones
+  });
 });
 
 /** A scenario: processes (distinct agents), how many lines each writes, an interleaving, one line lost. */

@@ -118,7 +118,9 @@ interface Building {
   id: string;
   identity: ProducerIdentity;
   start: ChainStart;
-  firstRow: number;
+  first: LinePosition;
+  last: LinePosition;
+  /** Its newest held line (-1: evicted). */
   lastRow: number;
   events: number;
   chained: number;
@@ -136,13 +138,14 @@ interface Building {
 
 /**
  * The process ledger, kept up to date as the log grows: rows past the last one seen are taken one by one,
- * and only breaks that came or went at older rows (a late predecessor) are judged again. Anything else — a row
- * removed, evicted or read back, one arriving before rows already taken — takes every held row again, which
- * gives the same answer (the property test compares the two).
+ * and only breaks that came or went at older rows (a late predecessor) are judged again. Evicted rows leave
+ * their counts behind. Anything else — a row removed or read back, one arriving before rows already taken —
+ * takes every held row again, which gives the same answer while nothing was evicted (the property test
+ * compares the two); after an eviction such a pass counts the held lines only.
  */
 export class ProcessTracker {
   private procs: Building[] = [];
-  /** Process index + 1 by row (0: none). */
+  /** Process index + 1 by row (0: not taken; -1: a malformed line taken). */
   private procOfRow = new Int32Array(0);
   /** The process's line before this row (-1: none). */
   private prevInProc = new Int32Array(0);
@@ -155,18 +158,62 @@ export class ProcessTracker {
   private malformed = 0;
   private requested: LedgerRange | undefined;
   private dirty = false;
+  /** Asked at least once: from then on it is kept up to date before every eviction. */
+  active = false;
 
-  /** A held row went (replaced by an earlier copy, or evicted: rows renumbered): take every row again next time. */
+  /** A held row went (an identical, earlier copy replaces it): take every row again next time. */
   removed(): void {
     this.dirty = true;
   }
 
+  /** A row arrived: one read back after eviction, or one before rows already taken, means every row again. */
+  added(streamSeq: number, restored: boolean): void {
+    if (restored || streamSeq <= this.highWater) this.dirty = true;
+  }
+
+  /**
+   * Rows evicted and the rest renumbered (`remap`: old row → new row, -1 evicted). The ledger keeps what it
+   * counted of the evicted lines (events, what they served, their chain's verdicts); only the rows go.
+   */
+  evicted(remap: Int32Array): void {
+    if (this.dirty) return;
+    const n = this.procOfRow.length;
+    const procOfRow = new Int32Array(n);
+    const prevInProc = new Int32Array(n);
+    const verifiedRow = new Uint8Array(n);
+    for (let r = 0; r < remap.length && r < n; r++) {
+      const to = remap[r] as number;
+      if (to < 0) {
+        if (this.procOfRow[r] !== 0) this.taken--;
+        continue;
+      }
+      procOfRow[to] = this.procOfRow[r] as number;
+      const prev = this.prevInProc[r] as number;
+      prevInProc[to] = prev >= 0 ? (remap[prev] ?? -1) : -1;
+      verifiedRow[to] = this.verifiedRow[r] as number;
+    }
+    this.procOfRow = procOfRow;
+    this.prevInProc = prevInProc;
+    this.verifiedRow = verifiedRow;
+    for (const b of this.procs) {
+      const rows: number[] = [];
+      for (const r of b.rows) {
+        const to = remap[r] ?? -1;
+        if (to >= 0) rows.push(to);
+      }
+      b.rows = rows;
+      b.lastRow = b.lastRow >= 0 ? (remap[b.lastRow] ?? -1) : -1;
+      b.shown = undefined;
+    }
+  }
+
   update(c: ProcessLedgerInput): ProcessLedger {
+    this.active = true;
     const total = c.all.length + c.bad.length;
     const takenAll = countUpTo(c.streamSeq, c.all, this.highWater);
     const takenBad = countUpTo(c.streamSeq, c.bad, this.highWater);
     // Only new rows, all past the last one taken: every row up to it is one taken before.
-    const appended = !this.dirty && takenAll + takenBad === this.taken && total >= this.taken;
+    const appended = !this.dirty && takenAll + takenBad === this.taken;
     const breaksAt = new Map<number, ChainBreak>();
     for (const b of c.breaks) breaksAt.set(b.at, b);
     if (!appended) this.reset();
@@ -239,6 +286,7 @@ export class ProcessTracker {
     if (r.first.tsMs !== r.first.tsMs) r.first.tsMs = ts;
     if ((f & MALFORMED) !== 0) {
       this.malformed++;
+      this.procOfRow[row] = -1;
       return;
     }
     const lane = c.identity[row] as number;
@@ -257,7 +305,8 @@ export class ProcessTracker {
         id: `${identity.id}@${seq}`,
         identity,
         start: pred === 0 ? "genesis" : chained ? "mid-chain" : "unchained",
-        firstRow: row,
+        first: { streamSeq: seq, tsMs: ts },
+        last: { streamSeq: seq, tsMs: ts },
         lastRow: -1,
         events: 0,
         chained: 0,
@@ -282,6 +331,7 @@ export class ProcessTracker {
     this.verifiedRow[row] = 0;
     b.events++;
     b.lastRow = row;
+    b.last = { streamSeq: seq, tsMs: ts };
     b.rows.push(row);
     if (chained) {
       b.chained++;
@@ -373,8 +423,8 @@ function shown(c: ProcessLedgerInput, b: Building): ProducerProcess {
     id: b.id,
     identity: b.identity,
     rule: b.identity.rule,
-    first: { streamSeq: c.streamSeq[b.firstRow] as number, tsMs: c.tsMs[b.firstRow] as number },
-    last: { streamSeq: c.streamSeq[b.lastRow] as number, tsMs: c.tsMs[b.lastRow] as number },
+    first: { ...b.first },
+    last: { ...b.last },
     events: b.events,
     chained: b.chained,
     verified: b.verified,
