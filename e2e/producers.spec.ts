@@ -99,6 +99,18 @@ test("the Producers page reports a lost line at exactly its stream sequence, wit
   await expect(breaks.first()).toContainText(`missing after stream seq ${before}`);
   await expect(breaks.first()).toContainText(`before stream seq ${at}`);
 
+  // The process timeline: every line it wrote, across both executions, the break marked.
+  const strip = detail.getByTestId("process-timeline").getByRole("img");
+  await expect(strip).toHaveAttribute(
+    "aria-label",
+    `${lines.length - 1} lines from stream seq ${seqs[0]} to ${seqs[lines.length - 1]}, 1 breaks`,
+  );
+  const boxOf = await strip.boundingBox();
+  if (boxOf === null) throw new Error("the process timeline has no box");
+  await page.mouse.move(boxOf.x + boxOf.width - 1, boxOf.y + boxOf.height / 2);
+  await expect(detail.getByTestId("process-timeline-line")).toContainText(`stream seq ${seqs[lines.length - 1]}`);
+  await expect(detail.getByTestId("process-timeline-line")).toContainText("session_end");
+
   // The export says the same.
   const download = page.waitForEvent("download");
   await detail.getByTestId("export-process").click();
@@ -119,7 +131,7 @@ test("the Producers page reports a lost line at exactly its stream sequence, wit
 
   // Follow the process to an execution it served.
   await expect(detail.getByTestId("process-executions").getByRole("link")).toHaveCount(2);
-  await detail.getByRole("link", { name: xb }).click();
+  await detail.getByTestId("process-executions").getByRole("link", { name: xb }).click();
   await expect(page).toHaveURL(new RegExp(`/executions/${xb}$`));
   await expect(page.getByTestId("execution-id")).toHaveText(xb);
 });

@@ -2,16 +2,20 @@
 
 import Link from "next/link";
 import type { LedgerRange, ProducerProcess, SignatureStatus } from "@/lib/audit/process-ledger";
+import type { ProcessTimelineModel } from "@/lib/audit/process-ledger-timeline";
 import { chainStatusText, verificationSummary } from "@/lib/export/process-ledger";
 import { formatDateTime } from "@/lib/format";
 import { executionPath } from "@/lib/links/url-text";
 import { visible } from "@/lib/text/visible";
 import { ChainStatusBadge } from "./chain-status-badge";
+import { ProcessTimeline } from "./process-timeline";
 
 export interface ProcessDetailProps {
   process: ProducerProcess;
   requested: LedgerRange | undefined;
   signatures: SignatureStatus | undefined;
+  timeline: ProcessTimelineModel | undefined;
+  eventAt(streamSeq: number): string | undefined;
   onExport(): void;
 }
 
@@ -30,7 +34,7 @@ function Range({ first, last }: Pick<LedgerRange, "first" | "last">) {
 const MAX_LINKS = 200;
 
 /** One process's verification, as a log-integrity tool reports it: ranges, counts, each break's position. */
-export function ProcessDetail({ process: p, requested, signatures, onExport }: ProcessDetailProps) {
+export function ProcessDetail({ process: p, requested, signatures, timeline, eventAt, onExport }: ProcessDetailProps) {
   return (
     <section
       aria-label="Process ledger"
@@ -73,6 +77,9 @@ export function ProcessDetail({ process: p, requested, signatures, onExport }: P
           <span data-testid="chain-status-text">{chainStatusText(p)}</span>
         </dd>
       </dl>
+      {timeline !== undefined && timeline.streamSeq.length > 0 && (
+        <ProcessTimeline model={timeline} eventAt={eventAt} />
+      )}
       {p.breaks.length > 0 && (
         <div>
           <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Breaks</h3>

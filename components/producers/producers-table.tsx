@@ -41,7 +41,7 @@ export function ProducersTable({ processes, sort, onSort, selected, onSelect }: 
             {header("events", "Events", true)}
             {header("executions", "Executions", true)}
             <th scope="col" className={`${CELL} text-right font-medium uppercase tracking-wide`}>
-              Invocations
+              Invoc&shy;ations
             </th>
             {header("breaks", "Breaks", true)}
             {header("first", "First event")}
@@ -61,7 +61,7 @@ export function ProducersTable({ processes, sort, onSort, selected, onSelect }: 
               <td className={CELL}>
                 <button
                   type="button"
-                  className="text-left font-mono text-xs break-all hover:underline"
+                  className="text-left font-mono text-xs break-words hover:underline"
                   onClick={(e) => {
                     e.stopPropagation();
                     onSelect(p.id);
@@ -84,11 +84,13 @@ export function ProducersTable({ processes, sort, onSort, selected, onSelect }: 
               <td className={`${CELL} text-right tabular-nums`} data-testid="producer-breaks">
                 {p.breaks.length.toLocaleString("en-US")}
               </td>
-              <td className={`${CELL} whitespace-nowrap text-xs`}>
-                {formatDateTime(p.first.tsMs)} <span className="text-slate-500">#{p.first.streamSeq}</span>
+              <td className={`${CELL} text-xs`}>
+                <span className="block whitespace-nowrap">{formatDateTime(p.first.tsMs)}</span>
+                <span className="text-slate-500">stream seq {p.first.streamSeq}</span>
               </td>
-              <td className={`${CELL} whitespace-nowrap text-xs`}>
-                {formatDateTime(p.last.tsMs)} <span className="text-slate-500">#{p.last.streamSeq}</span>
+              <td className={`${CELL} text-xs`}>
+                <span className="block whitespace-nowrap">{formatDateTime(p.last.tsMs)}</span>
+                <span className="text-slate-500">stream seq {p.last.streamSeq}</span>
               </td>
             </tr>
           ))}

@@ -15,8 +15,8 @@ import { ProducersTable } from "./producers-table";
 export function ProducersView() {
   const [selected, setSelected] = useState<string>();
   const [sort, setSort] = useState<ProcessSort>(DEFAULT_PROCESS_SORT);
-  const { status } = useAuditFeed();
-  const { ledger, signatures, signaturesOf } = useProducers(selected);
+  const { status, tenant } = useAuditFeed();
+  const { ledger, signatures, signaturesOf, timeline, eventAt } = useProducers(selected);
   const shown = useMemo(() => sortProcesses(ledger.processes, sort), [ledger, sort]);
   const current = selected === undefined ? undefined : ledger.processes.find((p) => p.id === selected);
   const { file, nats } = useFileSource();
@@ -34,6 +34,14 @@ export function ProducersView() {
   };
   const breaks = ledger.processes.reduce((n, p) => n + p.breaks.length, 0);
 
+  if (tenant !== undefined) {
+    return (
+      <p className="py-12 text-center text-slate-500" data-testid="producers-tenant">
+        This tab reads one tenant&apos;s part of the index, not the stream: a process&apos;s chain runs through every
+        tenant&apos;s lines, so it cannot be verified from here.
+      </p>
+    );
+  }
   if (ledger.processes.length === 0) {
     return (
       <p className="py-12 text-center text-slate-500" data-testid="producers-empty">
@@ -70,6 +78,8 @@ export function ProducersView() {
             process={current}
             requested={ledger.requested}
             signatures={signatures}
+            timeline={timeline}
+            eventAt={eventAt}
             onExport={() => exportJson([current.id])}
           />
         ) : (

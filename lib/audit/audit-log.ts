@@ -33,6 +33,7 @@ import {
   type ProcessLedger,
   type SignatureStatus,
 } from "./process-ledger";
+import { processTimelineModel, type ProcessTimelineModel } from "./process-ledger-timeline";
 import { KeyRing, SIG_PROFILE, signatureProblem, type BadSignature, type Jwks } from "./signature";
 import type { AuditLogSnapshot } from "./snapshot";
 import type { AuditEvent, Malformed, ParsedMessage, ProducerIdentity, ProducerRule, RawMessage } from "./types";
@@ -373,6 +374,18 @@ export class AuditLog {
         predecessorOf: (row) => this.ledger.predecessorOf(row),
       });
     });
+  }
+
+  /** One process's held lines across everything it wrote, for its timeline. Undefined: no such process. */
+  processTimeline(processId: string): ProcessTimelineModel | undefined {
+    const ledger = this.processLedger();
+    const p = ledger.processes.find((x) => x.id === processId);
+    const rows = ledger.rowsOf.get(processId);
+    if (p === undefined || rows === undefined) return undefined;
+    const s = this.ing.store;
+    return this.memo(`process-timeline\0${processId}`, () =>
+      processTimelineModel(p, rows, { streamSeq: s.streamSeq, tsMs: s.tsMs, exec: s.exec, execNames: s.execNames }),
+    );
   }
 
   /**
