@@ -1,5 +1,7 @@
 "use client";
 
+import { useRef } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ProducerProcess } from "@/lib/audit/process-ledger";
 import { formatDateTime } from "@/lib/format";
 import { visible } from "@/lib/text/visible";
@@ -14,13 +16,27 @@ export interface ProducersTableProps {
   onSelect(processId: string): void;
 }
 
-const CELL = "px-2 py-1.5";
+const GRID =
+  "grid grid-cols-[minmax(8rem,1.6fr)_7rem_3.5rem_3.5rem_3.5rem_3.5rem_minmax(8.5rem,1fr)_minmax(8.5rem,1fr)] gap-x-2 px-1";
+const ROW_H = 44;
 
-/** One row per producer process; a click opens its ledger. */
+/**
+ * One row per producer process, virtualised (one process per execution makes thousands); a click opens its
+ * ledger.
+ */
 export function ProducersTable({ processes, sort, onSort, selected, onSelect }: ProducersTableProps) {
+  const scroller = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
+  const virtual = useVirtualizer({
+    count: processes.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_H,
+    overscan: 12,
+    getItemKey: (i) => processes[i]?.id ?? i,
+  });
   const ariaSort = (col: ProcessSortColumn) => (sort.by === col ? (sort.desc ? "descending" : "ascending") : "none");
   const header = (col: ProcessSortColumn, label: string, right = false) => (
-    <th scope="col" aria-sort={ariaSort(col)} className={`${CELL} font-medium ${right ? "text-right" : "text-left"}`}>
+    <span role="columnheader" aria-sort={ariaSort(col)} className={right ? "flex justify-end" : ""}>
       <button
         type="button"
         className="inline-flex items-center gap-1 uppercase tracking-wide hover:text-slate-900 dark:hover:text-white"
@@ -29,73 +45,110 @@ export function ProducersTable({ processes, sort, onSort, selected, onSelect }: 
         {label}
         {sort.by === col && <span aria-hidden>{sort.desc ? "▼" : "▲"}</span>}
       </button>
-    </th>
+    </span>
   );
   return (
-    <div className="overflow-auto">
-      <table className="w-full text-sm" data-testid="producers-table" aria-label="Producer processes">
-        <thead className="border-b border-slate-200 text-xs text-slate-500 dark:border-slate-800">
-          <tr>
-            {header("producer", "Process")}
-            {header("status", "Chain")}
-            {header("events", "Events", true)}
-            {header("executions", "Executions", true)}
-            <th scope="col" className={`${CELL} text-right font-medium uppercase tracking-wide`}>
-              Invoc&shy;ations
-            </th>
-            {header("breaks", "Breaks", true)}
-            {header("first", "First event")}
-            {header("last", "Last event")}
-          </tr>
-        </thead>
-        <tbody>
-          {processes.map((p) => (
-            <tr
-              key={p.id}
-              data-testid="producer-row"
-              data-process-id={p.id}
-              aria-selected={p.id === selected}
-              className={`cursor-pointer border-b border-slate-100 hover:bg-slate-50 dark:border-slate-900 dark:hover:bg-slate-900 ${p.id === selected ? "bg-sky-50 dark:bg-sky-950" : ""}`}
-              onClick={() => onSelect(p.id)}
-            >
-              <td className={CELL}>
-                <button
-                  type="button"
-                  className="text-left font-mono text-xs break-words hover:underline"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    onSelect(p.id);
-                  }}
-                >
-                  {visible(p.identity.label)}
-                </button>
-                <span className="block text-[11px] text-slate-500" title="how the identity was resolved">
-                  by the {p.rule} rule
-                </span>
-              </td>
-              <td className={CELL}>
-                <ChainStatusBadge status={p.status} />
-              </td>
-              <td className={`${CELL} text-right tabular-nums`} data-testid="producer-events">
-                {p.events.toLocaleString("en-US")}
-              </td>
-              <td className={`${CELL} text-right tabular-nums`}>{p.executions.length.toLocaleString("en-US")}</td>
-              <td className={`${CELL} text-right tabular-nums`}>{p.invocations.length.toLocaleString("en-US")}</td>
-              <td className={`${CELL} text-right tabular-nums`} data-testid="producer-breaks">
-                {p.breaks.length.toLocaleString("en-US")}
-              </td>
-              <td className={`${CELL} text-xs`}>
-                <span className="block whitespace-nowrap">{formatDateTime(p.first.tsMs)}</span>
-                <span className="text-slate-500">stream seq {p.first.streamSeq}</span>
-              </td>
-              <td className={`${CELL} text-xs`}>
-                <span className="block whitespace-nowrap">{formatDateTime(p.last.tsMs)}</span>
-                <span className="text-slate-500">stream seq {p.last.streamSeq}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div role="table" aria-label="Producer processes" data-testid="producers-table" className="min-w-0 text-sm">
+      <div
+        role="row"
+        className={`${GRID} items-end border-b border-slate-200 py-2 text-xs text-slate-500 dark:border-slate-800`}
+      >
+        {header("producer", "Process")}
+        {header("status", "Chain")}
+        {header("events", "Events", true)}
+        {header("executions", "Execs", true)}
+        <span role="columnheader" className="text-right uppercase tracking-wide" title="invocations (correlation ids)">
+          Invocs
+        </span>
+        {header("breaks", "Breaks", true)}
+        {header("first", "First event")}
+        {header("last", "Last event")}
+      </div>
+      <div ref={scroller} className="max-h-[calc(100vh-16rem)] min-h-24 overflow-auto" data-testid="producers-scroller">
+        <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+          {virtual.getVirtualItems().map((v) => {
+            const p = processes[v.index];
+            if (!p) return null;
+            return (
+              <div
+                key={v.key}
+                style={{
+                  position: "absolute",
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  transform: `translateY(${v.start}px)`,
+                  height: ROW_H,
+                }}
+              >
+                <ProcessRow process={p} selected={p.id === selected} onSelect={onSelect} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ProcessRow({
+  process: p,
+  selected,
+  onSelect,
+}: {
+  process: ProducerProcess;
+  selected: boolean;
+  onSelect(processId: string): void;
+}) {
+  const label = visible(p.identity.label);
+  return (
+    <div
+      role="row"
+      data-testid="producer-row"
+      data-process-id={p.id}
+      aria-selected={selected}
+      className={`${GRID} h-full cursor-pointer items-center border-b border-slate-100 hover:bg-slate-50 dark:border-slate-900 dark:hover:bg-slate-900 ${selected ? "bg-sky-50 dark:bg-sky-950" : ""}`}
+      onClick={() => onSelect(p.id)}
+    >
+      <span role="cell" className="min-w-0">
+        <button
+          type="button"
+          title={label}
+          className="block max-w-full truncate text-left font-mono text-xs hover:underline"
+          onClick={(e) => {
+            e.stopPropagation();
+            onSelect(p.id);
+          }}
+        >
+          {label}
+        </button>
+        <span className="block text-[11px] text-slate-500" title="how the identity was resolved">
+          by the {p.rule} rule
+        </span>
+      </span>
+      <span role="cell">
+        <ChainStatusBadge status={p.status} />
+      </span>
+      <span role="cell" className="text-right tabular-nums" data-testid="producer-events">
+        {p.events.toLocaleString("en-US")}
+      </span>
+      <span role="cell" className="text-right tabular-nums">
+        {p.executions.length.toLocaleString("en-US")}
+      </span>
+      <span role="cell" className="text-right tabular-nums">
+        {p.invocations.length.toLocaleString("en-US")}
+      </span>
+      <span role="cell" className="text-right tabular-nums" data-testid="producer-breaks">
+        {p.breaks.length.toLocaleString("en-US")}
+      </span>
+      <span role="cell" className="text-xs">
+        <span className="block whitespace-nowrap">{formatDateTime(p.first.tsMs)}</span>
+        <span className="text-slate-500">stream seq {p.first.streamSeq}</span>
+      </span>
+      <span role="cell" className="text-xs">
+        <span className="block whitespace-nowrap">{formatDateTime(p.last.tsMs)}</span>
+        <span className="text-slate-500">stream seq {p.last.streamSeq}</span>
+      </span>
     </div>
   );
 }

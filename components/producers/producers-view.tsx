@@ -71,7 +71,7 @@ export function ProducersView() {
           Export JSON
         </button>
       </div>
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_28rem]">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_26rem]">
         <ProducersTable processes={shown} sort={sort} onSort={setSort} selected={selected} onSelect={setSelected} />
         {current !== undefined ? (
           <ProcessDetail
