@@ -13,6 +13,34 @@ function fill(clean: number, runs: number, unchecked: boolean): string {
   return clean > 0 ? "#fcd34d" : "#fca5a5";
 }
 
+/** Per scenario run alone (and the baseline with none), how many contract × key cells it breaks. */
+export function scenarioBars(result: LabResult): { id: string; label: string; broken: number }[] {
+  const letters = new Map(result.options.scenarios.map((id, i) => [id, String.fromCharCode(65 + i)]));
+  const alone = new Set(result.workloads.filter((w) => w !== "all"));
+  const rows: { id: string; label: string; broken: number }[] = [];
+  if (alone.has("none"))
+    rows.push({
+      id: "none",
+      label: "0 none (the baseline)",
+      broken: countBroken(result, (c, k) => brokenByBaseline(result, c, k)),
+    });
+  for (const [id, letter] of letters) {
+    if (!alone.has(id)) continue;
+    rows.push({
+      id,
+      label: `${letter} ${id}`,
+      broken: countBroken(result, (c, k) => breakingScenarios(result, c, k).includes(id)),
+    });
+  }
+  return rows;
+}
+
+function countBroken(result: LabResult, broken: (contractId: string, keyId: string) => boolean): number {
+  let n = 0;
+  for (const c of result.contracts) for (const k of result.keys) if (broken(c.id, k.id)) n++;
+  return n;
+}
+
 export function labHeatmap(result: LabResult): string {
   const cells = verdictCells(result);
   const best = conclude(result).best;
@@ -23,7 +51,11 @@ export function labHeatmap(result: LabResult): string {
   // Room for the rotated key labels (the longest runs about 500 px along its slant).
   const headH = 340;
   const w = labelW + cw * result.keys.length + 420;
-  const h = headH + ch * result.contracts.length + 40;
+  // Below the matrix, a bar per scenario: how many cells it breaks on its own (none when no scenario ran alone).
+  const bars = scenarioBars(result);
+  const barsTop = headH + ch * result.contracts.length + 56;
+  const barH = 20;
+  const h = barsTop + (bars.length > 0 ? 28 + barH * bars.length : 0) + 40;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="11">`,
     `<rect width="${w}" height="${h}" fill="#fff"/>`,
@@ -54,6 +86,21 @@ export function labHeatmap(result: LabResult): string {
       );
     });
   });
+  if (bars.length > 0) {
+    const total = result.contracts.length * result.keys.length;
+    const barW = cw * result.keys.length;
+    out.push(`<text x="4" y="${barsTop}" font-weight="bold">Cells each scenario breaks alone (of ${total})</text>`);
+    bars.forEach((b, i) => {
+      const y = barsTop + 12 + i * barH;
+      const len = total > 0 ? Math.round((b.broken / total) * barW) : 0;
+      out.push(
+        `<text x="4" y="${y + 13}">${esc(b.label)}</text>`,
+        `<rect x="${labelW}" y="${y + 2}" width="${barW}" height="${barH - 6}" fill="#f1f5f9"/>`,
+        `<rect x="${labelW}" y="${y + 2}" width="${len}" height="${barH - 6}" fill="#f87171"/>`,
+        `<text x="${labelW + barW + 6}" y="${y + 13}">${b.broken}</text>`,
+      );
+    });
+  }
   const legend = [...letters].map(([id, l]) => `${l} ${id}`).join(", ");
   out.push(
     `<text x="4" y="${h - 22}">Runs clean of runs with every scenario on; letters: scenarios that alone break the cell (${esc(legend)}; 0: no scenario needed).</text>`,
