@@ -132,6 +132,8 @@ interface Building {
   corrs: Set<number>;
   invocations: string[];
   processLevel: number;
+  lastExec: number;
+  lastCorr: number;
   /** What was last handed out, while nothing changed. */
   shown: ProducerProcess | undefined;
 }
@@ -151,7 +153,8 @@ export class ProcessTracker {
   private prevInProc = new Int32Array(0);
   /** 1 where the row was counted as verified. */
   private verifiedRow = new Uint8Array(0);
-  private latestOfLane = new Map<number, number>();
+  /** Lane → index of its latest process. */
+  private latestOfLane: number[] = [];
   private breaksSeen = new Map<number, ChainBreak>();
   private highWater = -Infinity;
   private taken = 0;
@@ -247,7 +250,7 @@ export class ProcessTracker {
     this.procs = [];
     this.procOfRow.fill(0);
     this.verifiedRow.fill(0);
-    this.latestOfLane = new Map();
+    this.latestOfLane = [];
     this.breaksSeen = new Map();
     this.highWater = -Infinity;
     this.taken = 0;
@@ -294,9 +297,14 @@ export class ProcessTracker {
     const pred = (f & PREV_HASH_HEX) !== 0 ? c.predecessorOf(row) : NaN;
     let ix: number | undefined;
     if (pred !== 0) {
-      const predRow = pred === pred ? c.rowAt(pred) : -1;
-      const of = predRow >= 0 ? (this.procOfRow[predRow] as number) - 1 : -1;
-      ix = of >= 0 ? of : this.latestOfLane.get(lane);
+      ix = this.latestOfLane[lane];
+      // Nearly always the predecessor is the lane's latest line: no lookup then.
+      const latest = ix === undefined ? undefined : this.procs[ix];
+      if (pred === pred && latest?.last.streamSeq !== pred) {
+        const predRow = c.rowAt(pred);
+        const of = predRow >= 0 ? (this.procOfRow[predRow] as number) - 1 : -1;
+        if (of >= 0) ix = of;
+      }
     }
     let b = ix === undefined ? undefined : this.procs[ix];
     if (ix === undefined || b === undefined) {
@@ -318,6 +326,8 @@ export class ProcessTracker {
         corrs: new Set(),
         invocations: [],
         processLevel: 0,
+        lastExec: -1,
+        lastCorr: -1,
         shown: undefined,
       };
       ix = this.procs.length;
@@ -331,7 +341,8 @@ export class ProcessTracker {
     this.verifiedRow[row] = 0;
     b.events++;
     b.lastRow = row;
-    b.last = { streamSeq: seq, tsMs: ts };
+    b.last.streamSeq = seq;
+    b.last.tsMs = ts;
     b.rows.push(row);
     if (chained) {
       b.chained++;
@@ -339,17 +350,20 @@ export class ProcessTracker {
     }
     const x = c.exec[row] as number;
     const k = c.corr[row] as number;
-    if (x >= 0 && !b.execs.has(x)) {
+    // Lines come in streaks of one execution and invocation: the Sets are asked only when it changes.
+    if (x >= 0 && x !== b.lastExec && !b.execs.has(x)) {
       b.execs.add(x);
       b.executions.push(c.execNames[x] as string);
     }
-    if (k >= 0 && !b.corrs.has(k)) {
+    if (k >= 0 && k !== b.lastCorr && !b.corrs.has(k)) {
       b.corrs.add(k);
       b.invocations.push(c.corrNames[k] as string);
     }
+    b.lastExec = x;
+    b.lastCorr = k;
     if (x < 0 && k < 0) b.processLevel++;
     this.procOfRow[row] = ix + 1;
-    this.latestOfLane.set(lane, ix);
+    this.latestOfLane[lane] = ix;
   }
 
   /** Counts a chained row: a break, or verified when its predecessor was read (and no break is at it). */
