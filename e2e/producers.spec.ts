@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { connectE2E } from "./nats-admin";
 import { AuditPublisher } from "../lib/nats/publish";
-import { HashChain } from "../lib/sim/chain";
+import { HashChain, signEvent, signingKey, type SigningKey } from "../lib/sim/chain";
 import { E2E_SUBJECT } from "./global-setup";
 
 const enc = new TextEncoder();
@@ -16,7 +16,7 @@ interface Written {
 }
 
 /** One producer process's lines, chained from genesis as a Forge agent writes them. */
-function processLines(agent: string, specs: { event: string; executionId?: string }[]): Written[] {
+function processLines(agent: string, specs: { event: string; executionId?: string }[], key?: SigningKey): Written[] {
   const chain = new HashChain();
   const t0 = Date.now();
   return specs.map((s, i) => {
@@ -32,6 +32,7 @@ function processLines(agent: string, specs: { event: string; executionId?: strin
       wire.seq = i;
     }
     wire.prev_hash = chain.prevHash;
+    if (key !== undefined) signEvent(wire, key);
     const bytes = enc.encode(JSON.stringify(wire));
     chain.advance(bytes);
     return { bytes, ...(s.executionId !== undefined ? { executionId: s.executionId } : {}) };
@@ -59,7 +60,9 @@ test("the Producers page reports a lost line at exactly its stream sequence, wit
     { event: "tool_exec", executionId: xb },
     { event: "session_end", executionId: xb },
   ]);
-  const other = processLines(steady, [{ event: "policy_loaded" }, { event: "agent_card_published" }]);
+  // A second process, signed: the e2e app has no JWKS, so its signatures are listed by kid, not checked.
+  const key = signingKey(`kid-${tag}`, new Uint8Array(32).fill(7));
+  const other = processLines(steady, [{ event: "policy_loaded" }, { event: "agent_card_published" }], key);
   const LOST = 4;
 
   const nc = await connectE2E();
@@ -128,6 +131,14 @@ test("the Producers page reports a lost line at exactly its stream sequence, wit
   expect(report.processes[0]).toMatchObject({ lines: lines.length - 1, verified: lines.length - 2 });
   expect(report.processes[0]!.breaks.map((b) => [b.after.streamSeq, b.at.streamSeq])).toEqual([[before, at]]);
   await test.info().attach("producers", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+
+  // The signed process: continuous, its kid listed, not checked without a JWKS.
+  await steadyRow.getByRole("button", { name: steady }).click();
+  await expect(detail.getByTestId("verification-summary")).toHaveText(
+    "2 of 2 lines verified, 0 breaks, signatures not checked (no JWKS)",
+  );
+  await expect(detail.getByTestId("signatures")).toContainText(`kid-${tag}`);
+  await row.getByRole("button", { name: agent }).click();
 
   // Follow the process to an execution it served.
   await expect(detail.getByTestId("process-executions").getByRole("link")).toHaveCount(2);
