@@ -102,6 +102,13 @@ test("the Producers page reports a lost line at exactly its stream sequence, wit
   await expect(breaks.first()).toContainText(`missing after stream seq ${before}`);
   await expect(breaks.first()).toContainText(`before stream seq ${at}`);
 
+  // The open process is a link: a reload (the feed reads the stream again) opens it again.
+  await expect(page).toHaveURL(/[?&]process=/);
+  await page.reload();
+  await expect(detail.getByTestId("verification-summary")).toHaveText(
+    `${lines.length - 2} of ${lines.length - 1} lines verified, 1 break, 0 bad signatures`,
+  );
+
   // The process timeline: every line it wrote, across both executions, the break marked.
   const strip = detail.getByTestId("process-timeline").getByRole("img");
   await expect(strip).toHaveAttribute(

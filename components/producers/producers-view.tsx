@@ -1,7 +1,9 @@
 "use client";
 
+import { useQueryState } from "nuqs";
 import { useMemo, useState } from "react";
 import { download } from "@/lib/export/download";
+import { parseAsText } from "@/lib/links/execution-params";
 import { processLedgerJson, processLedgerReport } from "@/lib/export/process-ledger";
 import type { ReportSource } from "@/lib/export/report";
 import { useFileSource } from "@/components/files/use-file-source";
@@ -13,7 +15,10 @@ import { ProducersTable } from "./producers-table";
 
 /** Every producer process the tab read, its chain verified across everything it wrote; one opens beside. */
 export function ProducersView() {
-  const [selected, setSelected] = useState<string>();
+  // The open process is in the URL (?process=<id>): a process's ledger is a link.
+  const [picked, setPicked] = useQueryState("process", parseAsText.withOptions({ history: "push", scroll: false }));
+  const selected = picked ?? undefined;
+  const setSelected = (id: string) => void setPicked(id);
   const [sort, setSort] = useState<ProcessSort>(DEFAULT_PROCESS_SORT);
   const { status, tenant } = useAuditFeed();
   const { ledger, signatures, signaturesOf, timeline, eventAt } = useProducers(selected);
