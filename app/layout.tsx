@@ -52,6 +52,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/" className="text-sm text-slate-600 hover:underline dark:text-slate-400">
                     Executions
                   </Link>
+                  <Link href="/producers" className="text-sm text-slate-600 hover:underline dark:text-slate-400">
+                    Producers
+                  </Link>
                   <Link href="/lab" className="text-sm text-slate-600 hover:underline dark:text-slate-400">
                     Decision lab
                   </Link>
