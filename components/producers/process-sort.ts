@@ -7,7 +7,8 @@ export interface ProcessSort {
   desc: boolean;
 }
 
-export const DEFAULT_PROCESS_SORT: ProcessSort = { by: "first", desc: false };
+/** Most recently active first: on a live stream the processes writing now are the ones on top. */
+export const DEFAULT_PROCESS_SORT: ProcessSort = { by: "last", desc: true };
 
 /** Worst first when sorted by status descending. */
 const STATUS_RANK: Record<ProducerProcess["status"], number> = {
