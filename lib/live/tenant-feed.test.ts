@@ -4,26 +4,21 @@
 // The feed lists that tenant's executions only, opens one from its copies and keeps
 // it current as new lines arrive, says "not found" for another tenant's, and never
 // asks the server for anything its credential does not allow (no permission error).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
-import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
+import { startOperatorRig, type OperatorRig } from "../nats/auth-testing";
+import type { NatsConnection } from "../nats/browser-connection";
 import { grantFor } from "../nats/browser-grant";
 import { waitUntil } from "../nats/fault-testing";
 import { indexCaughtUp, Indexer } from "../nats/indexer";
-import { createOperatorSetup, indexerPermissions, mintProcessCreds, operatorServerConfig } from "../nats/nats-auth";
 import { AuditPublisher } from "../nats/publish";
-import { ensureStream } from "../nats/stream";
 import { AuditFeed } from "./audit-feed";
 import { CredentialLease } from "./credential-lease";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
 
-let server: RunningNatsServer;
+let rig: OperatorRig;
+let server: OperatorRig["server"];
 let admin: NatsConnection;
-let dir: string;
 let env: Record<string, string>;
 let indexing: Promise<void>;
 const stop = new AbortController();
@@ -46,16 +41,8 @@ function publish(x: string, org: string, event = "tool_exec") {
 }
 
 beforeAll(async () => {
-  const setup = await createOperatorSetup();
-  server = await startNatsServer({ extraConfig: operatorServerConfig(setup) });
-  admin = await connectBrowser({ servers: [server.wsUrl] }, "indexer", {
-    creds: await mintProcessCreds(setup, "indexer", indexerPermissions(names.stream, "unused")),
-  });
-  await ensureStream(admin, names);
-  dir = mkdtempSync(join(tmpdir(), "seqscope-tenant-feed-"));
-  const keyFile = join(dir, "signer.nk");
-  writeFileSync(keyFile, setup.signerSeed, { mode: 0o600 });
-  env = { SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: keyFile, SEQSCOPE_NATS_ACCOUNT: setup.account };
+  rig = await startOperatorRig(names.stream, names.subject);
+  ({ server, admin, env } = rig);
   for (const [x, org, n] of [
     ["a-1", "acme", 3],
     ["g-1", "globex", 4],
@@ -70,9 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   stop.abort();
   await indexing;
-  await admin?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 /** The tab's feed on the credential minted for `viewer`, as the page makes it. */

@@ -2,41 +2,30 @@
 // browser reads the audit stream over WebSocket and can do nothing else; an expired one
 // is refused; a renewed one carries a reading tab across its expiry without a reload or a
 // lost message.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
 import { readerPermissions } from "../config/reader-permissions";
 import { indexNames } from "../index/index-keys";
 import { CredentialLease } from "../live/credential-lease";
 import type { RawMessage } from "../audit/types";
 import { connectBrowser } from "./browser-connection";
 import { AuditPublisher } from "./publish";
-import { ensureStream } from "./stream";
 import { readAuditStream, type ReaderStatus } from "./audit-reader";
 import { grantFor } from "./browser-grant";
-import {
-  createOperatorSetup,
-  indexerPermissions,
-  mintBrowserJwt,
-  mintProcessCreds,
-  operatorServerConfig,
-  type OperatorSetup,
-} from "./nats-auth";
+import { startOperatorRig, type OperatorRig } from "./auth-testing";
+import { mintBrowserJwt, type OperatorSetup } from "./nats-auth";
 
 const STREAM = "AUDIT_EVENTS";
 const SUBJECT = "auditEvent";
 const names = indexNames(STREAM);
 
+let rig: OperatorRig;
 let setup: OperatorSetup;
-let server: RunningNatsServer;
+let server: OperatorRig["server"];
 let admin: NatsConnection;
 let pub: AuditPublisher;
-let dir: string;
 let published = 0;
 
 async function publish(n: number) {
@@ -47,24 +36,16 @@ async function publish(n: number) {
 }
 
 beforeAll(async () => {
-  setup = await createOperatorSetup();
-  server = await startNatsServer({ extraConfig: operatorServerConfig(setup) });
-  // The indexer's own user: it makes the index's bucket, which a tab must not be able to write.
-  // Over WebSocket like the tabs: one process should not mix transports (see node-connection.ts).
-  admin = await connectBrowser({ servers: [server.wsUrl] }, "indexer", {
-    creds: await mintProcessCreds(setup, "indexer", indexerPermissions(STREAM, "seqscope-admin-publishes")),
-  });
-  await ensureStream(admin, { stream: STREAM, subject: SUBJECT });
+  rig = await startOperatorRig(STREAM, SUBJECT);
+  ({ setup, server, admin } = rig);
+  // The indexer's own user makes the index's bucket, which a tab must not be able to write.
   await new Kvm(admin).create(names.bucket, { history: 1 });
   pub = new AuditPublisher(admin, SUBJECT);
   await publish(3);
-  dir = mkdtempSync(join(tmpdir(), "seqscope-auth-"));
 });
 
 afterAll(async () => {
-  await admin?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 async function minted(ttlSec = 600, nowMs = Date.now()) {
@@ -195,13 +176,7 @@ describe("a minted browser credential", () => {
   });
 
   it("is renewed before it expires: a reading tab reconnects on the new one and loses nothing", async () => {
-    const keyFile = join(dir, "signer.nk");
-    writeFileSync(keyFile, setup.signerSeed, { mode: 0o600 });
-    const env = {
-      SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: keyFile,
-      SEQSCOPE_NATS_ACCOUNT: setup.account,
-      SEQSCOPE_BROWSER_CREDENTIAL_TTL: "2",
-    };
+    const env = { ...rig.env, SEQSCOPE_BROWSER_CREDENTIAL_TTL: "2" };
     const grants: string[] = [];
     const lease = new CredentialLease({
       fetchGrant: async () => {

@@ -9,34 +9,29 @@
 //   globex: g-1 (secret-wf, 3), g-2 (payroll, 2)
 //   none:   n-1 (2 events, no org_id)          — only unrestricted readers
 //   mixed:  m-1 no org_id, then acme's, then globex's: no tenant's, then acme's, then no tenant's again
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
 import { decodeEntry, type IndexEntry } from "../index/index-entry";
 import { executionSubject, indexNames, summaryFilter, summaryKey } from "../index/index-keys";
 import { liveFilter } from "../index/index-query";
+import { startOperatorRig, type OperatorRig } from "./auth-testing";
 import { connectBrowser } from "./browser-connection";
 import { grantFor } from "./browser-grant";
 import { waitUntil } from "./fault-testing";
 import { IndexStore } from "./index-store";
 import { expectedIndex, indexContents, streamMessages } from "./index-testing";
 import { indexCaughtUp, Indexer } from "./indexer";
-import { createOperatorSetup, indexerPermissions, mintProcessCreds, operatorServerConfig } from "./nats-auth";
-import { ensureStream } from "./stream";
 
 const STREAM = "AUDIT_EVENTS";
 const SUBJECT = "auditEvent";
 const names = indexNames(STREAM);
 const KV_STREAM = `KV_${names.bucket}`;
 
-let server: RunningNatsServer;
+let rig: OperatorRig;
+let server: OperatorRig["server"];
 let admin: NatsConnection;
-let dir: string;
 let env: Record<string, string>;
 const stop = new AbortController();
 let indexing: Promise<void>;
@@ -67,17 +62,9 @@ async function indexed() {
 }
 
 beforeAll(async () => {
-  const setup = await createOperatorSetup();
-  server = await startNatsServer({ extraConfig: operatorServerConfig(setup) });
   // The indexer's own user, over WebSocket like the tabs; it publishes the test's events too.
-  admin = await connectBrowser({ servers: [server.wsUrl] }, "indexer", {
-    creds: await mintProcessCreds(setup, "indexer", indexerPermissions(STREAM, "seqscope-admin-publishes")),
-  });
-  await ensureStream(admin, { stream: STREAM, subject: SUBJECT });
-  dir = mkdtempSync(join(tmpdir(), "seqscope-tenants-"));
-  const keyFile = join(dir, "signer.nk");
-  writeFileSync(keyFile, setup.signerSeed, { mode: 0o600 });
-  env = { SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY: keyFile, SEQSCOPE_NATS_ACCOUNT: setup.account };
+  rig = await startOperatorRig(STREAM, SUBJECT);
+  ({ server, admin, env } = rig);
   for (const [x, org, wf, n] of [
     ["a-1", "acme", "billing", 4],
     ["g-1", "globex", "secret-wf", 3],
@@ -94,9 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   stop.abort();
   await indexing;
-  await admin?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 /** A tab's connection on what grantFor mints for this viewer, and the errors the server sent it. */
