@@ -331,8 +331,8 @@ export class AuditFeed {
     // A tenant's tab asks for its own part (its credential allows nothing else).
     if (this.tenant !== undefined) query = { ...query, org: this.tenant };
     const onEntry = (key: string, entry: IndexEntry | undefined, revision: number) => {
-      if (this.tenant !== undefined && entry !== undefined && this.log.execution(entry.id) !== undefined)
-        this.rereadSoon(entry.id);
+      // Tenant mode: an execution it opened is kept current from its copies (the one list of those: rereads).
+      if (entry !== undefined && this.rereads.has(entry.id)) this.rereadSoon(entry.id);
       // One that no longer answers the query (no longer stalled, say) leaves the list.
       if (entry !== undefined && !matchesQuery(query, entry, Date.now(), DEFAULT_QUIET_PERIOD_MS))
         view.remove(entry.id, revision);
