@@ -5,13 +5,14 @@ import { useState, type ReactNode } from "react";
 import { NuqsAdapter } from "nuqs/adapters/next/app";
 import type { BrowserNatsConfig } from "@/lib/config/runtime-config";
 import { AuditFeedProvider } from "@/components/live/audit-feed-provider";
+import { TraceUrlContext } from "@/hooks/use-trace-url";
 
 export interface ProvidersProps {
   config: BrowserNatsConfig;
   children: ReactNode;
 }
 
-/** URL state (nuqs), the one QueryClient and the one audit feed of the tab. */
+/** URL state (nuqs), the one QueryClient, the one audit feed of the tab and the settings views read. */
 export function Providers({ config, children }: ProvidersProps) {
   const [queryClient] = useState(
     () =>
@@ -22,7 +23,9 @@ export function Providers({ config, children }: ProvidersProps) {
   return (
     <NuqsAdapter>
       <QueryClientProvider client={queryClient}>
-        <AuditFeedProvider config={config}>{children}</AuditFeedProvider>
+        <AuditFeedProvider config={config}>
+          <TraceUrlContext.Provider value={config.traceUrl}>{children}</TraceUrlContext.Provider>
+        </AuditFeedProvider>
       </QueryClientProvider>
     </NuqsAdapter>
   );

@@ -15,6 +15,8 @@ import { connectE2E } from "./nats-admin";
 
 export const E2E_STREAM = "AUDIT_EVENTS";
 export const E2E_SUBJECT = "auditEvent";
+/** Jaeger's shape, with the span too; the host is never reached (e2e/trace-links.spec.ts answers it). */
+export const E2E_TRACE_URL = "https://traces.example/trace/{trace_id}?uiFind={span_id}";
 
 export default async function globalSetup() {
   const root = fileURLToPath(new URL("..", import.meta.url));
@@ -40,6 +42,7 @@ export default async function globalSetup() {
     SEQSCOPE_SUBJECT: E2E_SUBJECT,
     ...auth.appEnv,
     SEQSCOPE_LAB_NATS_URL: nats.url,
+    SEQSCOPE_TRACE_URL: E2E_TRACE_URL,
   }).catch(async (e) => {
     await nats.stop();
     throw e;

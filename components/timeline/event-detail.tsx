@@ -1,8 +1,10 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { useTraceUrl } from "@/hooks/use-trace-url";
 import { CONTRACT_FIELDS, type AuditEvent, type Malformed } from "@/lib/audit";
 import { formatDateTime, showBytes } from "@/lib/format";
+import { traceUrlFor, type TraceUrlTemplate } from "@/lib/links/trace-url";
 import { partitionNeighbours, type TimelineModel } from "@/lib/timeline/timeline-model";
 import { visible, visibleValue } from "@/lib/text/visible";
 
@@ -17,6 +19,7 @@ export interface EventDetailProps {
 export function EventDetail({ model, mark, onClose, onGo }: EventDetailProps) {
   const rec = model.marks.records[mark];
   const closeRef = useRef<HTMLButtonElement>(null);
+  const traceUrl = useTraceUrl();
   useEffect(() => closeRef.current?.focus({ preventScroll: true }), [mark]);
   if (!rec) return null;
   const { prev, next } = partitionNeighbours(model, mark);
@@ -106,7 +109,7 @@ export function EventDetail({ model, mark, onClose, onGo }: EventDetailProps) {
             <NavButton label="next in partition →" mark={next} hint={describe(next)} onGo={onGo} testid="detail-next" />
           </nav>
         )}
-        {rec.kind === "event" && <Fields event={rec} />}
+        {rec.kind === "event" && <Fields event={rec} traceUrl={traceUrl} />}
         <div>
           <h3 className="text-xs font-semibold text-slate-500">raw, as received</h3>
           <pre
@@ -137,8 +140,12 @@ function NavButton(props: { label: string; mark?: number; hint: string; onGo(mar
   );
 }
 
-/** Every field the event carried: the contract's in contract order, then the unknown ones, kept verbatim. */
-function Fields({ event }: { event: AuditEvent }) {
+/**
+ * Every field the event carried: the contract's in contract order, then the unknown ones, kept verbatim.
+ * With a trace URL configured, a trace id that is one (lib/links/trace-url.ts) links to its trace.
+ */
+function Fields({ event, traceUrl }: { event: AuditEvent; traceUrl: TraceUrlTemplate | undefined }) {
+  const traceHref = traceUrl === undefined ? undefined : traceUrlFor(traceUrl, event);
   const rows: [string, unknown, boolean][] = [];
   const fields = event as unknown as Record<string, unknown>;
   for (const f of Object.keys(CONTRACT_FIELDS)) if (fields[f] !== undefined) rows.push([f, fields[f], false]);
@@ -152,7 +159,21 @@ function Fields({ event }: { event: AuditEvent }) {
               {visible(k)}
               {unknown && <span title="not in the contract"> *</span>}
             </th>
-            <td className="py-0.5 font-mono break-all">{visibleValue(v)}</td>
+            <td className="py-0.5 font-mono break-all">
+              {visibleValue(v)}
+              {k === "trace_id" && !unknown && traceHref !== undefined && traceUrl !== undefined && (
+                <a
+                  href={traceHref}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  title={traceHref}
+                  className="block font-sans break-normal wrap-break-word text-sky-700 underline hover:text-sky-900 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:text-sky-400 dark:hover:text-sky-300"
+                  data-testid="trace-link"
+                >
+                  Open trace in {visible(traceUrl.host)} <span aria-hidden>↗</span>
+                </a>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -8,6 +8,7 @@ import { BUILTIN_KEYS, keyById, type Anomaly, type AuditLog } from "@/lib/audit"
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { executionLink } from "@/lib/links/execution-params";
 import type { CausalitySkew } from "@/lib/timeline/causality";
+import { sharedTracesOfLanes } from "@/lib/timeline/shared-traces";
 import { createTimelineModelBuilder, type OrderMode } from "@/lib/timeline/timeline-model";
 import { EMPTY_VIEWPORT, ViewportStore, zoomToArgsFor } from "@/lib/timeline/viewport";
 import { CopyLinkButton } from "./copy-link-button";
@@ -103,6 +104,9 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
     () => buildModel({ events, analysis, malformed, order, expansion }),
     [buildModel, events, analysis, malformed, order, expansion],
   );
+
+  // Keyed on the lanes alone: a key switch or a lane toggle keeps them, a live batch to this run does not.
+  const sharedTraces = useMemo(() => sharedTracesOfLanes(model.lanes), [model.lanes]);
 
   const selectedMark = selected === undefined ? undefined : model.markOfStreamSeq.get(selected);
   const focusedMark = focused === undefined ? undefined : model.markOfStreamSeq.get(focused);
@@ -209,6 +213,7 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
           <TimelinePlot
             ref={plotRef}
             model={model}
+            sharedTraces={sharedTraces}
             store={store}
             theme={theme}
             selected={selectedMark}

@@ -3,6 +3,7 @@
 import { memo, useEffect, useRef, type RefObject } from "react";
 import { clockLabel } from "@/lib/timeline/axis";
 import type { Lane } from "@/lib/audit";
+import { describeSharedTraces, type SharedTrace } from "@/lib/timeline/shared-traces";
 import type { TimelineModel, TimelineRow } from "@/lib/timeline/timeline-model";
 import { visible } from "@/lib/text/visible";
 
@@ -10,6 +11,8 @@ export interface RowLabelProps {
   model: TimelineModel;
   row: TimelineRow;
   width: number;
+  /** Traces this lane's producer shares with other lanes; undefined or empty: none. */
+  sharedTraces?: readonly SharedTrace[];
   /** Render the lane's screen-reader event list (deferred until the first paint is on screen, then built when idle). */
   withList: boolean;
   onToggle(laneKey: string, expanded: boolean): void;
@@ -117,7 +120,7 @@ function useEventList(ref: RefObject<HTMLOListElement | null>, lane: Lane | unde
 }
 
 /** The label of one row: producer identity, how it was resolved, counts; sub-lanes show their partition. */
-export const RowLabel = memo(function RowLabel({ model, row, width, withList, onToggle }: RowLabelProps) {
+export const RowLabel = memo(function RowLabel({ model, row, width, sharedTraces, withList, onToggle }: RowLabelProps) {
   const style = { position: "absolute", top: row.top, left: 0, width, height: row.height } as const;
   const lane = row.laneIndex >= 0 ? model.lanes[row.laneIndex] : undefined;
   const listRef = useRef<HTMLOListElement>(null);
@@ -194,6 +197,7 @@ export const RowLabel = memo(function RowLabel({ model, row, width, withList, on
             {producer && visible(producer.label)}
           </span>
           {producer?.orchestrator && <span className="shrink-0 text-[10px] text-slate-500">orchestrator</span>}
+          {sharedTraces !== undefined && sharedTraces.length > 0 && <SharedTraceMarker shared={sharedTraces} />}
         </div>
         <div className="truncate text-[11px] text-slate-500">
           by {producer && visible(producer.rule)} · <span data-testid="lane-count">{row.eventCount}</span> ev
@@ -215,3 +219,20 @@ export const RowLabel = memo(function RowLabel({ model, row, width, withList, on
     </div>
   );
 });
+
+/** A lane whose events share a trace with other lanes: the hover says which trace and with how many. */
+function SharedTraceMarker({ shared }: { shared: readonly SharedTrace[] }) {
+  const text = describeSharedTraces(shared);
+  return (
+    <span
+      role="img"
+      aria-label={text}
+      title={text}
+      className="shrink-0 rounded bg-sky-100 px-1 text-[10px] text-sky-800 dark:bg-sky-950 dark:text-sky-300"
+      data-testid="lane-shared-trace"
+      data-trace-ids={shared.map((s) => s.traceId).join(" ")}
+    >
+      ⇄ trace
+    </span>
+  );
+}

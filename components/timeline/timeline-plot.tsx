@@ -18,6 +18,7 @@ import { frameScheduler } from "@/lib/live/frame-scheduler";
 import { firstMark, stepInRow, stepRow } from "@/lib/timeline/keyboard-nav";
 import { renderIntoCanvas, type CanvasTheme } from "@/lib/timeline/render-into-canvas";
 import { hitTest } from "@/lib/timeline/hit-test";
+import type { SharedTrace } from "@/lib/timeline/shared-traces";
 import type { TimelineModel } from "@/lib/timeline/timeline-model";
 import { minSpanOf, panToInclude, windowAround, type ViewportStore } from "@/lib/timeline/viewport";
 import { AnomalyOverlay } from "./anomaly-overlay";
@@ -39,6 +40,8 @@ export interface TimelinePlotHandle {
 
 export interface TimelinePlotProps {
   model: TimelineModel;
+  /** Per producer, the traces its lane shares with other lanes (marked in its label). */
+  sharedTraces?: ReadonlyMap<string, readonly SharedTrace[]>;
   store: ViewportStore;
   theme: CanvasTheme;
   selected?: number;
@@ -371,6 +374,7 @@ export function TimelinePlot(props: TimelinePlotProps) {
                 model={model}
                 row={row}
                 width={LABEL_W}
+                sharedTraces={row.producer && props.sharedTraces?.get(row.producer.id)}
                 withList={listsReady}
                 onToggle={props.onToggleLane}
               />

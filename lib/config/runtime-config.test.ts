@@ -94,6 +94,30 @@ describe("runtime config", () => {
     expect(() => browserNatsConfig({}, "not json")).toThrow(ConfigError);
   });
 
+  it("hands the browser a checked trace URL template, and refuses a bad one by name", () => {
+    expect(browserNatsConfig({}).traceUrl).toBeUndefined();
+    expect(browserNatsConfig({ SEQSCOPE_TRACE_URL: "  " }).traceUrl).toBeUndefined();
+    const cfg = browserNatsConfig({ SEQSCOPE_TRACE_URL: " https://jaeger.example/trace/{trace_id}?uiFind={span_id} " });
+    expect(cfg.traceUrl).toMatchObject({
+      template: "https://jaeger.example/trace/{trace_id}?uiFind={span_id}",
+      origin: "https://jaeger.example",
+      host: "jaeger.example",
+    });
+    // It reaches the tab as a page prop: plain data that survives JSON.
+    expect(JSON.parse(JSON.stringify(cfg))).toEqual(cfg);
+    const bad: [string, RegExp][] = [
+      ["https://jaeger.example/trace/{traceid}", /SEQSCOPE_TRACE_URL .*unknown placeholder \{traceid\}/],
+      ["javascript:alert('{trace_id}')", /SEQSCOPE_TRACE_URL .*http:\/\/ or https:\/\//],
+      ["/trace/{trace_id}", /SEQSCOPE_TRACE_URL .*absolute URL/],
+      ["https://{trace_id}.example/", /SEQSCOPE_TRACE_URL .*after the host/],
+      ["https://jaeger.example/", /SEQSCOPE_TRACE_URL .*no \{trace_id\}/],
+    ];
+    for (const [v, message] of bad) {
+      expect(() => browserNatsConfig({ SEQSCOPE_TRACE_URL: v })).toThrow(ConfigError);
+      expect(() => browserNatsConfig({ SEQSCOPE_TRACE_URL: v })).toThrow(message);
+    }
+  });
+
   it("rejects a nats:// URL with what to do instead, since browsers only speak WebSocket", () => {
     expect(() => browserNatsConfig({ SEQSCOPE_NATS_URL: "nats://x:4222" })).toThrow(ConfigError);
     expect(() => browserNatsConfig({ SEQSCOPE_NATS_URL: "nats://x:4222" })).toThrow(/ws:\/\/ or wss:\/\//);

@@ -4,6 +4,7 @@
 
 import type { Jwks } from "../audit/signature";
 import { AUTH_ENV_VARS } from "../auth/auth-config";
+import { parseTraceUrlTemplate, type TraceUrlTemplate } from "../links/trace-url";
 
 export interface BrowserNatsConfig {
   /** WebSocket URL(s) the browser connects to: ws:// or wss://. */
@@ -18,6 +19,8 @@ export interface BrowserNatsConfig {
   indexListLimit?: number;
   /** Ed25519 public keys (SEQSCOPE_JWKS) the browser verifies signed events against. */
   jwks?: Jwks;
+  /** Where an event's trace opens (SEQSCOPE_TRACE_URL), checked: see lib/links/trace-url.ts. */
+  traceUrl?: TraceUrlTemplate;
 }
 
 export interface EmbeddedConfig {
@@ -162,6 +165,12 @@ export const ENV_VARS: ReadonlyArray<{ name: string; default: string; meaning: s
     default: "(unset: signatures not checked)",
     meaning:
       "Path to a JWKS JSON file of Ed25519 public keys (`kty` OKP, `crv` Ed25519, `kid`, `x`); signed events (`kid`/`sigp`/`sig`) are verified against it and failures reported as bad signatures.",
+  },
+  {
+    name: "SEQSCOPE_TRACE_URL",
+    default: "(unset: no trace links)",
+    meaning:
+      'URL template of your tracing UI, http:// or https://, with `{trace_id}` and optionally `{span_id}` after the host (`https://jaeger.example/trace/{trace_id}`); an event whose ids are valid OpenTelemetry hex gets an "Open trace" link.',
   },
 ];
 
@@ -309,6 +318,12 @@ export function browserNatsConfig(env: Env, jwksFile?: string): BrowserNatsConfi
     indexListLimit: Math.max(1, positiveInt(env, "SEQSCOPE_INDEX_LIST", DEFAULTS.indexListLimit)),
   };
   if (jwksFile !== undefined) cfg.jwks = parseJwks(jwksFile, `SEQSCOPE_JWKS (${env.SEQSCOPE_JWKS ?? "file"})`);
+  const traceUrl = env.SEQSCOPE_TRACE_URL?.trim();
+  if (traceUrl) {
+    const t = parseTraceUrlTemplate(traceUrl);
+    if (!t.ok) throw new ConfigError(`SEQSCOPE_TRACE_URL "${traceUrl}" ${t.error}`);
+    cfg.traceUrl = t.template;
+  }
   return cfg;
 }
 
