@@ -5,7 +5,7 @@ import { StreamHolesBanner } from "@/components/live/stream-holes-banner";
 export default function ExecutionsPage() {
   return (
     <>
-      <h1 className="mb-3 text-base font-semibold">Workflow executions</h1>
+      <h1 className="sr-only">Workflow executions and invocations</h1>
       <StreamHolesBanner />
       <MalformedList />
       <ExecutionsTable />

@@ -8,6 +8,7 @@ import {
   type ExecutionSummary,
   type PartitionKey,
 } from "@/lib/audit";
+import type { ContextKind } from "@/lib/audit/context-ref";
 import { statusAt } from "@/lib/index/index-entry";
 import { indexedCounts, indexedSummary, type IndexedSummary, type IndexReach } from "@/lib/index/index-view";
 import { toRow, type ExecutionFilter, type ExecutionRow } from "@/lib/executions/execution-rows";
@@ -42,6 +43,8 @@ function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
 export function useExecutionRows(
   key: PartitionKey,
   filter: ExecutionFilter = {},
+  /** Which contexts: workflow executions (the index holds only those), invocations outside any run, or both. */
+  kind: ContextKind | "all" = "execution",
 ): { rows: ExecutionRow[]; total: number; reach?: IndexReach; workflows?: ReadonlySet<string> } {
   const feed = useFeed();
   // Typing a search asks the index once the typing pauses, not per keystroke.
@@ -56,7 +59,7 @@ export function useExecutionRows(
   const throttled = useThrottled(version, 1_000);
   return useMemo(() => {
     const cache = cacheFor(log, key.id);
-    const rows = log.executions().map((s) => {
+    const rows = log.executions({ kind }).map((s) => {
       const hit = cache.get(s.id);
       if (hit?.summary === s) return hit.row;
       // Evicted under the memory budget: the counts it left (built-in keys; a custom key has none).
@@ -70,7 +73,7 @@ export function useExecutionRows(
       return row;
     });
     // The rest of the stream, from the index: each execution the tab does not hold, as its summary.
-    if (indexed !== undefined && indexed.size > 0) {
+    if (indexed !== undefined && indexed.size > 0 && kind !== "invocation") {
       const now = indexed.newestMs;
       const builtin = BUILTIN_KEYS.some((k) => k.id === key.id);
       for (const x of indexed.values()) {
@@ -92,5 +95,5 @@ export function useExecutionRows(
     return { rows, total: rows.length, reach: indexed?.reach, workflows: indexed?.workflows };
     // `throttled` stands for the mutable log's version.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [log, throttled, key, indexed]);
+  }, [log, throttled, key, indexed, kind]);
 }

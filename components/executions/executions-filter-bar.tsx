@@ -2,9 +2,11 @@
 
 import { BUILTIN_KEYS, type ExecutionStatus } from "@/lib/audit";
 import type { ExecutionFilter } from "@/lib/executions/execution-rows";
+import type { ListView } from "@/lib/links/executions-params";
 import { visible } from "@/lib/text/visible";
 
 export interface ExecutionsFilterBarProps {
+  view: ListView;
   filter: ExecutionFilter;
   onFilter(f: ExecutionFilter): void;
   workflows: string[];
@@ -24,10 +26,17 @@ const WINDOWS: { label: string; ms?: number }[] = [
   { label: "last 24 h", ms: 24 * 60 * 60_000 },
 ];
 
+const SEARCH: Record<ListView, string> = {
+  executions: "Search execution id",
+  invocations: "Search correlation or task id",
+  all: "Search execution, correlation or task id",
+};
+
 const control = "rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-700";
 
 /** Search, filters and the partition key the anomaly counts are computed under. */
 export function ExecutionsFilterBar({
+  view,
   filter,
   onFilter,
   workflows,
@@ -40,8 +49,8 @@ export function ExecutionsFilterBar({
     <div className="flex flex-wrap items-center gap-2 text-sm">
       <input
         type="search"
-        placeholder="Search execution id"
-        aria-label="Search execution id"
+        placeholder={SEARCH[view]}
+        aria-label={SEARCH[view]}
         className={`${control} w-56`}
         value={filter.search ?? ""}
         onChange={(e) => onFilter({ ...filter, search: e.target.value || undefined })}

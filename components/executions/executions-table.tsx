@@ -17,11 +17,12 @@ import {
 } from "@/lib/executions/execution-rows";
 import { useAuditFeed } from "@/hooks/use-audit-feed";
 import { useExecutionRows } from "@/hooks/use-execution-rows";
-import { executionsParams } from "@/lib/links/executions-params";
+import { executionsParams, kindOfView, type ListView } from "@/lib/links/executions-params";
+import { ListViews } from "./list-views";
 import { StatusBadge } from "./status-badge";
 import { ExecutionsFilterBar } from "./executions-filter-bar";
 import { visible } from "@/lib/text/visible";
-import { executionPath } from "@/lib/links/url-text";
+import { contextKeyPath } from "@/lib/links/url-text";
 
 const GRID =
   "grid grid-cols-[minmax(11rem,1.2fr)_minmax(7rem,0.8fr)_6rem_minmax(10rem,1.4fr)_5rem_minmax(9rem,1fr)_10rem_5.5rem] gap-x-3";
@@ -29,7 +30,12 @@ const ROW_H = 34;
 /** The anomaly counts default to Forge's documented key. */
 const DEFAULT_KEY = "invocation";
 
-/** Every workflow execution on the stream, live, virtualised: 10 000 rows scroll like 10. */
+const NOUN: Record<ListView, string> = { executions: "Execution", invocations: "Invocation", all: "Run or invocation" };
+
+/**
+ * Every workflow execution on the stream — or every invocation outside any run, or both — live,
+ * virtualised: 10 000 rows scroll like 10.
+ */
 export function ExecutionsTable() {
   const { status } = useAuditFeed();
   // Filters, sort and key live in the URL: a filtered list is a link, and back undoes a filter.
@@ -40,6 +46,8 @@ export function ExecutionsTable() {
     BUILTIN_KEYS[0]!;
   const keyId = key.id;
   const sort: ExecutionSort = params.sort ?? DEFAULT_SORT;
+  const view: ListView = params.view ?? "executions";
+  const setView = (v: ListView) => void setParams({ view: v === "executions" ? null : v });
   const filter = useMemo<ExecutionFilter>(() => {
     const f: ExecutionFilter = {};
     if (params.q) f.search = params.q;
@@ -66,7 +74,7 @@ export function ExecutionsTable() {
     const next = update(sort);
     void setParams({ sort: next.by === DEFAULT_SORT.by && next.desc === DEFAULT_SORT.desc ? null : next });
   };
-  const { rows, total, reach, workflows: indexWorkflows } = useExecutionRows(key, filter);
+  const { rows, total, reach, workflows: indexWorkflows } = useExecutionRows(key, filter, kindOfView(view));
   const shown = useMemo(() => selectExecutions(rows, filter, sort), [rows, filter, sort]);
   // The index's workflows too: a filter reaches workflows none of the held rows belong to.
   const workflows = useMemo(
@@ -98,7 +106,9 @@ export function ExecutionsTable() {
 
   return (
     <div className="flex flex-col gap-2">
+      <ListViews view={view} onView={setView} />
       <ExecutionsFilterBar
+        view={view}
         filter={filter}
         onFilter={setFilter}
         workflows={workflows}
@@ -116,20 +126,37 @@ export function ExecutionsTable() {
       )}
       {total === 0 ? (
         <p className="py-12 text-center text-slate-500" data-testid="executions-empty">
-          {status.phase === "live"
-            ? "No workflow executions on the stream yet. Waiting for events…"
-            : "Waiting for the stream…"}
+          {status.phase !== "live"
+            ? "Waiting for the stream…"
+            : view === "invocations"
+              ? "No invocations outside a workflow run on the stream yet. Waiting for events…"
+              : view === "all"
+                ? "No executions or invocations on the stream yet. Waiting for events…"
+                : "No workflow executions on the stream yet. Waiting for events…"}
         </p>
       ) : (
-        <div role="table" aria-label="Workflow executions" data-testid="executions-table" className="text-sm">
+        <div
+          role="table"
+          aria-label={
+            view === "executions"
+              ? "Workflow executions"
+              : view === "invocations"
+                ? "Invocations"
+                : "Runs and invocations"
+          }
+          data-testid="executions-table"
+          className="text-sm"
+        >
           <div
             role="row"
             className={`${GRID} border-b border-slate-200 py-2 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800`}
           >
             <span role="columnheader" aria-sort={ariaSort("id")}>
-              {header("id", "Execution")}
+              {header("id", NOUN[view])}
             </span>
-            <span role="columnheader">Workflow</span>
+            <span role="columnheader">
+              {view === "executions" ? "Workflow" : view === "invocations" ? "Task" : "Workflow / task"}
+            </span>
             <span role="columnheader">Status</span>
             <span role="columnheader">Producers</span>
             <span role="columnheader" aria-sort={ariaSort("events")} className="flex justify-end">
@@ -166,7 +193,7 @@ export function ExecutionsTable() {
                       height: ROW_H,
                     }}
                   >
-                    <ExecutionRowView row={row} />
+                    <ExecutionRowView row={row} tagKind={view === "all"} />
                   </div>
                 );
               })}
@@ -198,25 +225,45 @@ const KIND_TONE: Partial<Record<AnomalyKind, string>> = {
   malformed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
 };
 
-function ExecutionRowView({ row }: { row: ExecutionRow }) {
+function ExecutionRowView({ row, tagKind }: { row: ExecutionRow; tagKind: boolean }) {
   const labels = visible(row.producers.map((p) => p.label).join(", "));
+  const tasks = row.taskIds ?? [];
   return (
     <div
       role="row"
       className={`${GRID} h-full items-center border-b border-slate-100 hover:bg-slate-50 dark:border-slate-900 dark:hover:bg-slate-900`}
       data-testid="execution-row"
-      data-execution-id={row.id}
+      data-execution-id={row.name}
+      data-kind={row.kind}
     >
       <span role="cell" className="truncate font-mono">
+        {tagKind && (
+          <span
+            className="mr-1 rounded bg-slate-100 px-1 font-sans text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300"
+            title={
+              row.kind === "invocation"
+                ? "An invocation outside any workflow run (its correlation_id)"
+                : "A workflow run"
+            }
+          >
+            {row.kind === "invocation" ? "inv" : "run"}
+          </span>
+        )}
         <Link
           className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400"
-          href={executionPath(row.id)}
+          href={contextKeyPath(row.id)}
         >
-          {visible(row.id)}
+          {visible(row.name)}
         </Link>
       </span>
-      <span role="cell" className="truncate">
-        {row.workflowId === undefined ? "—" : visible(row.workflowId)}
+      <span role="cell" className="truncate" title={tasks.length > 1 ? visible(tasks.join(", ")) : undefined}>
+        {row.kind === "invocation"
+          ? tasks.length === 0
+            ? "no task id"
+            : visible(tasks[0] as string) + (tasks.length > 1 ? ` +${tasks.length - 1}` : "")
+          : row.workflowId === undefined
+            ? "—"
+            : visible(row.workflowId)}
       </span>
       <span role="cell">
         <StatusBadge status={row.status} />

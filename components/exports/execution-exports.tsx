@@ -1,5 +1,6 @@
 "use client";
 
+import { contextOfKey } from "@/lib/audit/context-ref";
 import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "next/navigation";
 import { BUILTIN_KEYS, keyById, type AuditLog, type PartitionKey } from "@/lib/audit";
@@ -44,7 +45,8 @@ export function ExecutionExports({ log, executionId }: ExecutionExportsProps) {
   const params = useSearchParams();
   const { file, nats } = useFileSource();
   const feed = useFeed();
-  const base = fileSafe(executionId);
+  const name = contextOfKey(executionId).id;
+  const base = fileSafe(name);
 
   useEffect(() => {
     if (!open) return;
@@ -76,7 +78,7 @@ export function ExecutionExports({ log, executionId }: ExecutionExportsProps) {
     file === undefined
       ? { source: "nats", stream: nats.stream, subject: nats.subject }
       : { source: "file", file: file.name, bytes: file.size };
-  const title = () => `${executionId} — ${shownKey(params, menu.current).label}`;
+  const title = () => `${name} — ${shownKey(params, menu.current).label}`;
 
   return (
     <div ref={menu} className="relative" data-testid="export-menu">

@@ -4,17 +4,13 @@ import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { download, fileSafe } from "@/lib/export/download";
 import { messagesNdjson } from "@/lib/export/ndjson";
+import { contextKey } from "@/lib/audit/context-ref";
+import { contextOfPath } from "@/lib/links/url-text";
 import { BadLines } from "./bad-lines";
 import { useFileSource } from "./use-file-source";
 
 const BUTTON =
   "rounded border border-amber-300 px-2 py-0.5 hover:bg-amber-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-amber-800 dark:hover:bg-amber-900/40";
-
-/** The execution a page shows, from its path (`/executions/<id>`). */
-function executionOfPath(path: string | null): string | undefined {
-  const m = /^\/executions\/([^/]+)$/.exec(path ?? "");
-  return m?.[1] === undefined ? undefined : decodeURIComponent(m[1]);
-}
 
 /**
  * While a local file is shown: says so, says a link to this view cannot carry
@@ -25,7 +21,8 @@ export function LocalFileBanner() {
   const path = usePathname();
   const [listOpen, setListOpen] = useState(false);
   if (file === undefined) return null;
-  const executionId = executionOfPath(path);
+  const shown = contextOfPath(path);
+  const executionId = shown === undefined ? undefined : contextKey(shown);
   const known = executionId !== undefined && file.log.execution(executionId) !== undefined;
   const bad = file.progress.malformed;
   return (
@@ -44,13 +41,13 @@ export function LocalFileBanner() {
         data-testid="banner-export-ndjson"
         onClick={() =>
           download(
-            known ? `${fileSafe(executionId)}.ndjson` : `${fileSafe(file.name.replace(/\.[^.]*$/, ""))}.ndjson`,
+            known ? `${fileSafe(shown?.id ?? "")}.ndjson` : `${fileSafe(file.name.replace(/\.[^.]*$/, ""))}.ndjson`,
             "application/x-ndjson",
             messagesNdjson(file.log, known ? executionId : undefined),
           )
         }
       >
-        {known ? "Export this execution (NDJSON)" : "Export NDJSON"}
+        {known ? `Export this ${shown?.kind ?? "execution"} (NDJSON)` : "Export NDJSON"}
       </button>
       {bad > 0 && (
         <button

@@ -282,7 +282,7 @@ function RepresentativeRun({ look, contract, result }: { look: Look; contract?: 
       <StaticFeedProvider log={sim.log}>
         <ExecutionView
           key={`${look.workload}|${look.contractId}|${look.keyId}|${look.seed}`}
-          executionId={look.executionId}
+          context={{ kind: "execution", id: look.executionId }}
           initialKeyId={look.keyId}
         />
       </StaticFeedProvider>

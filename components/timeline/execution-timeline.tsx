@@ -172,14 +172,21 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
   return (
     <div className="space-y-2" data-testid="execution-timeline">
       <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
+        {summary?.kind === "invocation" && <span className="text-sm text-slate-500">Invocation</span>}
         <h1 className="font-mono text-base font-semibold" data-testid="execution-id">
-          {visible(executionId)}
+          {visible(summary?.name ?? executionId)}
         </h1>
         {summary && <StatusBadge status={summary.status} />}
         {summary && (
           <span className="text-sm text-slate-500">
-            {summary.workflowId === undefined ? "no workflow id" : visible(summary.workflowId)} ·{" "}
-            {summary.eventCount.toLocaleString()} events · {summary.producers.length} producers ·{" "}
+            {summary.kind === "invocation"
+              ? summary.taskIds === undefined
+                ? "no task id"
+                : `task ${visible(summary.taskIds.join(", "))}`
+              : summary.workflowId === undefined
+                ? "no workflow id"
+                : visible(summary.workflowId)}{" "}
+            · {summary.eventCount.toLocaleString()} events · {summary.producers.length} producers ·{" "}
             {formatDateTime(summary.firstTsMs)} · {formatDuration(summary.lastTsMs - summary.firstTsMs)}
           </span>
         )}

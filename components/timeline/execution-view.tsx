@@ -14,10 +14,13 @@ import { describeSearch, type ExecutionHint, type OpenState } from "@/lib/live/e
 import type { FeedSource } from "@/lib/live/static-feed";
 import { ExecutionTimeline } from "./execution-timeline";
 import { visible } from "@/lib/text/visible";
-import { executionPath } from "@/lib/links/url-text";
+import { contextPath } from "@/lib/links/url-text";
+import { contextKey, type ContextRef } from "@/lib/audit/context-ref";
+import { RelatedLinks, InvocationRuns } from "./related-links";
 
 export interface ExecutionViewProps {
-  executionId: string;
+  /** A workflow execution, or an invocation outside any run: the same view, the same tools. */
+  context: ContextRef;
   /** Partition key to open with (a BUILTIN_KEYS id or `custom:a,b`); default Forge's invocation key. */
   initialKeyId?: string;
 }
@@ -80,7 +83,11 @@ function useExecutionRestorer(feed: FeedSource, executionId: string, evicted: bo
  * or searched for with a progress bar; when it is nowhere, the page says so and
  * what was searched.
  */
-export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps) {
+export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
+  // The log's key for it; an execution's is its id (context-ref.ts).
+  const executionId = contextKey(context);
+  const noun = context.kind === "invocation" ? "Invocation" : "Execution";
+  const name = <span className="font-mono">{visible(context.id)}</span>;
   const feed = useFeed();
   const { log, version, holes } = useAuditFeed();
   // Held while shown: the memory budget never evicts what a view shows.
@@ -106,9 +113,9 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
     return (
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
         <p data-testid="execution-restoring" role="status">
-          This tab let execution <span className="font-mono">{visible(executionId)}</span> go to stay within its memory
-          budget. Reading it again from stream sequences {nf(restore.from)}–{nf(restore.to)}: {nf(restore.read)} of{" "}
-          {nf(restore.to - restore.from + 1)} messages…
+          This tab let {noun.toLowerCase()} {name} go to stay within its memory budget. Reading it again from stream
+          sequences {nf(restore.from)}–{nf(restore.to)}: {nf(restore.read)} of {nf(restore.to - restore.from + 1)}{" "}
+          messages…
         </p>
       </div>
     );
@@ -118,20 +125,25 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
         {!live ? (
           <p data-testid="execution-missing">
-            Execution <span className="font-mono">{visible(executionId)}</span> is not among the{" "}
-            {log.size.toLocaleString()} messages of this log.
+            {noun} {name} is not among the {log.size.toLocaleString()} messages of this log.
+            {context.kind === "invocation" && <InvocationRuns log={log} version={version} executionId={executionId} />}
           </p>
         ) : open === undefined ? (
           <p data-testid="execution-opening">Connecting…</p>
         ) : (
           <OpenStatus
             state={open}
-            executionId={executionId}
+            context={context}
             streamName={feed.streamName}
             logSize={log.size}
             onCancel={() => opener?.cancel()}
             onRetry={() => void opener?.run()}
           />
+        )}
+        {live && context.kind === "invocation" && (
+          <p className="mt-3 text-sm">
+            <InvocationRuns log={log} version={version} executionId={executionId} />
+          </p>
         )}
       </div>
     );
@@ -160,6 +172,7 @@ export function ExecutionView({ executionId, initialKeyId }: ExecutionViewProps)
           go); the counts in the list are from its summary.
         </p>
       )}
+      <RelatedLinks log={log} version={version} executionId={executionId} kind={context.kind} />
       <ExecutionTimeline
         log={log}
         version={version}
@@ -177,7 +190,7 @@ const nf = (n: number) => n.toLocaleString("en-US");
 
 interface OpenStatusProps {
   state: OpenState;
-  executionId: string;
+  context: ContextRef;
   streamName?: string;
   logSize: number;
   onCancel(): void;
@@ -185,8 +198,9 @@ interface OpenStatusProps {
 }
 
 /** Where the open is: waiting for history, reading the hinted stretch, scanning (with progress and cancel), or not found. */
-function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry }: OpenStatusProps) {
-  const id = <span className="font-mono">{visible(executionId)}</span>;
+function OpenStatus({ state, context, streamName, logSize, onCancel, onRetry }: OpenStatusProps) {
+  const id = <span className="font-mono">{visible(context.id)}</span>;
+  const noun = context.kind === "invocation" ? "Invocation" : "Execution";
   const stream = streamName ? `stream ${streamName}` : "the stream";
   if (state.phase === "not-found") {
     return (
@@ -194,13 +208,13 @@ function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry
         {state.mode === "index" && state.reason ? (
           // A tenant's tab: the index is all it may read.
           <p>
-            Execution {id} is {state.reason}. It may belong to another tenant, or the id may be wrong.
+            {noun} {id} is {state.reason}. It may belong to another tenant, or the id may be wrong.
           </p>
         ) : (
           <>
             <p>
-              Execution {id} is not among the {nf(logSize)} messages loaded from {stream}, nor in what was searched for
-              it. It may have expired, or the id may be wrong.
+              {noun} {id} is not among the {nf(logSize)} messages loaded from {stream}, nor in what was searched for it.
+              It may have expired, or the id may be wrong.
             </p>
             <p className="mt-2 text-sm" data-testid="execution-searched">
               {state.hint && state.searched.length === 0 ? state.reason : describeSearch(state)}
@@ -210,14 +224,17 @@ function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry
         <p className="mt-3 text-sm">
           {state.hint && (
             <>
-              <Link href={executionPath(executionId)} className="text-sky-700 underline dark:text-sky-400">
+              <Link href={contextPath(context)} className="text-sky-700 underline dark:text-sky-400">
                 Search the whole stream
               </Link>{" "}
               ·{" "}
             </>
           )}
-          <Link href="/" className="text-sky-700 underline dark:text-sky-400">
-            All executions
+          <Link
+            href={context.kind === "invocation" ? "/?view=invocations" : "/"}
+            className="text-sky-700 underline dark:text-sky-400"
+          >
+            {context.kind === "invocation" ? "All invocations" : "All executions"}
           </Link>
         </p>
       </div>
@@ -245,10 +262,10 @@ function OpenStatus({ state, executionId, streamName, logSize, onCancel, onRetry
     state.mode === "history"
       ? "Loading the stream…"
       : state.mode === "index"
-        ? "Reading through the stream's index: execution"
+        ? `Reading through the stream's index: ${noun.toLowerCase()}`
         : state.mode === "hint"
-          ? `Reading stream sequences ${nf(state.from)}–${nf(state.hint?.to ?? state.to)}, where the link says execution`
-          : "Searching the stream for execution";
+          ? `Reading stream sequences ${nf(state.from)}–${nf(state.hint?.to ?? state.to)}, where the link says ${noun.toLowerCase()}`
+          : `Searching the stream for ${noun.toLowerCase()}`;
   return (
     <div data-testid="execution-opening" data-phase={state.phase} data-mode={state.mode} className="space-y-3">
       <p>

@@ -17,6 +17,7 @@ import { analyzeColumns, DEFAULT_QUIET_PERIOD_MS, positionOfStreamSeq } from "./
 import type { Analysis, Duplicate } from "./anomaly";
 import type { ChainBreak } from "./chain";
 import { ChainLedger } from "./chain-ledger";
+import { contextOfKey, type ContextKind } from "./context-ref";
 import { EventCache, EVENT_OBJECT_BYTES } from "./event-cache";
 import type { ExecState, ExecutionSummary } from "./execution-index";
 import { Ingest } from "./ingest";
@@ -216,11 +217,79 @@ export class AuditLog {
     };
   }
 
-  executions(opts: { nowMs?: number } = {}): ExecutionSummary[] {
-    return this.memo(`executions\0${opts.nowMs ?? ""}`, () => {
-      const now = opts.nowMs ?? this.nowMs();
+  /**
+   * Summaries of one kind of context (context-ref.ts), newest first: workflow executions (the default),
+   * invocations outside any run, or both ("all").
+   */
+  executions(opts: { nowMs?: number; kind?: ContextKind | "all" } = {}): ExecutionSummary[] {
+    const kind = opts.kind ?? "execution";
+    const all = this.contexts(opts.nowMs);
+    if (kind === "all") return all;
+    return this.memo(`executions\0${opts.nowMs ?? ""}\0${kind}`, () => all.filter((x) => x.kind === kind));
+  }
+
+  /** Invocations outside any workflow run (their events carry a correlation_id and no workflow_execution_id). */
+  invocations(opts: { nowMs?: number } = {}): ExecutionSummary[] {
+    return this.executions({ ...opts, kind: "invocation" });
+  }
+
+  /**
+   * How every distinct event read divides, held or let go under the memory budget: per kind of context, and
+   * outside any (process-level events); malformed messages, held or let go.
+   */
+  eventCounts(): { executions: number; invocations: number; outside: number; malformed: number } {
+    return this.memo("event-counts", () => {
+      let executions = 0;
+      let invocations = 0;
+      let malformed = this.ing.bad.length;
+      for (const st of this.ing.execs.list) {
+        const n = st.events.length + (st.evicted?.events ?? 0);
+        if (st.kind === "execution") executions += n;
+        else invocations += n;
+        malformed += st.evicted?.malformed ?? 0;
+      }
+      return { executions, invocations, outside: this.ing.outsideEvents, malformed };
+    });
+  }
+
+  /**
+   * The correlation ids of the invocations a context's events carry (a run's invocations), in order of first
+   * appearance; for an invocation key, the executions whose events carry its correlation id (the runs it served).
+   */
+  related(key: string): string[] {
+    const st = this.ing.execs.get(key);
+    return this.memo(`related\0${key}`, () => {
+      const s = this.ing.store;
+      if (st?.kind === "execution") {
+        const seen = new Set<number>();
+        const out: string[] = [];
+        for (const row of st.events) {
+          const c = s.corr[row] as number;
+          if (c >= 0 && !seen.has(c)) {
+            seen.add(c);
+            out.push(s.corrs.values[c] as string);
+          }
+        }
+        return out;
+      }
+      const ref = contextOfKey(key);
+      if (ref.kind !== "invocation") return [];
+      const c = s.corrs.lookup(ref.id);
+      const out = new Set<string>();
+      if (c < 0) return [];
+      for (const row of this.ing.all) {
+        const x = s.exec[row] as number;
+        if (x >= 0 && s.corr[row] === c) out.add(s.execs.values[x] as string);
+      }
+      return [...out];
+    });
+  }
+
+  private contexts(nowMs: number | undefined): ExecutionSummary[] {
+    return this.memo(`contexts\0${nowMs ?? ""}`, () => {
+      const now = nowMs ?? this.nowMs();
       const list = this.ing.execs.list;
-      // Last time's order first, new executions after: the sort then sees a nearly sorted array.
+      // Last time's order first, new contexts after: the sort then sees a nearly sorted array.
       const order = this.lastOrder;
       const placed = new Uint8Array(list.length);
       const out: ExecutionSummary[] = [];

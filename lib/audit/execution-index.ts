@@ -1,11 +1,20 @@
-// The execution index: per workflow execution, its rows and what the list
-// shows about it (status, producers, counts, where it lies in the stream),
-// kept up to date as rows are filed, so a summary costs O(producers), never a
-// pass over the events. An execution evicted under the memory budget keeps
-// all of this; only its rows go, and `evicted` says how many are not held.
+// The execution index: per context — a workflow execution, or an invocation
+// outside any run (context-ref.ts) — its rows and what the list shows about it
+// (status, producers, counts, where it lies in the stream), kept up to date as
+// rows are filed, so a summary costs O(producers), never a pass over the
+// events. A context evicted under the memory budget keeps all of this; only
+// its rows go, and `evicted` says how many are not held.
 
 import type { AnomalyKind, Duplicate } from "./anomaly";
-import { closesRun, isStepFailure, isWorkflowEvent, statusSaysFailed, WORKFLOW_CANCELLED } from "./event-kinds";
+import { contextKey, type ContextKind } from "./context-ref";
+import {
+  closesInvocation,
+  closesRun,
+  isStepFailure,
+  isWorkflowEvent,
+  statusSaysFailed,
+  WORKFLOW_CANCELLED,
+} from "./event-kinds";
 import { compareLanes, leadsLane } from "./lane-model";
 import type { Scanned } from "./scan";
 import { Hint } from "./string-table";
@@ -23,8 +32,14 @@ export interface EvictedPart {
 }
 
 export interface ExecutionSummary {
+  /** The log's key for it (context-ref.ts): what its queries take. An execution's key is its id. */
   id: string;
+  kind: ContextKind;
+  /** The workflow_execution_id, or the invocation's correlation_id: what a person reads. */
+  name: string;
   workflowId?: string;
+  /** An invocation's task ids, in order of first appearance. */
+  taskIds?: string[];
   /** Orchestrator first, then by first event (ts, then stream sequence). */
   producers: ProducerIdentity[];
   /** Distinct events, held or not. */
@@ -66,10 +81,18 @@ export class Hints {
 }
 
 export interface ExecState {
+  /** Its context key (context-ref.ts). */
   id: string;
-  /** Id in the store's execution table. */
+  kind: ContextKind;
+  /** The execution id or correlation id. */
+  name: string;
+  /** Position in ExecutionIndex.list; rows point at it (RowStore.home). */
   ix: number;
+  /** An execution's id in the store's execution table (RowStore.exec); -1 for an invocation. */
+  execIx: number;
   workflowId?: string;
+  /** An invocation's task ids, each with the lowest stream sequence it was seen at. */
+  tasks?: Map<string, number>;
   /** Rows, ascending stream sequence. */
   events: number[];
   malformed: number[];
@@ -97,10 +120,13 @@ export interface ExecState {
   cachedEvents?: { version: number; events: readonly AuditEvent[] };
 }
 
-export function newExecState(id: string, ix: number): ExecState {
+export function newExecState(kind: ContextKind, name: string, ix: number): ExecState {
   return {
-    id,
+    id: contextKey({ kind, id: name }),
+    kind,
+    name,
     ix,
+    execIx: -1,
     events: [],
     malformed: [],
     duplicates: [],
@@ -124,20 +150,22 @@ export class ExecutionIndex {
   /** Hints shared by this log's evicted executions (few messages come for them; a hint is only a cache of this log's ids). */
   readonly sharedHints = new Hints();
   readonly byName = new Map<string, ExecState>();
-  /** By the store's execution id. */
+  /** By position (RowStore.home). */
   readonly list: ExecState[] = [];
 
-  get(id: string): ExecState | undefined {
-    return this.byName.get(id);
+  /** By context key. */
+  get(key: string): ExecState | undefined {
+    return this.byName.get(key);
   }
 
-  /** The execution with this id, made when new; `ix` is its id in the store's table. */
-  ensure(id: string, ix: () => number): ExecState {
-    let st = this.byName.get(id);
+  /** The context of this kind and name, made when new. */
+  ensure(kind: ContextKind, name: string): ExecState {
+    const key = contextKey({ kind, id: name });
+    let st = this.byName.get(key);
     if (st === undefined) {
-      st = newExecState(id, ix());
-      this.byName.set(id, st);
-      this.list[st.ix] = st;
+      st = newExecState(kind, name, this.list.length);
+      this.byName.set(key, st);
+      this.list.push(st);
     }
     return st;
   }
@@ -171,6 +199,19 @@ export class ExecutionIndex {
       if (tsMs < p.firstTsMs) p.firstTsMs = tsMs;
       if (streamSeq < p.firstStreamSeq) p.firstStreamSeq = streamSeq;
     }
+    if (st.kind === "invocation") {
+      const task = e.task_id;
+      if (task !== undefined && task !== "") {
+        const tasks = (st.tasks ??= new Map());
+        const at = tasks.get(task);
+        if (at === undefined || streamSeq < at) tasks.set(task, streamSeq);
+      }
+      if (closesInvocation(e.event)) {
+        st.completed = true;
+        if (statusSaysFailed(e.status)) st.failedOutcome = true;
+      }
+      return;
+    }
     if (closesRun(e.event)) {
       if (e.event === WORKFLOW_CANCELLED) st.cancelled = true;
       else {
@@ -203,6 +244,8 @@ export class ExecutionIndex {
     const noEvents = events === 0;
     const s: ExecutionSummary = {
       id: st.id,
+      kind: st.kind,
+      name: st.name,
       producers,
       eventCount: events,
       malformedCount: st.malformed.length + (st.evicted?.malformed ?? 0),
@@ -215,6 +258,8 @@ export class ExecutionIndex {
       status,
     };
     if (st.workflowId !== undefined) s.workflowId = st.workflowId;
+    // Stream order, not arrival order: a summary is a function of the set of messages.
+    if (st.tasks !== undefined) s.taskIds = [...st.tasks].sort((a, b) => a[1] - b[1]).map(([t]) => t);
     if (st.evicted !== undefined) s.evicted = st.evicted;
     return s;
   }

@@ -1,6 +1,6 @@
 // Ingest and de-duplication: every message becomes a row of the store (an
 // event or a malformed message) or a Duplicate of one, and is filed under its
-// execution. The result is a function of the *set* of messages given: rows are
+// context: its workflow execution, else its invocation (context-ref.ts). The result is a function of the *set* of messages given: rows are
 // kept in stream-sequence order, and when copies of one message disagree on
 // which is "first", the lowest stream sequence (then the lowest delivery
 // count) wins, so chunking and arrival order cannot change it.
@@ -21,6 +21,7 @@ import type { Duplicate } from "./anomaly";
 import { activityAt, ALONE, eventFlags, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX, WORKFLOW_EVENT } from "./columns";
 import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
 import { DigestTable } from "./digest-table";
+import { contextKey, contextOfIds } from "./context-ref";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
 import { scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
@@ -94,10 +95,14 @@ export class Ingest {
     return j >= 0 ? (this.bad[j] as number) : -1;
   }
 
+  /** The context (execution or invocation) a row is filed under. */
   execOf(row: number): ExecState | undefined {
-    const x = this.store.exec[row] as number;
+    const x = this.store.home[row] as number;
     return x >= 0 ? this.execs.list[x] : undefined;
   }
+
+  /** Events held that name neither a workflow execution nor an invocation (process-level events). */
+  outsideEvents = 0;
 
   ingest(msg: RawMessage): void {
     const s = msg.streamSeq;
@@ -154,10 +159,11 @@ export class Ingest {
     return true;
   }
 
-  /** The known execution the scanned message (or `bad`) names. */
+  /** The known context the scanned message (or `bad`) names. */
   private namedExec(bad: Malformed | undefined): ExecState | undefined {
-    const x = bad === undefined ? this.scanned.workflow_execution_id : bad.workflow_execution_id;
-    return nonEmpty(x) ? this.execs.get(x) : undefined;
+    const e = bad ?? this.scanned;
+    const ref = contextOfIds(e.workflow_execution_id, e.correlation_id);
+    return ref === undefined ? undefined : this.execs.get(contextKey(ref));
   }
 
   /** Rows about to be evicted: their content ids stay, so later copies of them are still duplicates. */
@@ -222,18 +228,20 @@ export class Ingest {
     if (bad !== undefined) {
       s.flags[row] = msg.alone === true ? MALFORMED | ALONE : MALFORMED;
       const x = bad.workflow_execution_id;
-      s.exec[row] = nonEmpty(x) ? this.exec(x).ix : -1;
+      s.exec[row] = nonEmpty(x) ? s.execs.intern(x) : -1;
+      s.home[row] = this.home(x, bad.correlation_id)?.ix ?? -1;
       bad.raw = s.bytes(row); // not the caller's buffer, which may be a view into a much larger one
       this.badRecords.set(row, bad);
       return row;
     }
     const e = this.scanned;
     const x = e.workflow_execution_id;
-    const st = nonEmpty(x) ? this.exec(x) : undefined;
+    const st = this.home(x, e.correlation_id);
     const h = st === undefined ? this.outside : st.hints;
     s.tsMs[row] = e.tsMs;
     s.seq[row] = e.seq;
-    s.exec[row] = st === undefined ? -1 : st.ix;
+    s.home[row] = st === undefined ? -1 : st.ix;
+    s.exec[row] = st === undefined || st.kind !== "execution" ? -1 : st.execIx;
     let flags = eventFlags(e.event);
     if (nonEmpty(e.correlation_id)) s.corr[row] = h.corr.intern(s.corrs, e.correlation_id);
     if (nonEmpty(e.task_id)) s.task[row] = h.task.intern(s.tasks, e.task_id);
@@ -316,8 +324,14 @@ export class Ingest {
     this.addDuplicate({ streamSeq: kept, of: s, ...old });
   }
 
-  private exec(id: string): ExecState {
-    return this.execs.ensure(id, () => this.store.execs.intern(id));
+  /** The context ids file a row under, made when new; undefined: a process-level event. */
+  private home(workflowExecutionId: string | undefined, correlationId: string | undefined): ExecState | undefined {
+    if (nonEmpty(workflowExecutionId)) {
+      const st = this.execs.ensure("execution", workflowExecutionId);
+      if (st.execIx < 0) st.execIx = this.store.execs.intern(workflowExecutionId);
+      return st;
+    }
+    return nonEmpty(correlationId) ? this.execs.ensure("invocation", correlationId) : undefined;
   }
 
   private touch(st: ExecState | undefined, streamSeq: number, act: number): void {
@@ -343,7 +357,10 @@ export class Ingest {
     }
     insertSorted(s.streamSeq, this.all, row);
     this.touch(st, streamSeq, activityAt(s, row));
-    if (st === undefined) return;
+    if (st === undefined) {
+      this.outsideEvents++;
+      return;
+    }
     insertSorted(s.streamSeq, st.events, row);
     if (restored) {
       unevict(st, "events");
@@ -367,6 +384,7 @@ export class Ingest {
     } else {
       removeSorted(s.streamSeq, this.all, streamSeq);
       if (st !== undefined) removeSorted(s.streamSeq, st.events, streamSeq);
+      else this.outsideEvents--;
     }
   }
 

@@ -4,6 +4,7 @@
 // it; restoreIngest returns a function that rebuilds them, run on first add().
 
 import type { Duplicate } from "./anomaly";
+import { contextKey } from "./context-ref";
 import { fingerprint } from "./dedupe";
 import { Hints, type ExecState } from "./execution-index";
 import type { Ingest } from "./ingest";
@@ -49,7 +50,9 @@ export function snapshotIngest(ing: Ingest, meta: { quietPeriodMs: number; versi
   const executions: ExecutionSnapshot[] = list.map((st) => {
     if (st.evicted !== undefined) throw new Error("AuditLog.snapshot: a log that evicted executions cannot be moved");
     const x: ExecutionSnapshot = {
-      id: st.id,
+      kind: st.kind,
+      name: st.name,
+      execIx: st.execIx,
       producers: [...st.producers].map(([identity, p]) => ({
         identity,
         leads: p.leads,
@@ -68,6 +71,7 @@ export function snapshotIngest(ing: Ingest, meta: { quietPeriodMs: number; versi
       failedOutcome: st.failedOutcome,
     };
     if (st.workflowId !== undefined) x.workflowId = st.workflowId;
+    if (st.tasks !== undefined) x.tasks = [...st.tasks];
     return x;
   });
   return {
@@ -99,7 +103,10 @@ export function restoreIngest(ing: Ingest, snap: AuditLogSnapshot): () => void {
   }
   const s = ing.store;
   s.restore(snap.store);
-  for (const row of snap.all) ing.all.push(row);
+  for (const row of snap.all) {
+    ing.all.push(row);
+    if ((s.home[row] as number) < 0) ing.outsideEvents++;
+  }
   for (const row of snap.bad) ing.bad.push(row);
   for (const { row, ...rest } of snap.malformed) {
     ing.badRecords.set(row, { kind: "malformed", ...rest, raw: s.bytes(row) });
@@ -120,8 +127,11 @@ export function restoreIngest(ing: Ingest, snap: AuditLogSnapshot): () => void {
   ing.identities.sources.load(snap.sources);
   snap.executions.forEach((x, ix) => {
     const st: ExecState = {
-      id: x.id,
+      id: contextKey({ kind: x.kind, id: x.name }),
+      kind: x.kind,
+      name: x.name,
       ix,
+      execIx: x.execIx,
       events: unpackList(snap.executionEvents, ix),
       malformed: unpackList(snap.executionMalformed, ix),
       duplicates: unpackList(snap.executionDuplicates, ix).map((i) => ing.dups[i] as Duplicate),
@@ -150,7 +160,8 @@ export function restoreIngest(ing: Ingest, snap: AuditLogSnapshot): () => void {
       version: 0,
     };
     if (x.workflowId !== undefined) st.workflowId = x.workflowId;
-    ing.execs.byName.set(x.id, st);
+    if (x.tasks !== undefined) st.tasks = new Map(x.tasks);
+    ing.execs.byName.set(st.id, st);
     ing.execs.list[ix] = st;
   });
   ing.newestMs = snap.newestMs;

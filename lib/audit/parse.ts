@@ -122,6 +122,8 @@ function malformed(msg: RawMessage, reason: string, obj?: Record<string, unknown
   };
   const x = obj?.workflow_execution_id;
   if (typeof x === "string" && x.length > 0) m.workflow_execution_id = x;
+  const c = obj?.correlation_id;
+  if (typeof c === "string" && c.length > 0) m.correlation_id = c;
   return m;
 }
 

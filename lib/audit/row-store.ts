@@ -41,8 +41,8 @@ function shrinkTo<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: n
   return b;
 }
 
-/** Typed-array bytes per row besides the payload: 6 float64, 12 int32, 1 byte, 8 words of prev_hash. */
-const ROW_COLUMN_BYTES = 6 * 8 + 12 * 4 + 1 + 32;
+/** Typed-array bytes per row besides the payload: 6 float64, 13 int32, 1 byte, 8 words of prev_hash. */
+const ROW_COLUMN_BYTES = 6 * 8 + 13 * 4 + 1 + 32;
 
 export class RowStore implements EventColumns {
   /** Rows in use. */
@@ -58,7 +58,10 @@ export class RowStore implements EventColumns {
   chunk = new Int32Array(0);
   start = new Int32Array(0);
   len = new Int32Array(0);
+  /** workflow_execution_id, interned in `execs`; -1: none. */
   exec = new Int32Array(0);
+  /** The context the row is filed under (ExecutionIndex.list; see context-ref.ts); -1: none. */
+  home = new Int32Array(0);
   corr = new Int32Array(0);
   task = new Int32Array(0);
   entityType = new Int32Array(0);
@@ -256,6 +259,7 @@ export class RowStore implements EventColumns {
       start: this.start,
       len: this.len,
       exec: this.exec,
+      home: this.home,
       corr: this.corr,
       task: this.task,
       entityType: this.entityType,
@@ -300,6 +304,7 @@ export class RowStore implements EventColumns {
     this.start = s.start;
     this.len = s.len;
     this.exec = s.exec;
+    this.home = s.home;
     this.corr = s.corr;
     this.task = s.task;
     this.entityType = s.entityType;
@@ -358,6 +363,7 @@ export class RowStore implements EventColumns {
       "deliveryCount",
       "flags",
       "exec",
+      "home",
       "corr",
       "task",
       "entityType",
@@ -418,6 +424,7 @@ export class RowStore implements EventColumns {
     this.start = grow(this.start, cap);
     this.len = grow(this.len, cap);
     this.exec = grow(this.exec, cap);
+    this.home = grow(this.home, cap);
     this.corr = grow(this.corr, cap);
     this.task = grow(this.task, cap);
     this.entityType = grow(this.entityType, cap);

@@ -10,10 +10,11 @@
 // rebuilds on its first add(). AuditLog#snapshot() and AuditLog.fromSnapshot()
 // (with log-snapshot.ts) make and read it.
 
+import type { ContextKind } from "./context-ref";
 import type { Malformed, ProducerIdentity, ProducerRule } from "./types";
 
 /** Bumped whenever the layout changes: a worker and a page of different builds must not mix. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 export interface RowStoreSnapshot {
   n: number;
@@ -28,6 +29,7 @@ export interface RowStoreSnapshot {
   start: Int32Array<ArrayBuffer>;
   len: Int32Array<ArrayBuffer>;
   exec: Int32Array<ArrayBuffer>;
+  home: Int32Array<ArrayBuffer>;
   corr: Int32Array<ArrayBuffer>;
   task: Int32Array<ArrayBuffer>;
   entityType: Int32Array<ArrayBuffer>;
@@ -66,8 +68,12 @@ export interface ProducerSeenSnapshot {
 }
 
 export interface ExecutionSnapshot {
-  id: string;
+  kind: ContextKind;
+  name: string;
+  execIx: number;
   workflowId?: string;
+  /** An invocation's task ids with the lowest stream sequence each was seen at. */
+  tasks?: [string, number][];
   producers: ProducerSeenSnapshot[];
   firstTsMs: number;
   lastTsMs: number;
@@ -105,7 +111,7 @@ export interface AuditLogSnapshot {
   copyOf: Float64Array;
   identities: ProducerIdentity[];
   sources: readonly string[];
-  /** By the store's execution id. */
+  /** Contexts (executions and invocations), by position (RowStore.home). */
   executions: ExecutionSnapshot[];
   /** Per execution (same order): its event rows, malformed rows, and indexes into `duplicates`. */
   executionEvents: PackedLists;
@@ -152,6 +158,7 @@ export function snapshotTransferables(s: AuditLogSnapshot): ArrayBuffer[] {
     st.start,
     st.len,
     st.exec,
+    st.home,
     st.corr,
     st.task,
     st.entityType,

@@ -15,6 +15,11 @@ export class StringTable {
     return id;
   }
 
+  /** The id of `v`, or -1 when it was never interned. */
+  lookup(v: string): number {
+    return this.ids.get(v) ?? -1;
+  }
+
   get size(): number {
     return this.values.length;
   }

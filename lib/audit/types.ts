@@ -94,8 +94,9 @@ export interface Malformed {
   raw: Uint8Array;
   /** What is wrong, in words a person understands: `not JSON: Unexpected token at 14`. */
   reason: string;
-  /** Best-effort join key, when the payload was JSON enough to read it. */
+  /** Best-effort join keys, when the payload was JSON enough to read them. */
   workflow_execution_id?: string;
+  correlation_id?: string;
 }
 
 export type ParsedMessage = AuditEvent | Malformed;

@@ -5,6 +5,8 @@ import { selectExecutions, toRow, workflowIds, type ExecutionRow } from "./execu
 function summary(id: string, over: Partial<ExecutionSummary> = {}): ExecutionSummary {
   return {
     id,
+    kind: "execution",
+    name: id,
     workflowId: "wf-a",
     producers: [],
     eventCount: 10,

@@ -12,7 +12,7 @@ export interface ExecutionRow extends ExecutionSummary {
 }
 
 export interface ExecutionFilter {
-  /** Substring of the execution id (case-insensitive). */
+  /** Substring of the execution id, or of an invocation's correlation id or a task id (case-insensitive). */
   search?: string;
   workflowId?: string;
   status?: ExecutionStatus;
@@ -48,7 +48,7 @@ function sortValue(r: ExecutionRow, by: SortColumn): number | string {
     case "anomalies":
       return r.anomalyTotal;
     case "id":
-      return r.id;
+      return r.name;
   }
 }
 
@@ -66,7 +66,7 @@ export function selectExecutions(
   const sinceMs = filter.withinMs === undefined ? undefined : nowMs - filter.withinMs;
   const out = rows.filter(
     (r) =>
-      (!needle || r.id.toLowerCase().includes(needle)) &&
+      (!needle || matches(r, needle)) &&
       (!filter.workflowId || r.workflowId === filter.workflowId) &&
       (!filter.status || r.status === filter.status) &&
       (!filter.hasAnomalies || r.anomalyTotal > 0) &&
@@ -81,6 +81,10 @@ export function selectExecutions(
     if (a.firstTsMs !== b.firstTsMs) return b.firstTsMs - a.firstTsMs;
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
+}
+
+function matches(r: ExecutionRow, needle: string): boolean {
+  return r.name.toLowerCase().includes(needle) || (r.taskIds?.some((t) => t.toLowerCase().includes(needle)) ?? false);
 }
 
 /** Distinct workflow ids, for the filter's choices. */

@@ -1,6 +1,7 @@
 // The anomaly report of one execution as a JSON document: what the timeline
 // shows under one partition key, for a ticket, a CI check or a diff between
 // two sources. Pure: a log in, a plain object out.
+import { contextOfKey, type ContextRef } from "../audit/context-ref";
 import type { Analysis, AuditLog, PartitionKey } from "../audit";
 import { holeSize, holesWithin, type HoleCause, type StreamHole } from "../live/stream-holes";
 import { jsonWithVisibleEscapes } from "../text/visible";
@@ -21,7 +22,10 @@ export interface ReportStreamHole {
 
 export interface AnomalyReport {
   format: typeof REPORT_FORMAT;
-  executionId: string;
+  /** What the report is of: a workflow execution, or an invocation outside any run (by its correlation_id). */
+  context: ContextRef;
+  /** The execution's id (absent for an invocation). */
+  executionId?: string;
   key: { id: string; label: string; fields: string[] };
   generatedFrom: ReportSource & {
     /** What `streamSeqs` in anomalies count: JetStream stream sequences, or 1-based line numbers of the file. */
@@ -55,6 +59,7 @@ export interface AnomalyReport {
 
 export function anomalyReport(
   log: AuditLog,
+  /** The log's context key (context-ref.ts). */
   executionId: string,
   key: PartitionKey,
   from: ReportSource,
@@ -65,9 +70,11 @@ export function anomalyReport(
   const a = log.analyze(key, { executionId });
   const x = log.execution(executionId);
   const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : undefined);
+  const context = contextOfKey(executionId);
   return {
     format: REPORT_FORMAT,
-    executionId,
+    context,
+    ...(context.kind === "execution" ? { executionId: context.id } : {}),
     key: { id: key.id, label: key.label, fields: [...key.fields] },
     generatedFrom: { ...from, streamSeqsAre: from.source === "file" ? "line numbers" : "stream sequences" },
     generatedAt: now.toISOString(),

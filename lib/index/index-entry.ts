@@ -11,6 +11,7 @@
 // tenant's keys (fail closed: no tenant ever reads another's lines, an admin sees
 // it with the orgs in `orgConflict`) — also a function of the set of messages.
 
+import { contextKey } from "../audit/context-ref";
 import type { AnomalyKind } from "../audit/anomaly";
 import { AuditLog, type ExecutionStatus, type ExecutionSummary } from "../audit/audit-log";
 import { BUILTIN_KEYS } from "../audit/partition-key";
@@ -275,7 +276,9 @@ export function statusAt(
 export function entryToSummary(e: IndexEntry, nowMs: number, quietPeriodMs: number): ExecutionSummary {
   const status = statusAt(e, nowMs, quietPeriodMs);
   return {
-    id: e.id,
+    id: contextKey({ kind: "execution", id: e.id }),
+    kind: "execution",
+    name: e.id,
     ...(e.workflowId === undefined ? {} : { workflowId: e.workflowId }),
     producers: e.producers,
     eventCount: e.events,

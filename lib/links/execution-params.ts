@@ -4,7 +4,7 @@
 // link — no credentials, no server settings, only these names.
 import { createParser, createSerializer, parseAsStringLiteral } from "nuqs/server";
 import type { OrderMode } from "../timeline/timeline-model";
-import { asciiQuery, decodeUrlText, escapeListItem, escapeQueryText, executionPath } from "./url-text";
+import { asciiQuery, decodeUrlText, escapeListItem, escapeQueryText, contextKeyPath } from "./url-text";
 
 export const ORDER_IDS = ["ts", "arrival", "seq"] as const satisfies readonly OrderMode[];
 
@@ -112,6 +112,7 @@ const serialize = createSerializer(executionParams);
  */
 export function executionLink(
   origin: string,
+  /** The log's context key: an execution's id, or an invocation's key (context-ref.ts). */
   executionId: string,
   view: ExecutionViewState,
   hint?: ExecutionLinkHint,
@@ -128,5 +129,5 @@ export function executionLink(
     from: hint?.from ?? null,
     to: hint?.to ?? null,
   });
-  return `${origin.replace(/\/+$/, "")}${executionPath(executionId)}${asciiQuery(query)}`;
+  return `${origin.replace(/\/+$/, "")}${contextKeyPath(executionId)}${asciiQuery(query)}`;
 }

@@ -2,6 +2,7 @@
 // filtered list is a link too and back/forward step through filter changes.
 import { createParser, parseAsBoolean, parseAsInteger, parseAsStringLiteral } from "nuqs/server";
 import type { ExecutionStatus } from "../audit";
+import type { ContextKind } from "../audit/context-ref";
 import type { ExecutionSort, SortColumn } from "../executions/execution-rows";
 import { parseAsText } from "./execution-params";
 
@@ -32,8 +33,18 @@ export const parseAsSort = createParser<ExecutionSort>({
   eq: (a, b) => a.by === b.by && a.desc === b.desc,
 });
 
-/** `q` id search, `workflow`, `status`, `within` (ms before the newest event), `anomalies`, `key`, `sort`. */
+/** What the list shows: workflow executions, invocations outside any run, or both. */
+export const LIST_VIEWS = ["executions", "invocations", "all"] as const;
+export type ListView = (typeof LIST_VIEWS)[number];
+
+/** The log's kind of context for a list view. */
+export function kindOfView(view: ListView): ContextKind | "all" {
+  return view === "executions" ? "execution" : view === "invocations" ? "invocation" : "all";
+}
+
+/** `view`, `q` id search, `workflow`, `status`, `within` (ms before the newest event), `anomalies`, `key`, `sort`. */
 export const executionsParams = {
+  view: parseAsStringLiteral(LIST_VIEWS),
   q: parseAsText,
   workflow: parseAsText,
   status: parseAsStringLiteral(STATUS_IDS),

@@ -8,6 +8,8 @@
 // UTF-8 — a lone surrogate's bytes, a stray "%" — before a page sees it; query
 // values and list items do round-trip.) Pure.
 
+import { contextOfKey, type ContextRef } from "../audit/context-ref";
+
 const LONE_SURROGATE = /\p{Cs}/u;
 const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g;
 
@@ -75,6 +77,23 @@ export function decodeUrlText(s: string): string {
 /** The path of an execution's page. */
 export function executionPath(executionId: string): string {
   return `/executions/${encodeUrlText(executionId)}`;
+}
+
+/** The path of a context's page: an execution's, or an invocation's (`/invocations/<correlation id>`). */
+export function contextPath(ref: ContextRef): string {
+  return ref.kind === "invocation" ? `/invocations/${encodeUrlText(ref.id)}` : executionPath(ref.id);
+}
+
+/** The context a page's path shows (`/executions/<id>`, `/invocations/<id>`), or undefined. */
+export function contextOfPath(path: string | null): ContextRef | undefined {
+  const m = /^\/(executions|invocations)\/([^/]+)$/.exec(path ?? "");
+  if (m === null) return undefined;
+  return { kind: m[1] === "invocations" ? "invocation" : "execution", id: decodeUrlText(m[2] as string) };
+}
+
+/** The page of the context the log's key names (context-ref.ts). */
+export function contextKeyPath(key: string): string {
+  return contextPath(contextOfKey(key));
 }
 
 const QUERY_TEXT_ESCAPES = /[%]|\p{Cs}/gu;

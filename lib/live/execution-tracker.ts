@@ -2,7 +2,8 @@
 // messages are its own, and when reading further can stop (its terminal event
 // plus a safety margin has gone by). Transport-free, so the stop rule is tested
 // on plain messages.
-import { closesRun } from "../audit/event-kinds";
+import { contextOfIds, contextOfKey, type ContextRef } from "../audit/context-ref";
+import { closesInvocation, closesRun } from "../audit/event-kinds";
 import type { RawMessage } from "../audit/types";
 
 export interface StopMargins {
@@ -35,6 +36,8 @@ export interface Observation {
 export class ExecutionTracker {
   private readonly needle: Uint8Array;
   private readonly margins: StopMargins;
+  /** What is followed: an execution, or an invocation outside any run (context-ref.ts). */
+  private readonly context: ContextRef;
   /** Stream sequence of the first / last message of the execution seen. */
   firstSeq: number | undefined;
   lastSeq: number | undefined;
@@ -46,13 +49,15 @@ export class ExecutionTracker {
   private anchorMs = -Infinity;
 
   constructor(
+    /** The log's context key (an execution's id, or an invocation's key). */
     readonly executionId: string,
     /** The link's hinted last stream sequence: never stop before it. */
     private readonly hintTo?: number,
     margins: Partial<StopMargins> = {},
   ) {
     // The id as it appears inside a JSON string (escapes included), as UTF-8.
-    this.needle = new TextEncoder().encode(JSON.stringify(executionId).slice(1, -1));
+    this.context = contextOfKey(executionId);
+    this.needle = new TextEncoder().encode(JSON.stringify(this.context.id).slice(1, -1));
     this.margins = { ...DEFAULT_STOP_MARGINS, ...margins };
   }
 
@@ -97,8 +102,11 @@ export class ExecutionTracker {
     }
     if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return "mine";
     const rec = obj as Record<string, unknown>;
-    if (rec.workflow_execution_id !== this.executionId) return "other"; // the id inside some other field
-    return typeof rec.event === "string" && closesRun(rec.event) ? "terminal" : "mine";
+    // The id inside some other field, or an invocation's correlation id on an event filed under a run: not its own.
+    const ref = contextOfIds(rec.workflow_execution_id, rec.correlation_id);
+    if (ref === undefined || ref.kind !== this.context.kind || ref.id !== this.context.id) return "other";
+    const closes = this.context.kind === "execution" ? closesRun : closesInvocation;
+    return typeof rec.event === "string" && closes(rec.event) ? "terminal" : "mine";
   }
 }
 

@@ -4,5 +4,5 @@ import { decodeUrlText } from "@/lib/links/url-text";
 export default async function ExecutionPage({ params }: PageProps<"/executions/[id]">) {
   // Next hands a dynamic segment over percent-encoded (`/executions/a%20b` gives "a%20b"): decoded here, once.
   const { id } = await params;
-  return <ExecutionView executionId={decodeUrlText(id)} />;
+  return <ExecutionView context={{ kind: "execution", id: decodeUrlText(id) }} />;
 }

@@ -1,0 +1,85 @@
+"use client";
+
+import Link from "next/link";
+import { useMemo } from "react";
+import { useAuditFeed } from "@/hooks/use-audit-feed";
+import { useThrottled } from "@/hooks/use-throttled";
+import type { ListView } from "@/lib/links/executions-params";
+
+const TABS: { view: ListView; label: string }[] = [
+  { view: "executions", label: "Workflow executions" },
+  { view: "invocations", label: "Invocations" },
+  { view: "all", label: "Everything" },
+];
+
+const nf = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * Which contexts the list shows, and how the tab's events divide among them: every event read is an
+ * execution's, an invocation's, or a process-level event (shown on its producer's page) — never unshown.
+ */
+export function ListViews({ view, onView }: { view: ListView; onView(v: ListView): void }) {
+  const { log, version } = useAuditFeed();
+  const throttled = useThrottled(version, 1_000);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `throttled` tracks the mutable log
+  const counts = useMemo(() => ({ ...log.eventCounts(), n: contextsOf(log) }), [log, throttled]);
+  return (
+    <div className="mb-3 flex flex-wrap items-baseline gap-x-4 gap-y-1">
+      <div role="tablist" aria-label="What the list shows" className="flex gap-1">
+        {TABS.map((t) => (
+          <button
+            key={t.view}
+            type="button"
+            role="tab"
+            aria-selected={view === t.view}
+            data-testid={`list-view-${t.view}`}
+            onClick={() => onView(t.view)}
+            className={`rounded px-2 py-1 text-base ${
+              view === t.view
+                ? "bg-slate-200 font-semibold dark:bg-slate-800"
+                : "text-slate-600 hover:bg-slate-100 dark:text-slate-400 dark:hover:bg-slate-900"
+            }`}
+          >
+            {t.label}
+            {t.view !== "all" && (
+              <span className="ml-1 text-xs font-normal tabular-nums text-slate-500">
+                {nf(t.view === "executions" ? counts.n.executions : counts.n.invocations)}
+              </span>
+            )}
+          </button>
+        ))}
+      </div>
+      <p className="text-xs text-slate-500 tabular-nums" data-testid="event-division">
+        <span data-testid="events-in-executions" data-count={counts.executions}>
+          {nf(counts.executions)} events in executions
+        </span>
+        {" · "}
+        <span data-testid="events-in-invocations" data-count={counts.invocations}>
+          {nf(counts.invocations)} in invocations outside any run
+        </span>
+        {" · "}
+        <Link
+          href="/producers"
+          className="text-sky-700 hover:underline dark:text-sky-400"
+          data-testid="events-outside"
+          data-count={counts.outside}
+          title="Events with neither a workflow_execution_id nor a correlation_id (policy_loaded, agent_card_published…): each is on its producer process's page"
+        >
+          {nf(counts.outside)} outside any invocation
+        </Link>
+        {counts.malformed > 0 && (
+          <>
+            {" · "}
+            <span data-testid="events-malformed" data-count={counts.malformed}>
+              {nf(counts.malformed)} malformed
+            </span>
+          </>
+        )}
+      </p>
+    </div>
+  );
+}
+
+function contextsOf(log: ReturnType<typeof useAuditFeed>["log"]): { executions: number; invocations: number } {
+  return { executions: log.executions().length, invocations: log.invocations().length };
+}
