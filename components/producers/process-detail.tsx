@@ -5,7 +5,7 @@ import type { LedgerRange, ProducerProcess, SignatureStatus } from "@/lib/audit/
 import type { ProcessTimelineModel } from "@/lib/audit/process-ledger-timeline";
 import { chainStatusText, verificationSummary } from "@/lib/export/process-ledger";
 import { formatDateTime } from "@/lib/format";
-import { executionPath } from "@/lib/links/url-text";
+import { contextPath, executionPath } from "@/lib/links/url-text";
 import { visible } from "@/lib/text/visible";
 import { ChainStatusBadge } from "./chain-status-badge";
 import { ProcessTimeline } from "./process-timeline";
@@ -161,9 +161,26 @@ export function ProcessDetail({ process: p, requested, signatures, timeline, eve
             <li className="text-slate-500">and {p.executions.length - MAX_LINKS} more (in the export)</li>
           )}
         </ul>
-        <p className="mt-1 text-xs text-slate-500">
-          {p.invocations.length.toLocaleString("en-US")} invocations (correlation ids),{" "}
-          {p.processLevel.toLocaleString("en-US")} events outside any invocation
+        <h3 className="mt-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+          Invocations served ({p.invocations.length})
+        </h3>
+        <ul className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-xs" data-testid="process-invocations">
+          {p.invocations.slice(0, MAX_LINKS).map((c) => (
+            <li key={c}>
+              <Link
+                href={contextPath({ kind: "invocation", id: c })}
+                className="font-mono text-sky-700 hover:underline dark:text-sky-400"
+              >
+                {visible(c)}
+              </Link>
+            </li>
+          ))}
+          {p.invocations.length > MAX_LINKS && (
+            <li className="text-slate-500">and {p.invocations.length - MAX_LINKS} more (in the export)</li>
+          )}
+        </ul>
+        <p className="mt-1 text-xs text-slate-500" data-testid="process-level-count">
+          {p.processLevel.toLocaleString("en-US")} events outside any invocation (on its timeline below)
         </p>
       </div>
     </section>

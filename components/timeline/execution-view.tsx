@@ -36,15 +36,15 @@ const HINT_PARAMS = { from: executionParams.from, to: executionParams.to };
 const IDLE = () => () => undefined;
 
 /** Opens the execution on the live feed (hinted read or scan); undefined for a finished log. */
-function useExecutionOpener(feed: FeedSource, executionId: string, hint: ExecutionHint | undefined) {
+function useExecutionOpener(feed: FeedSource, executionId: string, hint: ExecutionHint | undefined, enabled: boolean) {
   const from = hint?.from;
   const to = hint?.to;
   const opener = useMemo(
     () =>
-      canOpen(feed)
+      canOpen(feed) && enabled
         ? feed.openExecution(executionId, from !== undefined && to !== undefined ? { from, to } : undefined)
         : undefined,
-    [feed, executionId, from, to],
+    [feed, executionId, from, to, enabled],
   );
   useEffect(() => {
     if (!opener) return;
@@ -94,11 +94,17 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
   useEffect(() => log.pin(executionId), [log, executionId]);
   const [{ from, to }] = useQueryStates(HINT_PARAMS);
   const hint = from !== null && to !== null && to >= from ? { from, to } : undefined;
-  const { state: open, opener } = useExecutionOpener(feed, executionId, hint);
-  const live = canOpen(feed);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
   const summary = useMemo(() => log.execution(executionId), [log, version, executionId]);
   const known = summary !== undefined;
+  // An invocation whose events all lie in runs the tab holds has nothing of its own to search the stream for.
+  const inRuns = useMemo(
+    () => context.kind === "invocation" && !known && log.related(executionId).length > 0,
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
+    [log, version, executionId, known, context.kind],
+  );
+  const { state: open, opener } = useExecutionOpener(feed, executionId, hint, !inRuns);
+  const live = canOpen(feed);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
   const readAlone = useMemo(() => known && log.readAlone(executionId), [log, version, executionId, known]);
   const restore = useExecutionRestorer(feed, executionId, summary?.evicted !== undefined);
@@ -120,13 +126,22 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
       </div>
     );
   }
+  if (inRuns) {
+    return (
+      <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
+        <p data-testid="execution-missing">
+          Invocation {name} has no events outside a workflow run.
+          <InvocationRuns log={log} version={version} executionId={executionId} />
+        </p>
+      </div>
+    );
+  }
   if (!ready) {
     return (
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
         {!live ? (
           <p data-testid="execution-missing">
             {noun} {name} is not among the {log.size.toLocaleString()} messages of this log.
-            {context.kind === "invocation" && <InvocationRuns log={log} version={version} executionId={executionId} />}
           </p>
         ) : open === undefined ? (
           <p data-testid="execution-opening">Connecting…</p>
@@ -139,11 +154,6 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
             onCancel={() => opener?.cancel()}
             onRetry={() => void opener?.run()}
           />
-        )}
-        {live && context.kind === "invocation" && (
-          <p className="mt-3 text-sm">
-            <InvocationRuns log={log} version={version} executionId={executionId} />
-          </p>
         )}
       </div>
     );
