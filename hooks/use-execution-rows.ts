@@ -8,7 +8,7 @@ import {
   type ExecutionSummary,
   type PartitionKey,
 } from "@/lib/audit";
-import type { ContextKind } from "@/lib/audit/context-ref";
+import { contextOfKey, type ContextKind } from "@/lib/audit/context-ref";
 import { statusAt } from "@/lib/index/index-entry";
 import { indexedCounts, indexedSummary, type IndexedSummary, type IndexReach } from "@/lib/index/index-view";
 import { toRow, type ExecutionFilter, type ExecutionRow } from "@/lib/executions/execution-rows";
@@ -43,7 +43,7 @@ function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
 export function useExecutionRows(
   key: PartitionKey,
   filter: ExecutionFilter = {},
-  /** Which contexts: workflow executions (the index holds only those), invocations outside any run, or both. */
+  /** Which contexts: workflow executions, invocations outside any run, or both (the index holds both). */
   kind: ContextKind | "all" = "execution",
 ): { rows: ExecutionRow[]; total: number; reach?: IndexReach; workflows?: ReadonlySet<string> } {
   const feed = useFeed();
@@ -73,11 +73,12 @@ export function useExecutionRows(
       return row;
     });
     // The rest of the stream, from the index: each execution the tab does not hold, as its summary.
-    if (indexed !== undefined && indexed.size > 0 && kind !== "invocation") {
+    if (indexed !== undefined && indexed.size > 0) {
       const now = indexed.newestMs;
       const builtin = BUILTIN_KEYS.some((k) => k.id === key.id);
       for (const x of indexed.values()) {
         if (log.execution(x.entry.id) !== undefined) continue;
+        if (kind !== "all" && contextOfKey(x.entry.id).kind !== kind) continue;
         const status = statusAt(x.entry, now, DEFAULT_QUIET_PERIOD_MS);
         const hit = indexRows.get(x);
         if (hit !== undefined && hit.keyId === key.id && hit.row.status === status) {

@@ -1,8 +1,9 @@
-// Which workflow execution a message belongs to, by the same rule the log files
-// it under (ingest.ts): the event's workflow_execution_id, or the one a
-// malformed line still names. For readers that route messages without keeping
-// them (the indexer).
+// Which context a message belongs to, by the same rule the log files it under
+// (ingest.ts, context-ref.ts): the workflow execution its event (or what a
+// malformed line still shows) names, else the invocation it names. For readers
+// that route messages without keeping them (the indexer).
 
+import { contextKey, contextOfIds } from "./context-ref";
 import { scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
 import { newScanned } from "./scan";
@@ -10,7 +11,13 @@ import type { RawMessage } from "./types";
 
 const scratch = newScanned();
 
+/** The log's key of the message's context (an execution's id, or an invocation's key); undefined: none. */
 export function executionOf(msg: RawMessage): string | undefined {
-  const x = scanBytes(msg.data, scratch) ? scratch.workflow_execution_id : parseMessage(msg).workflow_execution_id;
-  return typeof x === "string" && x !== "" ? x : undefined;
+  let ref;
+  if (scanBytes(msg.data, scratch)) ref = contextOfIds(scratch.workflow_execution_id, scratch.correlation_id);
+  else {
+    const rec = parseMessage(msg);
+    ref = contextOfIds(rec.workflow_execution_id, rec.correlation_id);
+  }
+  return ref === undefined ? undefined : contextKey(ref);
 }

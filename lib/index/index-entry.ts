@@ -11,7 +11,7 @@
 // tenant's keys (fail closed: no tenant ever reads another's lines, an admin sees
 // it with the orgs in `orgConflict`) — also a function of the set of messages.
 
-import { contextKey } from "../audit/context-ref";
+import { contextOfKey } from "../audit/context-ref";
 import type { AnomalyKind } from "../audit/anomaly";
 import { AuditLog, type ExecutionStatus, type ExecutionSummary } from "../audit/audit-log";
 import { BUILTIN_KEYS } from "../audit/partition-key";
@@ -275,10 +275,12 @@ export function statusAt(
 /** The list's summary for an indexed execution, judged at `nowMs` (stalled after a quiet period). */
 export function entryToSummary(e: IndexEntry, nowMs: number, quietPeriodMs: number): ExecutionSummary {
   const status = statusAt(e, nowMs, quietPeriodMs);
+  // The entry's id is the log's context key: an execution's id, or an invocation's key.
+  const ref = contextOfKey(e.id);
   return {
-    id: contextKey({ kind: "execution", id: e.id }),
-    kind: "execution",
-    name: e.id,
+    id: e.id,
+    kind: ref.kind,
+    name: ref.id,
     ...(e.workflowId === undefined ? {} : { workflowId: e.workflowId }),
     producers: e.producers,
     eventCount: e.events,

@@ -5,9 +5,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ExecutionStatus } from "../audit/audit-log";
+import { invocationKey } from "../audit/context-ref";
 import { entryKey, statusAt, type IndexEntry } from "./index-entry";
 import { orgToken } from "./index-keys";
-import { exactFilter, historyFilters, liveFilter, matchesQuery, sameQuery, type IndexQuery } from "./index-query";
+import { exactFilters, historyFilters, liveFilter, matchesQuery, sameQuery, type IndexQuery } from "./index-query";
 
 /** NATS subject matching: `*` one token, `>` the rest. */
 function subjectMatches(filter: string, subject: string): boolean {
@@ -31,7 +32,12 @@ const listStatuses: ExecutionStatus[] = ["running", "complete", "failed", "cance
 
 const entryArb = fc
   .record({
-    id: fc.oneof(fc.constantFrom("run-1", "run.2", "rün 3"), fc.string({ minLength: 1, maxLength: 12 })),
+    id: fc.oneof(
+      fc.constantFrom("run-1", "run.2", "rün 3"),
+      fc.string({ minLength: 1, maxLength: 12 }),
+      // An invocation outside any run (context-ref.ts): its key, under its correlation id.
+      fc.constantFrom("run-1", "corr-9").map(invocationKey),
+    ),
     org: fc.option(fc.constantFrom(...orgs), { nil: undefined }),
     workflowId: fc.option(fc.constantFrom(...workflows), { nil: undefined }),
     status: fc.constantFrom(...statuses),
@@ -64,7 +70,7 @@ const queryArb: fc.Arbitrary<IndexQuery> = fc.record(
     workflowId: fc.constantFrom(...workflows),
     status: fc.constantFrom(...listStatuses),
     withinMs: fc.integer({ min: 60_000, max: 48 * HOUR }),
-    search: fc.constantFrom("run-1", "run.2", "rün 3", "nope"),
+    search: fc.constantFrom("run-1", "run.2", "rün 3", "corr-9", "nope"),
   },
   { requiredKeys: [] },
 );
@@ -89,14 +95,16 @@ describe("index queries", () => {
           if (q.status === "stalled") expect(e.status).toBe("running");
           if (q.withinMs !== undefined) expect(e.lastSeenMs).toBeGreaterThan(NOW - q.withinMs - HOUR);
         }
-        const exact = exactFilter(q);
-        if (exact !== undefined)
-          expect(subjectMatches(exact, key)).toBe(e.id === q.search && inWorkflowAndStatus(q, e));
+        // An exact search finds the execution of that id, or the invocation of that correlation id.
+        const exact = exactFilters(q);
+        const named =
+          q.search === undefined ? [] : [q.search, ...(q.workflowId === undefined ? [invocationKey(q.search)] : [])];
+        expect(exact.some((f) => subjectMatches(f, key))).toBe(named.includes(e.id) && inWorkflowAndStatus(q, e));
         // A tenant's every filter lies under what its credential allows (`<org>.>`), and reaches only its keys.
         if (q.org !== undefined) {
           const allowed = `${orgToken(q.org)}.>`;
           const filters = [liveFilter(q), ...historyFilters(q, NOW, oldest).map((h) => h.filter)];
-          if (exact !== undefined) filters.push(exact);
+          filters.push(...exact);
           for (const f of filters) {
             expect(subjectMatches(allowed, f)).toBe(true);
             if (subjectMatches(f, key)) expect(e.org).toBe(q.org);
@@ -126,7 +134,8 @@ describe("index queries", () => {
     // No window: every hour back to the index's oldest summary; a window: only its hours.
     expect(historyFilters({}, NOW, NOW - 5 * HOUR)).toHaveLength(6);
     expect(historyFilters({ withinMs: 30 * 60_000 }, NOW, NOW - 5 * HOUR).map((h) => h.hour)).toEqual(["2026120212"]);
-    expect(exactFilter({ search: "  " })).toBeUndefined();
+    expect(exactFilters({ search: "  " })).toEqual([]);
+    expect(exactFilters({ search: "c1", workflowId: "wf" })).toHaveLength(1);
   });
 });
 

@@ -4,6 +4,7 @@
 // tab holds enough or the window (or the index) ends. Pure, so the mapping
 // from the list's filters to the server's is tested without a server.
 import type { ExecutionStatus } from "../audit/audit-log";
+import { contextKey, invocationKey } from "../audit/context-ref";
 import { statusAt, type IndexEntry } from "./index-entry";
 import { hoursBetween, summaryFilter, type KeyStatus } from "./index-keys";
 
@@ -40,11 +41,15 @@ export function historyFilters(q: IndexQuery, nowMs: number, oldestMs: number): 
   }));
 }
 
-/** The search text as an exact id, anywhere in the index (undefined without one). */
-export function exactFilter(q: IndexQuery): string | undefined {
+/** The search text as an exact id anywhere in the index: an execution's, or an invocation's correlation id. */
+export function exactFilters(q: IndexQuery): string[] {
   const id = q.search?.trim();
-  if (!id) return undefined;
-  return summaryFilter({ org: q.org, workflowId: q.workflowId, status: keyStatus(q.status), executionId: id });
+  if (!id) return [];
+  const status = keyStatus(q.status);
+  const keys = [contextKey({ kind: "execution", id })];
+  // An invocation is outside any workflow: a workflow filter leaves it out.
+  if (q.workflowId === undefined) keys.push(invocationKey(id));
+  return keys.map((executionId) => summaryFilter({ org: q.org, workflowId: q.workflowId, status, executionId }));
 }
 
 /** Whether a summary answers the query at `nowMs`: what the filters ask, exactly (they work to the hour). */

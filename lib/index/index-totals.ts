@@ -4,6 +4,7 @@
 // real gaps with no browser open.
 
 import type { ExecutionStatus } from "../audit/audit-log";
+import { contextOfKey } from "../audit/context-ref";
 import { entryToSummary, type IndexEntry } from "./index-entry";
 
 export interface AnomalyTotal {
@@ -17,8 +18,11 @@ export class IndexTotals {
   private readonly entries = new Map<string, IndexEntry>();
   private readonly anomalies = new Map<string, number>();
 
+  /** Workflow executions in the index (invocations outside any run are summarised there too). */
   get executions(): number {
-    return this.entries.size;
+    let n = 0;
+    for (const e of this.entries.values()) if (contextOfKey(e.id).kind === "execution") n++;
+    return n;
   }
 
   clear(): void {
@@ -39,7 +43,9 @@ export class IndexTotals {
 
   byStatus(nowMs: number, quietPeriodMs: number): Record<ExecutionStatus, number> {
     const out: Record<ExecutionStatus, number> = { running: 0, complete: 0, failed: 0, cancelled: 0, stalled: 0 };
-    for (const e of this.entries.values()) out[entryToSummary(e, nowMs, quietPeriodMs).status]++;
+    for (const e of this.entries.values()) {
+      if (contextOfKey(e.id).kind === "execution") out[entryToSummary(e, nowMs, quietPeriodMs).status]++;
+    }
     return out;
   }
 

@@ -14,7 +14,7 @@ import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
 import type { IndexEntry } from "../index/index-entry";
 import { hourStartMs } from "../index/index-keys";
 import {
-  exactFilter,
+  exactFilters,
   historyFilters,
   liveFilter,
   matchesQuery,
@@ -358,9 +358,8 @@ export class AuditFeed {
           // The history is read once changes are followed: nothing written in between is missed.
           await Promise.race([watching, live]);
           view.addWorkflows(await store.workflows(round.signal));
-          const exact = exactFilter(query);
           // Asked for by id: kept whatever the limit lets go.
-          if (exact !== undefined)
+          for (const exact of exactFilters(query))
             await store.readSummaries(
               exact,
               (key, entry, revision) => {

@@ -5,7 +5,11 @@
 // back through the index are exactly the stream's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream } from "@nats-io/jetstream";
+import { invocationKey } from "../audit/context-ref";
 import { executionOf } from "../audit/execution-of";
+import { FORGE_MIXED_EXPECT, FORGE_MIXED_LINES } from "../audit/forge-fixtures";
+import { entryToSummary, type IndexEntry } from "../index/index-entry";
+import { exactFilters } from "../index/index-query";
 import { generateWorkload } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
 import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
@@ -105,6 +109,46 @@ describe("indexer", () => {
       }
       expect(await store.readExecution("no-such-run", stop.signal)).toEqual([]);
       expect(await store.entry("no-such-run")).toBeUndefined();
+    } finally {
+      stop.abort();
+      await running;
+    }
+  }, 90_000);
+
+  it("indexes invocations outside any run like executions, and counts what belongs to neither", async () => {
+    const { stream, subject } = await freshStream();
+    const js = jetstream(nc);
+    for (const line of FORGE_MIXED_LINES) await js.publish(subject, line);
+    const stop = new AbortController();
+    const indexer = new Indexer(nc, { stream, batch: 7 });
+    const running = indexer.run(stop.signal);
+    try {
+      await waitUntil("the indexer has acknowledged every message", () => indexCaughtUp(nc, stream), 60_000);
+      const all = await streamMessages(nc, stream);
+      const expected = expectedIndex(all);
+      const got = await indexContents(nc, stream);
+      expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [k, v] of expected) expect(got.get(k), k).toBe(v);
+      expect(indexer.stats.messagesIndexed).toBe(FORGE_MIXED_EXPECT.lines);
+      expect(indexer.stats.outsideExecutions).toBe(FORGE_MIXED_EXPECT.outside);
+      const store = (await IndexStore.open(nc, stream))!;
+      const kinds = [...got.values()].map((v) => entryToSummary(JSON.parse(v) as IndexEntry, 0, 1).kind);
+      expect(kinds.filter((k) => k === "execution")).toHaveLength(FORGE_MIXED_EXPECT.executions);
+      expect(kinds.filter((k) => k === "invocation")).toHaveLength(FORGE_MIXED_EXPECT.invocations);
+      for (const corr of FORGE_MIXED_EXPECT.standalone) {
+        const key = invocationKey(corr);
+        const want = all.filter((m) => executionOf(m) === key);
+        const read = await store.readExecution(key, stop.signal);
+        expect(read.map((m) => m.streamSeq)).toEqual(want.map((m) => m.streamSeq));
+        expect(want.length).toBeGreaterThan(0);
+      }
+      // The agent invocation inside the run is the run's, not one of its own.
+      expect(await store.entry(invocationKey(FORGE_MIXED_EXPECT.inRunCorrelationId))).toBeUndefined();
+      // Found by an exact search for its correlation id, as the list asks the index.
+      const exact = exactFilters({ search: "a1b2c3d4" });
+      const found: string[] = [];
+      for (const f of exact) await store.readSummaries(f, (_k, e) => e && found.push(e.id), stop.signal);
+      expect(found).toEqual([invocationKey("a1b2c3d4")]);
     } finally {
       stop.abort();
       await running;
