@@ -5,11 +5,15 @@
 // back through the index are exactly the stream's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream } from "@nats-io/jetstream";
+import { AuditLog } from "../audit/audit-log";
 import { invocationKey } from "../audit/context-ref";
 import { executionOf } from "../audit/execution-of";
 import { FORGE_MIXED_EXPECT, FORGE_MIXED_LINES } from "../audit/forge-fixtures";
 import { entryToSummary, type IndexEntry } from "../index/index-entry";
 import { exactFilters } from "../index/index-query";
+import { decodeProcessEntry, LEDGER_KEY, processEntries, processKey } from "../index/process-entry";
+import { readLedgerKeys } from "./process-index";
+import { sha256Hex } from "../audit/sha256";
 import { generateWorkload } from "../audit/testing";
 import type { RawMessage } from "../audit/types";
 import { startNatsServer, type RunningNatsServer } from "../node/nats-server";
@@ -154,6 +158,63 @@ describe("indexer", () => {
       await running;
     }
   }, 90_000);
+
+  it("keeps each producer process's ledger in the index, equal to the engine's over the whole stream, across a restart", async () => {
+    const { stream, subject } = await freshStream();
+    const js = jetstream(nc);
+    const publishChained = async (seed: number, executions: number) => {
+      // Chained lines, some dropped before they reach the stream: the breaks are where the engine finds them.
+      const { messages } = generateWorkload({ seed, executions, faultRate: 0.08, faults: ["drop"], hash: sha256Hex });
+      for (const m of new Map(messages.map((x) => [x.streamSeq, x])).values()) await js.publish(subject, m.data);
+    };
+    const ledgerInIndex = async () => {
+      const store = await IndexStore.open(nc, stream);
+      return store === undefined ? new Map<string, string>() : readLedgerKeys(store.kv);
+    };
+    const expectLedgerOfStream = async () => {
+      const all = await streamMessages(nc, stream);
+      const log = new AuditLog();
+      log.add(all);
+      const want = processEntries(log.processLedger());
+      await waitUntil(
+        "the index's ledger has read the whole stream",
+        async () => (await ledgerInIndex()).get(LEDGER_KEY) === want.get(LEDGER_KEY),
+        60_000,
+      );
+      const got = await ledgerInIndex();
+      expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+      for (const [k, v] of want) expect(got.get(k), k).toBe(v);
+      return log.processLedger();
+    };
+    await publishChained(21, 12);
+    let stop = new AbortController();
+    let running = new Indexer(nc, { stream, batch: 50, ledgerFlushMs: 100 }).run(stop.signal);
+    try {
+      const ledger = await expectLedgerOfStream();
+      // The drops broke chains: each break is in the index at exactly the stream sequence the engine names.
+      const broken = ledger.processes.filter((p) => p.status === "breaks");
+      expect(broken.length).toBeGreaterThan(0);
+      const store = (await IndexStore.open(nc, stream))!;
+      for (const p of broken) {
+        const e = await store.kv.get(processKey(p.id));
+        const entry = decodeProcessEntry(e!.string())!;
+        expect(entry.process.breaks.map((b) => b.at)).toEqual(p.breaks.map((b) => b.at));
+      }
+    } finally {
+      stop.abort();
+      await running;
+    }
+    // Stopped, more written, started again: the new holder reads the stream again and carries on.
+    await publishChained(22, 6);
+    stop = new AbortController();
+    running = new Indexer(nc, { stream, batch: 50, ledgerFlushMs: 100 }).run(stop.signal);
+    try {
+      await expectLedgerOfStream();
+    } finally {
+      stop.abort();
+      await running;
+    }
+  }, 120_000);
 
   it("stopped mid-batch again and again, never leaves a partial summary behind", async () => {
     const { stream, subject } = await freshStream();

@@ -19,6 +19,7 @@ import type { RawMessage } from "../audit/types";
 import { encodeEntry, entryKey, IndexedExecution } from "../index/index-entry";
 import { indexNames, KEY_LAYOUT, LEASE_KEY, META_PROGRESS, workflowKey } from "../index/index-keys";
 import { IndexStore } from "./index-store";
+import { ProcessIndex } from "./process-index";
 import { toRawMessage } from "./resumable-reader";
 import { isStreamNotFound } from "./stream";
 
@@ -33,6 +34,10 @@ export interface IndexerOptions {
   /** Who this is, in the lease (default: a random id). */
   holder?: string;
   onLog?(line: string): void;
+  /** Bytes the per-process ledger's log may hold (process-index.ts; default 128 MiB). */
+  ledgerBudgetBytes?: number;
+  /** Least time between two writes of the per-process ledger (default 2 s). */
+  ledgerFlushMs?: number;
 }
 
 export interface IndexerStats {
@@ -69,6 +74,7 @@ interface Write {
 
 interface Staged {
   batch: JsMsg[];
+  raws: RawMessage[];
   outside: number;
   stored: Promise<void>;
   writes: Write[];
@@ -92,6 +98,8 @@ export class Indexer {
   /** Tenants' workflows recorded in the index this session (IndexStore.recordWorkflow), by workflowKey. */
   private readonly workflows = new Set<string>();
   private heldMessages = 0;
+  /** The per-process ledger while the lease is held. */
+  private processes: ProcessIndex | undefined;
   private caughtUpAt = Date.now();
   private readonly holder: string;
 
@@ -195,12 +203,29 @@ export class Indexer {
     this.workflows.clear();
     this.heldMessages = 0;
     const consumer = await jetstream(this.nc).consumers.get(this.opts.stream, this.names.durable);
+    // The per-process ledger reads what the consumer has behind it from the stream; the batches bring the rest.
+    const processes = new ProcessIndex(store.kv, {
+      budgetBytes: this.opts.ledgerBudgetBytes,
+      flushEveryMs: this.opts.ledgerFlushMs,
+    });
+    const ci = await jsm.consumers.info(this.opts.stream, this.names.durable);
+    const behind = Math.max(ci.ack_floor.stream_seq, (ci.config.opt_start_seq ?? 1) - 1);
+    await processes.catchUp(this.nc, this.opts.stream, behind, lease.signal);
+    this.processes = processes;
+    this.log(`per-process ledger: read stream seqs 1–${behind}`);
+    let flushing: Promise<void> = Promise.resolve();
+    const ledger = setInterval(() => {
+      flushing = flushing.then(() => processes.flush()).catch((e) => this.log(`ledger write failed: ${String(e)}`));
+    }, processes.flushEveryMs);
     const max = this.opts.batch ?? 1_000;
     const lag = setInterval(() => void this.measureLag(), 2_000);
     try {
       while (!lease.lost && !lease.signal.aborted) await this.session(consumer, store, audit.created, lease, max);
     } finally {
       clearInterval(lag);
+      clearInterval(ledger);
+      this.processes = undefined;
+      await flushing;
     }
   }
 
@@ -291,9 +316,11 @@ export class Indexer {
    */
   private async stage(store: IndexStore, batch: JsMsg[], created: string, lease: Lease): Promise<Staged> {
     const byExec = new Map<string, RawMessage[]>();
+    const raws: RawMessage[] = [];
     let outside = 0;
     for (const m of batch) {
       const raw = toRawMessage(m);
+      raws.push(raw);
       const x = executionOf(raw);
       if (x === undefined) outside++;
       else (byExec.get(x) ?? byExec.set(x, []).get(x)!).push(raw);
@@ -321,7 +348,7 @@ export class Indexer {
         writes.push({ h, key: entryKey(entry), value: encodeEntry(entry), org, workflowId: entry.workflowId });
     }
     const { stored } = await store.copyAll(copies, created);
-    return { batch, outside, stored, writes, touched };
+    return { batch, raws, outside, stored, writes, touched };
   }
 
   /** Stores a staged batch: its copies confirmed, then its summaries written, and only then its messages acknowledged. */
@@ -335,6 +362,7 @@ export class Indexer {
       for (const h of s.touched) h.pinned--;
     }
     for (const m of s.batch) m.ack();
+    this.processes?.add(s.raws);
     this.stats.messagesIndexed += s.batch.length;
     this.stats.outsideExecutions += s.outside;
     this.stats.batches++;
