@@ -1,25 +1,27 @@
 // One execution's schedule: the orchestrator's lifecycle events and, per step,
-// an A2A invocation of an agent with realistic durations. Times are simulated
+// an A2A invocation of an agent with realistic durations; or one standalone
+// invocation, an agent called directly by a client. Times are simulated
 // ms since the run's start. Which process incarnation emits an event, and so its
 // seq and prev_hash, is decided later, when the simulator reaches that moment.
 import type { Rng } from "../random";
 import type { SimOptions } from "./options";
-import type { AgentDef, WorkflowDef } from "./workflow";
+import { ORG_IDS, workspaceId, type AgentDef, type WorkflowDef } from "./workflow";
 import { noFault, pickTargets, planLineFaults, type FaultSlot } from "./faults";
 import { hexId } from "./ids";
 
 export interface PlannedEvent {
   kind: "emit";
-  executionId: string;
+  /** The execution id, or a standalone invocation's correlation id: whose truth record it is in. */
+  context: string;
   /** Simulated time (heap key) and insertion order. */
   key: number;
   n: number;
   /** Cancelled when a crash cut its invocation or its run short. */
   live: boolean;
-  /** Ordinal within the execution: the truth id is `<executionId>/<index>`. */
+  /** Ordinal within its context: the truth id is `<context>/<index>`. */
   index: number;
   event: string;
-  /** Stage it belongs to (-1: before the first stage). Later stages are cancelled when a step fails. */
+  /** Stage it belongs to (-1: before the first stage, or no run). Later stages are cancelled when a step fails. */
   stage: number;
   stageId?: string;
   stepId?: string;
@@ -33,11 +35,15 @@ export interface PlannedEvent {
 }
 
 export interface Invocation {
-  executionId: string;
+  /** The execution that invoked it, or (standalone) its own correlation id. */
+  context: string;
+  /** Called directly by a client, outside any workflow run: no stage, no step, no orchestrator event. */
+  standalone: boolean;
   agent: string;
   stage: number;
-  stageId: string;
-  stepId: string;
+  /** Undefined only when standalone. */
+  stageId: string | undefined;
+  stepId: string | undefined;
   correlationId: string;
   taskId: string;
   /** Planned to end in error (a failed step, then a cancelled run). */
@@ -45,7 +51,7 @@ export interface Invocation {
   events: PlannedEvent[];
   /** When the agent process dies mid-invocation, if it does. */
   crashAt: number | undefined;
-  /** The orchestrator's step_completed / step_failed for this step. */
+  /** The orchestrator's step_completed / step_failed for this step (none when standalone). */
   finish: PlannedEvent;
   // Runtime, filled by the simulator:
   /** Incarnation that emitted its first event (0: not started). */
@@ -108,7 +114,7 @@ export function planExecution(
   ): PlannedEvent => {
     const e: PlannedEvent = {
       kind: "emit",
-      executionId,
+      context: executionId,
       key: t,
       n: 0,
       live: true,
@@ -232,24 +238,27 @@ function markFailedAttempt(inv: Invocation): void {
   if (fields) fields.status = "error";
 }
 
+/** `executionId` undefined: a standalone invocation (no stage or step), its own context. */
 export function planInvocation(
   rng: Rng,
   opts: SimOptions,
-  executionId: string,
+  executionId: string | undefined,
   agent: AgentDef,
   start: number,
   stage: number,
-  stageId: string,
-  stepId: string,
+  stageId: string | undefined,
+  stepId: string | undefined,
   out: PlannedEvent[],
 ): Invocation {
+  const correlationId = `corr-${hexId(rng, 16)}`;
   const inv: Invocation = {
-    executionId,
+    context: executionId ?? correlationId,
+    standalone: executionId === undefined,
     agent: agent.name,
     stage,
     stageId,
     stepId,
-    correlationId: `corr-${hexId(rng, 16)}`,
+    correlationId,
     taskId: `task-${hexId(rng, 8)}`,
     error: rng.chance(opts.shapes.failureRate),
     events: [],
@@ -267,7 +276,7 @@ export function planInvocation(
     t += Math.max(1, dt); // strictly increasing: a crash always falls between two events
     const e: PlannedEvent = {
       kind: "emit",
-      executionId,
+      context: inv.context,
       key: t,
       n: 0,
       live: true,
@@ -323,4 +332,44 @@ export function planInvocation(
   ev(last, "invocation_complete", { duration_ms: t + last - start, fields: { status: inv.error ? "error" : "ok" } });
   ev(rng.int(1, 5), "session_end");
   return inv;
+}
+
+/** One invocation an agent serves directly: who called it, under which tenancy, in which trace. */
+export interface StandalonePlan {
+  inv: Invocation;
+  /** Its `invocation_caller`: an upstream client, never the orchestrator. */
+  caller: string;
+  orgId: string;
+  workspaceId: string;
+  traceId: string;
+  /** Ordinal among the run's standalone invocations. */
+  index: number;
+  t0: number;
+  events: PlannedEvent[];
+}
+
+const CALLERS = ["client:support-portal", "client:ops-console", "client:slack-bot", "client:batch-import"] as const;
+
+/**
+ * A standalone invocation of `agent` arriving at `t0`, with its line faults and its crash. It is a context of
+ * its own, so a whole fault count N means N of its events (a crash count: it crashes).
+ */
+export function planStandalone(rng: Rng, opts: SimOptions, agent: AgentDef, t0: number, index: number): StandalonePlan {
+  const caller = rng.pick(CALLERS);
+  const orgId = rng.pick(ORG_IDS);
+  const workspace = workspaceId(rng.int(0, 2));
+  const events: PlannedEvent[] = [];
+  const inv = planInvocation(rng, opts, undefined, agent, t0, -1, undefined, undefined, events);
+  if (opts.scenarios.replicas > 1) inv.replica = rng.int(0, opts.scenarios.replicas - 1);
+  planLineFaults(
+    rng,
+    opts.faults,
+    events.map((e) => e.slot),
+  );
+  if (pickTargets(rng, opts.faults.crash, [0]).length > 0) {
+    // Dies after its first event and before invocation_complete: an open tail.
+    const k = rng.int(1, inv.events.length - 2);
+    inv.crashAt = inv.events[k]!.key - 0.5;
+  }
+  return { inv, caller, orgId, workspaceId: workspace, traceId: hexId(rng, 32), index, t0, events };
 }

@@ -73,6 +73,14 @@ export interface SimOptions {
   executions: number | undefined;
   /** Executions started per simulated second (Poisson arrivals); sets how many overlap. */
   executionsPerSecond: number;
+  /**
+   * Share of all invocations, `0 ≤ s < 1`, that an agent serves directly: called by an upstream client, not by
+   * the orchestrator. Their events carry correlation_id and task_id but no workflow_id, workflow_execution_id,
+   * stage_id or step_id; the same long-lived agent processes write them, so per-process seq and prev_hash
+   * chains run through them. They arrive as a Poisson stream of their own, beside the executions (and end
+   * when the last execution has started). 0: none, and the run is exactly as without this option.
+   */
+  standaloneShare: number;
   /** Seq scope of every agent, or "mixed": agents take the three scopes in turn. */
   agentScope: SeqScope | "mixed";
   /** Per-agent overrides, by agent name (`billing-agent`). */
@@ -106,6 +114,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze<SimOption
   startMs: DEFAULT_START_MS,
   executions: undefined,
   executionsPerSecond: 2,
+  standaloneShare: 0,
   agentScope: "per-invocation",
   agentScopes: {},
   orchestratorScope: "per-execution",
@@ -174,6 +183,7 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
     startMs: input.startMs ?? d.startMs,
     executions: input.executions ?? d.executions,
     executionsPerSecond: input.executionsPerSecond ?? d.executionsPerSecond,
+    standaloneShare: input.standaloneShare ?? d.standaloneShare,
     agentScope: input.agentScope ?? d.agentScope,
     agentScopes: { ...(input.agentScopes ?? {}) },
     orchestratorScope: input.orchestratorScope ?? d.orchestratorScope,
@@ -211,6 +221,8 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
     throw new SimOptionsError(`executions must be a whole number ≥ 0, got ${o.executions}`);
   if (!(o.executionsPerSecond > 0))
     throw new SimOptionsError(`executionsPerSecond must be > 0, got ${o.executionsPerSecond}`);
+  if (!(o.standaloneShare >= 0 && o.standaloneShare < 1))
+    throw new SimOptionsError(`standaloneShare must be a share in [0, 1), got ${o.standaloneShare}`);
   if (o.agentScope !== "mixed") scope("agent scope", o.agentScope);
   for (const [agent, v] of Object.entries(o.agentScopes)) scope(`scope of ${agent}`, v);
   scope("orchestrator scope", o.orchestratorScope);
@@ -242,15 +254,18 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
 
 /**
  * The live demo of `npm start`: agents on all three scopes, the orchestrator per
- * execution, and small fault rates, so that at ~2 executions/s every anomaly kind
- * (naive-key collision, gap, duplicate, out of order, open tail, chain break,
- * malformed) appears within a minute. A test checks that claim on simulated time.
+ * execution, a fifth of the invocations outside any workflow run (so the
+ * Invocations view has live rows), and small fault rates, so that at ~2
+ * executions/s every anomaly kind (naive-key collision, gap, duplicate, out of
+ * order, open tail, chain break, malformed) appears within a minute. A test
+ * checks that claim on simulated time.
  */
 export function demoSimOptions(seed: number, startMs = DEFAULT_START_MS): SimOptions {
   return resolveSimOptions({
     seed,
     startMs,
     executionsPerSecond: 2,
+    standaloneShare: 0.2,
     agentScope: "mixed",
     orchestratorScope: "per-execution",
     skewMs: 120,

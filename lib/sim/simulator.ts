@@ -1,12 +1,21 @@
-// The simulator: a discrete-event run over simulated time. Executions arrive,
-// their events are stamped by long-lived producer processes in global time order
-// (so per-process seq and prev_hash chains span overlapping executions, as in
+// The simulator: a discrete-event run over simulated time. Executions (and, with
+// `standaloneShare`, invocations outside any run) arrive, their events are
+// stamped by long-lived producer processes in global time order (so per-process
+// seq and prev_hash chains span overlapping executions and invocations, as in
 // production), then faults bend the publish order. Pure and seeded: the browser
 // runs it too.
 import { seededRng, type Rng } from "../random";
 import { resolveSimOptions, type SeqScope, type SimOptions, type SimOptionsInput } from "./options";
 import { defineAgents, defineWorkflows, type AgentDef, type WorkflowDef } from "./workflow";
-import { planExecution, planInvocation, type ExecutionPlan, type Invocation, type PlannedEvent } from "./model";
+import {
+  planExecution,
+  planInvocation,
+  planStandalone,
+  type ExecutionPlan,
+  type Invocation,
+  type PlannedEvent,
+  type StandalonePlan,
+} from "./model";
 import { sha256Hex } from "../audit/sha256";
 import { HashChain, signEvent, signingKey, toJwk, type HashHex, type Jwks, type SigningKey } from "./chain";
 import { breakTypes, noFault, truncate } from "./faults";
@@ -19,6 +28,7 @@ import {
   type TruthInvocation,
   type TruthProducer,
   type TruthRecord,
+  type StandaloneTruthRecord,
 } from "./truth";
 import { MinHeap } from "./heap";
 
@@ -30,7 +40,10 @@ export interface SimLine {
   atMs: number;
   /** The exact payload: one JSON object, no newline (or, for a malformed line, whatever the producer wrote). */
   bytes: Uint8Array;
-  /** Event id (`<executionId>/<n>`, the truth id) or, for a process line, `<process>/<event>`; a duplicate repeats it. */
+  /**
+   * Event id (`<executionId>/<n>` or, in a standalone invocation, `<correlationId>/<n>`: the truth id) or, for a
+   * process line, `<process>/<event>`; a duplicate repeats it.
+   */
   id: string;
   /** 0, or 1 for the second copy of a duplicated event. */
   copy: number;
@@ -38,8 +51,10 @@ export interface SimLine {
   emitIndex: number;
   /** Lane: `agent:<name>` or `workflow:<executionId>`. */
   producer: string;
-  /** Absent on process lines (agent_card_published, policy_loaded). */
+  /** Absent on process lines (agent_card_published, policy_loaded) and on standalone invocations' lines. */
   executionId?: string;
+  /** Set only on a standalone invocation's lines (no workflow run): its correlation_id, the key of its truth record. */
+  correlationId?: string;
 }
 
 /** How, not what: never changes the bytes of a run. */
@@ -48,8 +63,18 @@ export interface SimRuntime {
   sha256Hex?: HashHex;
   /** Encode every line through an object and JSON.stringify (tests hold the fast path to it). */
   slowEncode?: boolean;
+  /**
+   * Called with a standalone invocation's truth once its last line (copies included) is published. They are
+   * not items of `next()` (whose truths are per execution); nothing else keeps them, so a run that never asks
+   * holds none.
+   */
+  onStandaloneTruth?(truth: StandaloneTruthRecord): void;
 }
 
+/**
+ * A standalone invocation's lines are `line` items like any other (no `executionId`; `correlationId` set), so a
+ * consumer that publishes every line publishes them; their truths are not items (see `onStandaloneTruth`).
+ */
 export type SimItem = { kind: "line"; line: SimLine } | { kind: "truth"; truth: TruthRecord };
 
 export interface SimExecution {
@@ -57,8 +82,13 @@ export interface SimExecution {
   /** This execution's lines in publish order. */
   lines: SimLine[];
   truth: TruthRecord;
-  /** Lines of no execution (process startups) published since the previous call. */
+  /**
+   * Lines of no execution published since the previous call: process startups, and the lines of standalone
+   * invocations (those carry `correlationId`).
+   */
   processLines: SimLine[];
+  /** Standalone invocations finished since the previous call: their truth (their lines came in `processLines`). */
+  standalone: StandaloneTruthRecord[];
 }
 
 interface Proc {
@@ -75,7 +105,10 @@ interface Proc {
   chain: HashChain | undefined;
   key: SigningKey | undefined;
   perProcess: number;
-  /** Per-execution counters, with the partition record shared by that execution's events. */
+  /**
+   * Per-execution counters, with the partition record shared by that execution's events. A standalone invocation
+   * has no execution: a per-execution producer counts it as a context of its own (keyed by its correlation id).
+   */
   perExecution: Map<string, ExecCounter>;
   /** Invocations started by this incarnation and not finished: a crash cuts them all. */
   inFlight: Set<Invocation>;
@@ -87,8 +120,10 @@ interface ExecCounter {
   partitions: Record<SeqScope, string>;
 }
 
-interface Run {
-  plan: ExecutionPlan;
+/** What one truth record covers: a workflow run, or a standalone invocation. */
+interface Context {
+  /** The execution id, or the standalone invocation's correlation id. */
+  id: string;
   /** Live planned events still in the queue. */
   open: number;
   /** Copies emitted but held back by reordering. */
@@ -99,7 +134,17 @@ interface Run {
   events: TruthEvent[];
   crashes: TruthCrash[];
   producers: Map<string, TruthProducer>;
+}
+
+interface Run extends Context {
+  kind: "execution";
+  plan: ExecutionPlan;
   final: PlannedEvent;
+}
+
+interface Solo extends Context {
+  kind: "standalone";
+  plan: StandalonePlan;
 }
 
 interface StartEntry {
@@ -128,7 +173,12 @@ interface RestartEntry {
   n: number;
   executionId: string;
 }
-type Entry = StartEntry | CrashEntry | StartupEntry | RestartEntry | PlannedEvent;
+interface StandaloneEntry {
+  kind: "standalone";
+  key: number;
+  n: number;
+}
+type Entry = StartEntry | CrashEntry | StartupEntry | RestartEntry | StandaloneEntry | PlannedEvent;
 
 interface OutItem {
   /** Lines held back: how many later-written lines must go out first. */
@@ -139,7 +189,7 @@ interface OutItem {
   id: string;
   copy: number;
   producer: string;
-  run: Run | undefined;
+  run: Run | Solo | undefined;
   truth: TruthEvent | undefined;
 }
 
@@ -158,6 +208,12 @@ export class Simulator implements Iterable<SimItem> {
   /** Reordered lines and second copies, waiting for later lines to overtake them. */
   private held: OutItem[] = [];
   private readonly runs = new Map<string, Run>();
+  /** Standalone invocations in progress, by correlation id. */
+  private readonly solos = new Map<string, Solo>();
+  private solosStarted = 0;
+  /** Mean ms between standalone arrivals (Infinity: none). */
+  private readonly soloGapMs: number;
+  private readonly onStandaloneTruth: ((truth: StandaloneTruthRecord) => void) | undefined;
   private readonly fifo: SimItem[] = [];
   private fifoHead = 0;
   private n = 0;
@@ -169,6 +225,8 @@ export class Simulator implements Iterable<SimItem> {
   // nextExecution() buffers
   private readonly pendingLines = new Map<string, SimLine[]>();
   private processLines: SimLine[] = [];
+  /** Kept only once nextExecution() is used, which hands them out. */
+  private standaloneTruths: StandaloneTruthRecord[] | undefined;
 
   private readonly hash: HashHex;
   private readonly slowEncode: boolean;
@@ -176,6 +234,7 @@ export class Simulator implements Iterable<SimItem> {
   constructor(input: SimOptionsInput = {}, runtime: SimRuntime = {}) {
     this.hash = runtime.sha256Hex ?? sha256Hex;
     this.slowEncode = runtime.slowEncode ?? false;
+    this.onStandaloneTruth = runtime.onStandaloneTruth;
     this.options = resolveSimOptions(input);
     const o = this.options;
     this.rng = seededRng(o.seed);
@@ -192,7 +251,31 @@ export class Simulator implements Iterable<SimItem> {
       this.procs.set(a.name, p);
       this.scheduleStartup(p, this.rng.int(0, 40));
     }
-    if (o.executions === undefined || o.executions > 0) this.push({ kind: "start", key: 100, n: 0 });
+    this.soloGapMs = this.standaloneGapMs();
+    if (o.executions === undefined || o.executions > 0) {
+      this.push({ kind: "start", key: 100, n: 0 });
+      if (this.soloGapMs < Infinity)
+        this.push({ kind: "standalone", key: 100 + this.arrivalGap(this.soloGapMs), n: 0 });
+    }
+  }
+
+  /**
+   * Standalone invocations arrive at `share / (1 - share)` times the rate at which runs invoke agents (the mean
+   * steps of a run, retries counted), so that they are about `share` of all invocations.
+   */
+  private standaloneGapMs(): number {
+    const o = this.options;
+    const share = o.standaloneShare;
+    if (!(share > 0)) return Infinity;
+    let steps = 0;
+    for (const wf of this.workflows) for (const stage of wf.stages) steps += stage.steps.length;
+    const perRun = (steps / this.workflows.length) * (1 + o.scenarios.retryRate);
+    return 1000 / (o.executionsPerSecond * perRun * (share / (1 - share)));
+  }
+
+  /** Poisson arrivals: an exponential gap around the mean. */
+  private arrivalGap(meanMs: number): number {
+    return Math.max(1, Math.round(-Math.log(1 - this.rng.next()) * meanMs));
   }
 
   /** The public keys of the signing agents, as a JWKS (`keys` empty when not signing). */
@@ -219,6 +302,7 @@ export class Simulator implements Iterable<SimItem> {
 
   /** Runs until the next execution finishes; its lines arrive together with its truth. */
   nextExecution(): SimExecution | undefined {
+    this.standaloneTruths ??= [];
     for (let item = this.next(); item !== undefined; item = this.next()) {
       if (item.kind === "line") {
         const id = item.line.executionId;
@@ -235,7 +319,9 @@ export class Simulator implements Iterable<SimItem> {
       this.pendingLines.delete(id);
       const processLines = this.processLines;
       this.processLines = [];
-      return { executionId: id, lines, truth: item.truth, processLines };
+      const standalone = this.standaloneTruths;
+      this.standaloneTruths = [];
+      return { executionId: id, lines, truth: item.truth, processLines, standalone };
     }
     return undefined;
   }
@@ -317,7 +403,14 @@ export class Simulator implements Iterable<SimItem> {
       case "orchestrator-restart":
         if (this.runs.has(e.executionId)) this.boot(this.orchestratorFor(e.executionId));
         return;
+      case "standalone":
+        return this.startStandalone(e.key);
     }
+  }
+
+  /** The run (or standalone invocation) a planned event or invocation belongs to. */
+  private contextOf(id: string): Run | Solo {
+    return this.runs.get(id) ?? this.solos.get(id)!;
   }
 
   /**
@@ -326,8 +419,10 @@ export class Simulator implements Iterable<SimItem> {
    */
   private procFor(inv: Invocation): Proc {
     const sc = this.options.scenarios;
-    if (!sc.processPerExecution && inv.replica === 0) return this.procs.get(inv.agent)!;
-    const instance = `${sc.processPerExecution ? `~${inv.executionId}` : ""}${inv.replica > 0 ? `~r${inv.replica}` : ""}`;
+    // A standalone invocation is served by the deployment's long-lived processes, even when each run has its own.
+    const own = sc.processPerExecution && !inv.standalone;
+    if (!own && inv.replica === 0) return this.procs.get(inv.agent)!;
+    const instance = `${own ? `~${inv.context}` : ""}${inv.replica > 0 ? `~r${inv.replica}` : ""}`;
     const key = `${inv.agent}${instance}`;
     let p = this.procs.get(key);
     if (p === undefined) {
@@ -355,6 +450,8 @@ export class Simulator implements Iterable<SimItem> {
     const plan = planExecution(this.rng, o, this.rng.pick(this.workflows), this.agentMap, t, index);
     const final = plan.events.find((e) => e.final)!;
     const run: Run = {
+      kind: "execution",
+      id: plan.executionId,
       plan,
       open: plan.events.length,
       buffered: 0,
@@ -376,6 +473,31 @@ export class Simulator implements Iterable<SimItem> {
       const gap = (-Math.log(1 - this.rng.next()) * 1000) / o.executionsPerSecond;
       this.push({ kind: "start", key: t + Math.max(1, Math.round(gap)), n: 0 });
     }
+  }
+
+  /** An invocation an agent serves directly; the next one is scheduled while executions still start. */
+  private startStandalone(t: number): void {
+    const o = this.options;
+    // A finite run winds down once its last execution has started.
+    if (o.executions !== undefined && this.started >= o.executions) return;
+    const plan = planStandalone(this.rng, o, this.rng.pick(this.agents), t, this.solosStarted++);
+    const solo: Solo = {
+      kind: "standalone",
+      id: plan.inv.correlationId,
+      plan,
+      open: plan.events.length,
+      buffered: 0,
+      ended: false,
+      finished: false,
+      endMs: t,
+      events: [],
+      crashes: [],
+      producers: new Map(),
+    };
+    this.solos.set(solo.id, solo);
+    for (const ev of plan.events) this.push(ev);
+    if (plan.inv.crashAt !== undefined) this.push({ kind: "crash", key: plan.inv.crashAt, n: 0, inv: plan.inv });
+    this.push({ kind: "standalone", key: t + this.arrivalGap(this.soloGapMs), n: 0 });
   }
 
   /** Replicas and orchestrator restarts: drawn only when switched on, so the default run stays as it was. */
@@ -416,17 +538,18 @@ export class Simulator implements Iterable<SimItem> {
 
   private emit(e: PlannedEvent): void {
     e.live = false;
-    const run = this.runs.get(e.executionId)!;
-    run.open--;
-    const plan = run.plan;
+    const ctx = this.contextOf(e.context);
+    ctx.open--;
+    const run = ctx.kind === "execution" ? ctx : undefined;
+    const solo = ctx.kind === "standalone" ? ctx.plan : undefined;
     const inv = e.inv;
-    const p = inv ? this.procFor(inv) : this.orchestratorFor(e.executionId);
+    const p = inv ? this.procFor(inv) : this.orchestratorFor(e.context);
     if (inv !== undefined && inv.incarnation === 0) {
       inv.incarnation = p.incarnation;
       inv.processId = p.id;
       p.inFlight.add(inv);
     }
-    const execId = plan.executionId;
+    const execId = ctx.id;
     let counter = p.perExecution.get(execId);
     if (counter === undefined) {
       const key = `${p.id}/${execId}`;
@@ -444,7 +567,11 @@ export class Simulator implements Iterable<SimItem> {
     };
     const seq = wouldBe[p.scope];
     const lane = inv ? p.lane : `workflow:${execId}`;
-    const wf = plan.workflow;
+    const wf = run?.plan.workflow;
+    const caller = solo ? solo.caller : inv ? `workflow:${execId}` : undefined;
+    const orgId = solo ? solo.orgId : wf!.orgId;
+    const workspaceId = solo ? solo.workspaceId : wf!.workspaceId;
+    const traceId = solo ? solo.traceId : run!.plan.traceId;
 
     const ts = this.stamp(p, e.key);
     const spanId = hexId(this.rng, 16);
@@ -457,12 +584,12 @@ export class Simulator implements Iterable<SimItem> {
       // so concatenation writes exactly what JSON.stringify would (a test holds the two paths equal).
       json = `{"ts":"${ts}","event":"${e.event}","schema_version":"1.0","seq":${seq}`;
       if (inv) json += `,"correlation_id":"${inv.correlationId}","task_id":"${inv.taskId}"`;
-      json += `,"workflow_id":"${wf.workflowId}","workflow_execution_id":"${execId}"`;
+      if (wf) json += `,"workflow_id":"${wf.workflowId}","workflow_execution_id":"${execId}"`;
       if (e.stageId !== undefined) json += `,"stage_id":"${e.stageId}","step_id":"${e.stepId}"`;
-      if (inv) json += `,"invocation_caller":"workflow:${execId}"`;
-      json += `,"org_id":"${wf.orgId}","workspace_id":"${wf.workspaceId}","entity_type":"${p.entityType}","entity_id":"${inv ? p.name : execId}"`;
+      if (caller !== undefined) json += `,"invocation_caller":"${caller}"`;
+      json += `,"org_id":"${orgId}","workspace_id":"${workspaceId}","entity_type":"${p.entityType}","entity_id":"${inv ? p.name : execId}"`;
       if (this.options.producerField) json += `,"producer":"${p.producerValue}"`;
-      json += `,"trace_id":"${plan.traceId}","span_id":"${spanId}"`;
+      json += `,"trace_id":"${traceId}","span_id":"${spanId}"`;
       if (e.extra !== undefined) {
         const extra = JSON.stringify(e.extra);
         if (extra.length > 2) json += `,${extra.slice(1, -1)}`;
@@ -474,19 +601,21 @@ export class Simulator implements Iterable<SimItem> {
         w.correlation_id = inv.correlationId;
         w.task_id = inv.taskId;
       }
-      w.workflow_id = wf.workflowId;
-      w.workflow_execution_id = execId;
+      if (wf) {
+        w.workflow_id = wf.workflowId;
+        w.workflow_execution_id = execId;
+      }
       if (e.stageId !== undefined) {
         w.stage_id = e.stageId;
         w.step_id = e.stepId;
       }
-      if (inv) w.invocation_caller = `workflow:${execId}`;
-      w.org_id = wf.orgId;
-      w.workspace_id = wf.workspaceId;
+      if (caller !== undefined) w.invocation_caller = caller;
+      w.org_id = orgId;
+      w.workspace_id = workspaceId;
       w.entity_type = p.entityType;
       w.entity_id = inv ? p.name : execId;
       if (this.options.producerField) w.producer = p.producerValue;
-      w.trace_id = plan.traceId;
+      w.trace_id = traceId;
       w.span_id = spanId;
       if (e.extra !== undefined) Object.assign(w, e.extra);
       if (wrongType) breakTypes(w);
@@ -500,13 +629,19 @@ export class Simulator implements Iterable<SimItem> {
 
     if (inv) {
       inv.emitted++;
-      if (inv.emitted === inv.events.length) p.inFlight.delete(inv);
+      if (inv.emitted === inv.events.length) {
+        p.inFlight.delete(inv);
+        if (solo) {
+          ctx.ended = true;
+          ctx.endMs = e.key;
+        }
+      }
     }
     if (e.final) {
-      run.ended = true;
-      run.endMs = e.key;
+      ctx.ended = true;
+      ctx.endMs = e.key;
     }
-    this.noteProducer(run, p, lane);
+    this.noteProducer(ctx, p, lane);
 
     const fate: Fate =
       slot.fault === "drop"
@@ -545,7 +680,7 @@ export class Simulator implements Iterable<SimItem> {
       truth.hash = hash;
       truth.prevHash = prevHash;
     }
-    run.events.push(truth);
+    ctx.events.push(truth);
 
     const ord = this.emitted++;
     if (slot.fault !== "drop") {
@@ -553,14 +688,14 @@ export class Simulator implements Iterable<SimItem> {
       const duplicate = slot.fault === "duplicate";
       // Hold the run open until the copy is queued too: otherwise a run whose last event is duplicated
       // finishes (and hands out its truth) when the original goes out, one line short.
-      if (duplicate) run.buffered++;
-      this.enqueue(wait, ord, e.key, bytes, truth.id, 0, lane, run, truth);
+      if (duplicate) ctx.buffered++;
+      this.enqueue(wait, ord, e.key, bytes, truth.id, 0, lane, ctx, truth);
       if (duplicate) {
-        run.buffered--;
-        this.enqueue(slot.shift, ord, e.key, bytes, truth.id, 1, lane, run, truth);
+        ctx.buffered--;
+        this.enqueue(slot.shift, ord, e.key, bytes, truth.id, 1, lane, ctx, truth);
       }
     }
-    this.maybeFinish(run);
+    this.maybeFinish(ctx);
   }
 
   private emitStartup(e: StartupEntry): void {
@@ -582,13 +717,13 @@ export class Simulator implements Iterable<SimItem> {
     this.enqueue(0, ord, e.key, bytes, `${p.id}/${e.event}`, 0, p.lane, undefined, undefined);
   }
 
-  private noteProducer(run: Run, p: Proc, lane: string): void {
+  private noteProducer(run: Context, p: Proc, lane: string): void {
     if (run.producers.has(p.id)) return;
     const tp: TruthProducer = {
       producer: lane,
       process: p.id,
       entityType: p.entityType,
-      entityId: p.entityType === "agent" ? p.name : run.plan.executionId,
+      entityId: p.entityType === "agent" ? p.name : run.id,
       scope: p.scope,
     };
     if (this.options.producerField) tp.producerField = p.producerValue;
@@ -622,15 +757,15 @@ export class Simulator implements Iterable<SimItem> {
     this.boot(p);
     this.scheduleStartup(p, c.key + 0.1);
 
-    const byRun = new Map<Run, Invocation[]>();
+    const byRun = new Map<Run | Solo, Invocation[]>();
     for (const k of killed) {
-      const run = this.runs.get(k.executionId)!;
+      const run = this.contextOf(k.context);
       let list = byRun.get(run);
       if (list === undefined) byRun.set(run, (list = []));
       list.push(k);
     }
     for (const [run, invs] of byRun) {
-      const execId = run.plan.executionId;
+      const execId = run.id;
       run.crashes.push({
         process: oldId,
         restartedAs: p.id,
@@ -666,12 +801,17 @@ export class Simulator implements Iterable<SimItem> {
             },
             correlationId: k.correlationId,
             taskId: k.taskId,
-            stageId: e.stageId,
-            stepId: e.stepId,
+            ...(e.stageId !== undefined && { stageId: e.stageId, stepId: e.stepId }),
             fate: "crash-lost",
             atMs: e.key,
             published: [],
           });
+        }
+        if (run.kind === "standalone") {
+          // Its client sees the connection drop; no orchestrator fails a step or cancels a run.
+          run.ended = true;
+          run.endMs = c.key;
+          continue;
         }
         // The orchestrator sees the A2A call fail a little later.
         const old = k.finish;
@@ -693,7 +833,8 @@ export class Simulator implements Iterable<SimItem> {
         const finishes = run.plan.stageFinishes[k.stage]!;
         if (finishes.includes(old)) finishes[finishes.indexOf(old)] = fin;
       }
-      if (!this.options.scenarios.retryAfterCrash) this.cancelAfter(run, invs[0]!.stage);
+      if (run.kind === "standalone") this.maybeFinish(run);
+      else if (!this.options.scenarios.retryAfterCrash) this.cancelAfter(run, invs[0]!.stage);
     }
   }
 
@@ -745,7 +886,7 @@ export class Simulator implements Iterable<SimItem> {
   private addEvent(run: Run, t: number, event: string, stage: number, extra?: Record<string, unknown>): PlannedEvent {
     const e: PlannedEvent = {
       kind: "emit",
-      executionId: run.plan.executionId,
+      context: run.plan.executionId,
       key: t,
       n: 0,
       live: true,
@@ -790,7 +931,7 @@ export class Simulator implements Iterable<SimItem> {
     id: string,
     copy: number,
     producer: string,
-    run: Run | undefined,
+    run: Run | Solo | undefined,
     truth: TruthEvent | undefined,
   ): void {
     const item: OutItem = { wait, t, ord, bytes, id, copy, producer, run, truth };
@@ -831,7 +972,8 @@ export class Simulator implements Iterable<SimItem> {
       emitIndex: item.ord,
       producer: item.producer,
     };
-    if (item.run) line.executionId = item.run.plan.executionId;
+    if (item.run?.kind === "execution") line.executionId = item.run.id;
+    else if (item.run) line.correlationId = item.run.id;
     item.truth?.published.push(index);
     this.fifo.push({ kind: "line", line });
     if (item.run) {
@@ -840,9 +982,11 @@ export class Simulator implements Iterable<SimItem> {
     }
   }
 
-  private maybeFinish(run: Run): void {
-    if (run.finished || !run.ended || run.open > 0 || run.buffered > 0) return;
-    run.finished = true;
+  private maybeFinish(ctx: Run | Solo): void {
+    if (ctx.finished || !ctx.ended || ctx.open > 0 || ctx.buffered > 0) return;
+    ctx.finished = true;
+    if (ctx.kind === "standalone") return this.finishStandalone(ctx);
+    const run = ctx;
     const plan = run.plan;
     const execId = plan.executionId;
     this.runs.delete(execId);
@@ -857,8 +1001,8 @@ export class Simulator implements Iterable<SimItem> {
         correlationId: inv.correlationId,
         taskId: inv.taskId,
         agent: inv.agent,
-        stageId: inv.stageId,
-        stepId: inv.stepId,
+        stageId: inv.stageId!,
+        stepId: inv.stepId!,
         outcome: inv.dead && inv.incarnation > 0 ? "crashed" : inv.error ? "error" : "ok",
       };
       if (inv.incarnation > 0 && inv.processId !== undefined) ti.process = inv.processId;
@@ -881,14 +1025,48 @@ export class Simulator implements Iterable<SimItem> {
     };
     this.fifo.push({ kind: "truth", truth });
   }
+
+  private finishStandalone(solo: Solo): void {
+    this.solos.delete(solo.id);
+    for (const p of this.procs.values()) p.perExecution.delete(solo.id);
+    const { inv, caller, index, t0 } = solo.plan;
+    const truth: StandaloneTruthRecord = {
+      correlationId: inv.correlationId,
+      taskId: inv.taskId,
+      agent: inv.agent,
+      caller,
+      index,
+      seed: this.options.seed,
+      startMs: t0,
+      endMs: solo.endMs,
+      process: inv.processId!,
+      outcome: inv.dead ? "crashed" : inv.error ? "error" : "ok",
+      producers: [...solo.producers.values()],
+      crashes: solo.crashes,
+      events: solo.events,
+      counts: countFates(solo.events),
+    };
+    this.standaloneTruths?.push(truth);
+    this.onStandaloneTruth?.(truth);
+  }
 }
 
-/** Every line and truth of a finite run (executions must be set). */
+/**
+ * Every line and truth of a finite run (executions must be set): `truths` per execution, `standalone` per
+ * standalone invocation (in the order they finished; empty unless `standaloneShare` > 0).
+ */
 export function runSimulation(
   input: SimOptionsInput,
   runtime: SimRuntime = {},
-): { lines: SimLine[]; truths: TruthRecord[]; jwks: Jwks } {
-  const sim = new Simulator(input, runtime);
+): { lines: SimLine[]; truths: TruthRecord[]; standalone: StandaloneTruthRecord[]; jwks: Jwks } {
+  const standalone: StandaloneTruthRecord[] = [];
+  const sim = new Simulator(input, {
+    ...runtime,
+    onStandaloneTruth: (t) => {
+      standalone.push(t);
+      runtime.onStandaloneTruth?.(t);
+    },
+  });
   if (sim.options.executions === undefined) throw new Error("runSimulation needs a finite number of executions");
   const lines: SimLine[] = [];
   const truths: TruthRecord[] = [];
@@ -896,15 +1074,18 @@ export function runSimulation(
     if (item.kind === "line") lines.push(item.line);
     else truths.push(item.truth);
   }
-  return { lines, truths, jwks: sim.jwks() };
+  return { lines, truths, standalone, jwks: sim.jwks() };
 }
 
-/** Mean lines per execution for these options (a quick fault-free sample), to turn events/s into executions/s. */
+/**
+ * Mean lines per execution for these options (a quick fault-free sample), the lines of the standalone invocations
+ * that arrive beside them included, to turn events/s into executions/s.
+ */
 export function meanLinesPerExecution(input: SimOptionsInput, sample = 100): number {
   const { lines } = runSimulation({
     ...input,
     executions: sample,
     faults: { drop: 0, duplicate: 0, reorder: { rate: 0 }, crash: 0, malformed: 0 },
   });
-  return lines.filter((l) => l.executionId !== undefined).length / sample;
+  return lines.filter((l) => l.executionId !== undefined || l.correlationId !== undefined).length / sample;
 }

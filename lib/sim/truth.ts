@@ -1,6 +1,7 @@
-// Ground truth of one execution: every event that was meant to happen, with what
-// became of it and the seq it would carry under each scope, so a scorer can
-// derive the expected gaps and collisions under any partition key.
+// Ground truth of one execution, or of one invocation outside any run: every
+// event that was meant to happen, with what became of it and the seq it would
+// carry under each scope, so a scorer can derive the expected gaps and
+// collisions under any partition key.
 import type { SeqScope } from "./options";
 import type { MalformedKind } from "./faults";
 
@@ -8,7 +9,7 @@ import type { MalformedKind } from "./faults";
 export type Fate = "published" | "dropped" | "duplicated" | "reordered" | "malformed" | "crash-lost";
 
 export interface TruthEvent {
-  /** `<executionId>/<n>`, unique in the run; also the line's Nats-Msg-Id with `--msg-id`. */
+  /** `<executionId>/<n>` (`<correlationId>/<n>` in a standalone invocation), unique in the run; also the line's Nats-Msg-Id with `--msg-id`. */
   id: string;
   event: string;
   /** The lane: `agent:<name>` or `workflow:<executionId>`. */
@@ -78,7 +79,7 @@ export interface TruthCounts {
   reordered: number;
   malformed: number;
   crashLost: number;
-  /** Messages put on the wire for this execution (duplicates count twice). */
+  /** Messages put on the wire for this execution (or standalone invocation; duplicates count twice). */
   lines: number;
 }
 
@@ -93,6 +94,36 @@ export interface TruthRecord {
   outcome: "completed" | "cancelled";
   producers: TruthProducer[];
   invocations: TruthInvocation[];
+  crashes: TruthCrash[];
+  /** In emission order; crash-lost events at the moment of the crash. */
+  events: TruthEvent[];
+  counts: TruthCounts;
+}
+
+/**
+ * Ground truth of one invocation an agent served directly, outside any workflow run: the context the app files
+ * under its correlation_id. Its events carry no stage or step; their partitions are those of any agent event
+ * (per-invocation: correlation/task; per-process: the process, whose counter and chain run on across
+ * executions and standalone invocations alike; per-execution: the invocation itself, there being no run).
+ */
+export interface StandaloneTruthRecord {
+  /** Its key, and the prefix of its events' ids. */
+  correlationId: string;
+  taskId: string;
+  agent: string;
+  /** The `invocation_caller` on its events. */
+  caller: string;
+  /** Ordinal among the run's standalone invocations, 0-based. */
+  index: number;
+  seed: number;
+  startMs: number;
+  endMs: number;
+  /** The process incarnation that served it. */
+  process: string;
+  outcome: "ok" | "error" | "crashed";
+  /** The one agent process that wrote its events. */
+  producers: TruthProducer[];
+  /** Crashes of its process that cut it short (at most one). */
   crashes: TruthCrash[];
   /** In emission order; crash-lost events at the moment of the crash. */
   events: TruthEvent[];

@@ -58,6 +58,14 @@ const MODELS = [
   ["gemini-2.5-flash", "google"],
 ] as const;
 
+/** Tenants a workflow, or a standalone invocation, runs under. */
+export const ORG_IDS = ["org-acme", "org-globex"] as const;
+
+/** The n-th of the three workspaces (0-based). */
+export function workspaceId(n: number): string {
+  return `ws-${n + 1}`;
+}
+
 export function agentName(i: number): string {
   return AGENT_NAMES[i] ?? `agent-${i + 1}`;
 }
@@ -103,7 +111,7 @@ export function defineWorkflows(rng: Rng, opts: SimOptions, agents: readonly Age
       }
       stages.push({ stageId: `stage-${s + 1}`, steps });
     }
-    defs.push({ workflowId, orgId: rng.pick(["org-acme", "org-globex"]), workspaceId: `ws-${(w % 3) + 1}`, stages });
+    defs.push({ workflowId, orgId: rng.pick(ORG_IDS), workspaceId: workspaceId(w % 3), stages });
   }
   return defs;
 }
