@@ -2,8 +2,9 @@ import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
 // The 3-node cluster suites time elections and failovers under load: on a 2-core box they run
-// after everything else, one file at a time, rather than beside CPU-heavy suites.
-const CLUSTER = ["lib/**/*-cluster.test.ts"];
+// after everything else, one file at a time, rather than beside CPU-heavy suites. nats-server.test.ts
+// takes a whole cluster down and up again (its leader election failed once beside the rest).
+const CLUSTER = ["lib/**/*-cluster.test.ts", "lib/node/nats-server.test.ts"];
 
 const shared = {
   // Integration tests spawn a real nats-server each; give them room on a 2-core box.
