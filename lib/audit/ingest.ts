@@ -103,6 +103,8 @@ export class Ingest {
 
   /** Events held that name neither a workflow execution nor an invocation (process-level events). */
   outsideEvents = 0;
+  /** The context the last row was filed under. */
+  private lastHome: ExecState | undefined;
 
   ingest(msg: RawMessage): void {
     const s = msg.streamSeq;
@@ -126,7 +128,9 @@ export class Ingest {
       return;
     }
     // Only an execution that was let go can have a copy there: hash nothing else.
-    if (!restored && this.namedExec(bad)?.evicted !== undefined && this.copyOfEvicted(msg, bad)) return;
+    if (!restored && this.evictedCopies.size > 0 && this.namedExec(bad)?.evicted !== undefined) {
+      if (this.copyOfEvicted(msg, bad)) return;
+    }
     const row = this.addRow(msg, bad);
     this.fingerprints.add(fp, row);
     this.place(row, restored);
@@ -326,12 +330,17 @@ export class Ingest {
 
   /** The context ids file a row under, made when new; undefined: a process-level event. */
   private home(workflowExecutionId: string | undefined, correlationId: string | undefined): ExecState | undefined {
+    // Events come in streaks of one context: the last one answers most lookups without hashing.
+    const last = this.lastHome;
     if (nonEmpty(workflowExecutionId)) {
+      if (last?.kind === "execution" && last.name === workflowExecutionId) return last;
       const st = this.execs.ensure("execution", workflowExecutionId);
       if (st.execIx < 0) st.execIx = this.store.execs.intern(workflowExecutionId);
-      return st;
+      return (this.lastHome = st);
     }
-    return nonEmpty(correlationId) ? this.execs.ensure("invocation", correlationId) : undefined;
+    if (!nonEmpty(correlationId)) return undefined;
+    if (last?.kind === "invocation" && last.name === correlationId) return last;
+    return (this.lastHome = this.execs.ensure("invocation", correlationId));
   }
 
   private touch(st: ExecState | undefined, streamSeq: number, act: number): void {
