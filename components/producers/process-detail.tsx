@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { LedgerRange, ProducerProcess, SignatureStatus } from "@/lib/audit/process-ledger";
 import type { ProcessTimelineModel } from "@/lib/audit/process-ledger-timeline";
 import { chainStatusText, verificationSummary } from "@/lib/export/process-ledger";
@@ -8,6 +9,7 @@ import { formatDateTime } from "@/lib/format";
 import { contextPath, executionPath } from "@/lib/links/url-text";
 import { visible } from "@/lib/text/visible";
 import { ChainStatusBadge } from "./chain-status-badge";
+import type { ServedCounts } from "./ledger-source";
 import { ProcessTimeline } from "./process-timeline";
 
 export interface ProcessDetailProps {
@@ -17,6 +19,13 @@ export interface ProcessDetailProps {
   timeline: ProcessTimelineModel | undefined;
   eventAt(streamSeq: number): string | undefined;
   onExport(): void;
+  /** Full counts where the process's lists are cut (an index entry); default: the lists' lengths. */
+  served?: ServedCounts;
+  /**
+   * Said in place of the timeline and the signatures, which need the lines themselves, when this ledger does
+   * not hold them (the index's).
+   */
+  linesNote?: ReactNode;
 }
 
 function Range({ first, last }: Pick<LedgerRange, "first" | "last">) {
@@ -34,7 +43,18 @@ function Range({ first, last }: Pick<LedgerRange, "first" | "last">) {
 const MAX_LINKS = 200;
 
 /** One process's verification, as a log-integrity tool reports it: ranges, counts, each break's position. */
-export function ProcessDetail({ process: p, requested, signatures, timeline, eventAt, onExport }: ProcessDetailProps) {
+export function ProcessDetail({
+  process: p,
+  requested,
+  signatures,
+  timeline,
+  eventAt,
+  onExport,
+  served,
+  linesNote,
+}: ProcessDetailProps) {
+  const executions = served?.executions ?? p.executions.length;
+  const invocations = served?.invocations ?? p.invocations.length;
   return (
     <section
       aria-label="Process ledger"
@@ -77,7 +97,7 @@ export function ProcessDetail({ process: p, requested, signatures, timeline, eve
           <span data-testid="chain-status-text">{chainStatusText(p)}</span>
         </dd>
       </dl>
-      {timeline !== undefined && timeline.streamSeq.length > 0 && (
+      {linesNote === undefined && timeline !== undefined && timeline.streamSeq.length > 0 && (
         <ProcessTimeline model={timeline} eventAt={eventAt} />
       )}
       {p.breaks.length > 0 && (
@@ -106,48 +126,58 @@ export function ProcessDetail({ process: p, requested, signatures, timeline, eve
           </ol>
         </div>
       )}
-      <div>
-        <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Signatures by kid</h3>
-        {signatures === undefined ? (
-          <p className="text-xs text-slate-500">—</p>
-        ) : signatures.byKid.length === 0 ? (
-          <p className="text-xs text-slate-500" data-testid="signatures">
-            no signed lines ({signatures.unsigned.toLocaleString("en-US")} unsigned)
-          </p>
-        ) : (
-          <table className="mt-1 w-full text-xs" data-testid="signatures">
-            <thead className="text-slate-500">
-              <tr>
-                <th className="text-left font-medium">kid</th>
-                <th className="text-right font-medium">verified</th>
-                <th className="text-right font-medium">bad</th>
-                <th className="text-right font-medium">unknown kid</th>
-                <th className="text-right font-medium">not checked</th>
-              </tr>
-            </thead>
-            <tbody>
-              {signatures.byKid.map((k) => (
-                <tr key={k.kid}>
-                  <td className="font-mono">{k.kid === "" ? "(no kid)" : visible(k.kid)}</td>
-                  <td className="text-right tabular-nums">{k.verified}</td>
-                  <td className="text-right tabular-nums">{k.bad}</td>
-                  <td className="text-right tabular-nums">{k.unknownKid}</td>
-                  <td className="text-right tabular-nums">{k.unchecked}</td>
+      {linesNote !== undefined && (
+        <div
+          data-testid="process-lines-note"
+          className="rounded border border-dashed border-slate-300 p-2 text-xs text-slate-600 dark:border-slate-700 dark:text-slate-400"
+        >
+          {linesNote}
+        </div>
+      )}
+      {linesNote === undefined && (
+        <div>
+          <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Signatures by kid</h3>
+          {signatures === undefined ? (
+            <p className="text-xs text-slate-500">—</p>
+          ) : signatures.byKid.length === 0 ? (
+            <p className="text-xs text-slate-500" data-testid="signatures">
+              no signed lines ({signatures.unsigned.toLocaleString("en-US")} unsigned)
+            </p>
+          ) : (
+            <table className="mt-1 w-full text-xs" data-testid="signatures">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="text-left font-medium">kid</th>
+                  <th className="text-right font-medium">verified</th>
+                  <th className="text-right font-medium">bad</th>
+                  <th className="text-right font-medium">unknown kid</th>
+                  <th className="text-right font-medium">not checked</th>
                 </tr>
-              ))}
-              <tr>
-                <td className="text-slate-500">unsigned</td>
-                <td className="text-right tabular-nums" colSpan={4}>
-                  {signatures.unsigned}
-                </td>
-              </tr>
-            </tbody>
-          </table>
-        )}
-      </div>
+              </thead>
+              <tbody>
+                {signatures.byKid.map((k) => (
+                  <tr key={k.kid}>
+                    <td className="font-mono">{k.kid === "" ? "(no kid)" : visible(k.kid)}</td>
+                    <td className="text-right tabular-nums">{k.verified}</td>
+                    <td className="text-right tabular-nums">{k.bad}</td>
+                    <td className="text-right tabular-nums">{k.unknownKid}</td>
+                    <td className="text-right tabular-nums">{k.unchecked}</td>
+                  </tr>
+                ))}
+                <tr>
+                  <td className="text-slate-500">unsigned</td>
+                  <td className="text-right tabular-nums" colSpan={4}>
+                    {signatures.unsigned}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
       <div>
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">
-          Executions served ({p.executions.length})
+          Executions served ({executions.toLocaleString("en-US")})
         </h3>
         <ul className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-xs" data-testid="process-executions">
           {p.executions.slice(0, MAX_LINKS).map((x) => (
@@ -157,12 +187,10 @@ export function ProcessDetail({ process: p, requested, signatures, timeline, eve
               </Link>
             </li>
           ))}
-          {p.executions.length > MAX_LINKS && (
-            <li className="text-slate-500">and {p.executions.length - MAX_LINKS} more (in the export)</li>
-          )}
+          <More total={executions} shown={Math.min(MAX_LINKS, p.executions.length)} listed={p.executions.length} />
         </ul>
         <h3 className="mt-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-          Invocations served ({p.invocations.length})
+          Invocations served ({invocations.toLocaleString("en-US")})
         </h3>
         <ul className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-xs" data-testid="process-invocations">
           {p.invocations.slice(0, MAX_LINKS).map((c) => (
@@ -175,14 +203,23 @@ export function ProcessDetail({ process: p, requested, signatures, timeline, eve
               </Link>
             </li>
           ))}
-          {p.invocations.length > MAX_LINKS && (
-            <li className="text-slate-500">and {p.invocations.length - MAX_LINKS} more (in the export)</li>
-          )}
+          <More total={invocations} shown={Math.min(MAX_LINKS, p.invocations.length)} listed={p.invocations.length} />
         </ul>
         <p className="mt-1 text-xs text-slate-500" data-testid="process-level-count">
-          {p.processLevel.toLocaleString("en-US")} events outside any invocation (on its timeline below)
+          {p.processLevel.toLocaleString("en-US")} events outside any invocation
+          {linesNote === undefined && " (on its timeline below)"}
         </p>
       </div>
     </section>
+  );
+}
+
+/** "and N more" after the names shown: in the export when it lists them, else counted only (an index entry). */
+function More({ total, shown, listed }: { total: number; shown: number; listed: number }) {
+  if (total <= shown) return null;
+  return (
+    <li className="text-slate-500" data-testid="served-more">
+      and {(total - shown).toLocaleString("en-US")} more{listed > shown && " (in the export)"}
+    </li>
   );
 }

@@ -18,7 +18,12 @@ const STATUS_RANK: Record<ProducerProcess["status"], number> = {
   breaks: 3,
 };
 
-function value(p: ProducerProcess, by: ProcessSortColumn): number | string {
+/** How many executions a process served (an index entry's list is cut: its count is not). */
+export type ExecutionsOf = (p: ProducerProcess) => number;
+
+const listed: ExecutionsOf = (p) => p.executions.length;
+
+function value(p: ProducerProcess, by: ProcessSortColumn, executionsOf: ExecutionsOf): number | string {
   switch (by) {
     case "producer":
       return p.identity.label;
@@ -27,7 +32,7 @@ function value(p: ProducerProcess, by: ProcessSortColumn): number | string {
     case "events":
       return p.events;
     case "executions":
-      return p.executions.length;
+      return executionsOf(p);
     case "breaks":
       return p.breaks.length;
     case "first":
@@ -38,11 +43,15 @@ function value(p: ProducerProcess, by: ProcessSortColumn): number | string {
 }
 
 /** The processes in the order asked; ties by first line, so the order is total and stable. */
-export function sortProcesses(list: readonly ProducerProcess[], sort: ProcessSort): ProducerProcess[] {
+export function sortProcesses(
+  list: readonly ProducerProcess[],
+  sort: ProcessSort,
+  executionsOf: ExecutionsOf = listed,
+): ProducerProcess[] {
   const dir = sort.desc ? -1 : 1;
   return [...list].sort((a, b) => {
-    const x = value(a, sort.by);
-    const y = value(b, sort.by);
+    const x = value(a, sort.by, executionsOf);
+    const y = value(b, sort.by, executionsOf);
     const c = x < y ? -1 : x > y ? 1 : 0;
     return c * dir || a.first.streamSeq - b.first.streamSeq;
   });

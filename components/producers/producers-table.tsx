@@ -6,6 +6,7 @@ import type { ProducerProcess } from "@/lib/audit/process-ledger";
 import { formatDateTime } from "@/lib/format";
 import { visible } from "@/lib/text/visible";
 import { ChainStatusBadge } from "./chain-status-badge";
+import type { ServedCounts } from "./ledger-source";
 import type { ProcessSort, ProcessSortColumn } from "./process-sort";
 
 export interface ProducersTableProps {
@@ -14,6 +15,8 @@ export interface ProducersTableProps {
   onSort(sort: ProcessSort): void;
   selected: string | undefined;
   onSelect(processId: string): void;
+  /** Full counts where a process's lists are cut (the index's entries); default: the lists' lengths. */
+  served?: ReadonlyMap<string, ServedCounts>;
 }
 
 const GRID =
@@ -24,7 +27,7 @@ const ROW_H = 44;
  * One row per producer process, virtualised (one process per execution makes thousands); a click opens its
  * ledger.
  */
-export function ProducersTable({ processes, sort, onSort, selected, onSelect }: ProducersTableProps) {
+export function ProducersTable({ processes, sort, onSort, selected, onSelect, served }: ProducersTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
   const virtual = useVirtualizer({
@@ -81,7 +84,7 @@ export function ProducersTable({ processes, sort, onSort, selected, onSelect }: 
                   height: ROW_H,
                 }}
               >
-                <ProcessRow process={p} selected={p.id === selected} onSelect={onSelect} />
+                <ProcessRow process={p} served={served?.get(p.id)} selected={p.id === selected} onSelect={onSelect} />
               </div>
             );
           })}
@@ -93,10 +96,12 @@ export function ProducersTable({ processes, sort, onSort, selected, onSelect }: 
 
 function ProcessRow({
   process: p,
+  served,
   selected,
   onSelect,
 }: {
   process: ProducerProcess;
+  served: ServedCounts | undefined;
   selected: boolean;
   onSelect(processId: string): void;
 }) {
@@ -133,10 +138,10 @@ function ProcessRow({
         {p.events.toLocaleString("en-US")}
       </span>
       <span role="cell" className="text-right tabular-nums">
-        {p.executions.length.toLocaleString("en-US")}
+        {(served?.executions ?? p.executions.length).toLocaleString("en-US")}
       </span>
       <span role="cell" className="text-right tabular-nums">
-        {p.invocations.length.toLocaleString("en-US")}
+        {(served?.invocations ?? p.invocations.length).toLocaleString("en-US")}
       </span>
       <span role="cell" className="text-right tabular-nums" data-testid="producer-breaks">
         {p.breaks.length.toLocaleString("en-US")}

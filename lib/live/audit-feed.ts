@@ -22,7 +22,7 @@ import {
   type IndexQuery,
 } from "../index/index-query";
 import { IndexView } from "../index/index-view";
-import { IndexStore } from "../nats/index-store";
+import { IndexStore, type IndexLedger } from "../nats/index-store";
 import { readStreamRange, streamBounds } from "../nats/range-reader";
 import type { ReaderTiming } from "../nats/resumable-reader";
 import { streamStats, type StreamStats } from "../nats/stream";
@@ -56,6 +56,9 @@ export interface FeedSnapshot {
    */
   tenant?: string;
 }
+
+// What a view reads of the index's ledger, as plain data: views import it from here, never from lib/nats.
+export type { IndexLedger };
 
 export type IndexPresence = "checking" | "present" | "absent";
 
@@ -157,6 +160,18 @@ export class AuditFeed {
     const nc = this.nc;
     // A tenant's tab may not ask: the stream's figures are every tenant's.
     return nc === undefined || this.tenant !== undefined ? undefined : streamStats(nc, this.config.stream);
+  }
+
+  /**
+   * The whole stream's per-process ledger as the indexer keeps it (IndexStore.readLedger), read now; undefined
+   * when the stream has no index or the tab is a tenant's (the ledger runs through every tenant's lines).
+   */
+  async indexLedger(signal: AbortSignal): Promise<IndexLedger | undefined> {
+    if (this.tenant !== undefined) return undefined;
+    const store = await this.indexStore();
+    // The tenant is known once connected, which the lookup waited for.
+    if (store === undefined || this.tenant !== undefined) return undefined;
+    return store.readLedger(signal);
   }
 
   /**

@@ -29,6 +29,14 @@ import { Kvm, KvWatchInclude, type KV } from "@nats-io/kv";
 import type { RawMessage } from "../audit/types";
 import { decodeEntry, type IndexEntry } from "../index/index-entry";
 import {
+  decodeLedgerEntry,
+  decodeProcessEntry,
+  LEDGER_KEY,
+  PROCESSES_FILTER,
+  type LedgerEntry,
+  type ProcessEntry,
+} from "../index/process-entry";
+import {
   executionSubject,
   H_BY_REFERENCE,
   H_STREAM_SEQ,
@@ -44,6 +52,12 @@ import {
 } from "../index/index-keys";
 import { ResumableReader } from "./resumable-reader";
 import { isStreamNotFound } from "./stream";
+
+/** The whole stream's per-process ledger as the indexer keeps it; no `head` until its first write. */
+export interface IndexLedger {
+  head?: LedgerEntry;
+  processes: ProcessEntry[];
+}
 
 /** How long a lease lives without renewal: a standby indexer takes over this long after the active one died. */
 export const LEASE_TTL_MS = 10_000;
@@ -263,6 +277,28 @@ export class IndexStore {
       signal,
     );
     return [...out].sort();
+  }
+
+  /**
+   * The per-process ledger of the whole stream (lib/index/process-entry.ts), once; throws when aborted. The
+   * range first, then the processes: the indexer writes the range last, so every process of that range is
+   * among those read (some may be newer). Two reads, one filter each — a consumer with a list of filters
+   * needs nats-server 2.10. Values this version cannot read are left out. Not a tenant's to read: its keys
+   * lie outside every tenant's part (the server refuses the consumer).
+   */
+  async readLedger(signal: AbortSignal): Promise<IndexLedger> {
+    let head: LedgerEntry | undefined;
+    await this.readLast(LEDGER_KEY, (_key, data) => void (head = data && decodeLedgerEntry(data)), signal);
+    const processes: ProcessEntry[] = [];
+    await this.readLast(
+      PROCESSES_FILTER,
+      (_key, data) => {
+        const entry = data && decodeProcessEntry(data);
+        if (entry !== undefined) processes.push(entry);
+      },
+      signal,
+    );
+    return head === undefined ? { processes } : { head, processes };
   }
 
   /** Records that the index has seen a workflow in a tenant's executions (idempotent). */
