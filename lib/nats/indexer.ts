@@ -210,9 +210,14 @@ export class Indexer {
     });
     const ci = await jsm.consumers.info(this.opts.stream, this.names.durable);
     const behind = Math.max(ci.ack_floor.stream_seq, (ci.config.opt_start_seq ?? 1) - 1);
-    await processes.catchUp(this.nc, this.opts.stream, behind, lease.signal);
+    // Read in the background: indexing starts at once (a takeover must not wait on a read of the whole stream).
     this.processes = processes;
-    this.log(`per-process ledger: read stream seqs 1–${behind}`);
+    const reading = processes
+      .catchUp(this.nc, this.opts.stream, behind, lease.signal)
+      .then(() => this.log(`per-process ledger: read stream seqs 1–${behind}`))
+      .catch((e) => {
+        if (!lease.signal.aborted) this.log(`per-process ledger: reading the stream failed: ${String(e)}`);
+      });
     let flushing: Promise<void> = Promise.resolve();
     const ledger = setInterval(() => {
       flushing = flushing.then(() => processes.flush()).catch((e) => this.log(`ledger write failed: ${String(e)}`));
@@ -225,6 +230,7 @@ export class Indexer {
       clearInterval(lag);
       clearInterval(ledger);
       this.processes = undefined;
+      await reading;
       await flushing;
     }
   }

@@ -38,8 +38,30 @@ export class ProcessIndex {
     this.flushEveryMs = opts.flushEveryMs ?? 2_000;
   }
 
-  /** Reads the stream from its first message to `upTo` (and learns what the KV holds already). */
+  /** While set, the stream behind the consumer is being read: batches wait, and nothing is written. */
+  private pending: RawMessage[][] | undefined;
+  /** The read behind failed: nothing is written until the next holder reads it all again. */
+  private failed = false;
+
+  /**
+   * Reads the stream from its first message to `upTo` (and learns what the KV holds already). Indexing goes
+   * on meanwhile: the batches it feeds wait until the read is done, so the ledger is never written partial.
+   */
   async catchUp(nc: NatsConnection, stream: string, upTo: number, signal: AbortSignal): Promise<void> {
+    this.pending = [];
+    try {
+      await this.readBehind(nc, stream, upTo, signal);
+    } catch (e) {
+      this.failed = true; // a ledger with a stretch missing would report breaks that are not there
+      throw e;
+    } finally {
+      const waiting = this.pending;
+      this.pending = undefined;
+      for (const b of waiting) this.add(b);
+    }
+  }
+
+  private async readBehind(nc: NatsConnection, stream: string, upTo: number, signal: AbortSignal): Promise<void> {
     for (const [k, v] of await readLedgerKeys(this.kv)) this.written.set(k, v);
     if (upTo < 1) return;
     let batch: RawMessage[] = [];
@@ -51,16 +73,21 @@ export class ProcessIndex {
       onMessage: (m) => {
         batch.push(m);
         if (batch.length >= 5_000) {
-          this.add(batch);
+          this.feed(batch);
           batch = [];
         }
       },
     });
-    this.add(batch);
+    this.feed(batch);
   }
 
   /** Messages indexed (in stream order within the batch); ones at or below what was fed before are skipped. */
   add(msgs: readonly RawMessage[]): void {
+    if (this.pending !== undefined) this.pending.push([...msgs]);
+    else this.feed(msgs);
+  }
+
+  private feed(msgs: readonly RawMessage[]): void {
     const fresh = msgs.filter((m) => m.streamSeq > this.newest);
     if (fresh.length === 0) return;
     this.log.add(fresh);
@@ -70,6 +97,7 @@ export class ProcessIndex {
   /** Writes the entries that changed since the last write (all of them with `force`, or once the interval passed). */
   async flush(force = false): Promise<void> {
     const now = Date.now();
+    if (this.pending !== undefined || this.failed) return;
     if (!force && now - this.lastFlush < this.flushEveryMs) return;
     this.lastFlush = now;
     const next = processEntries(this.log.processLedger());
