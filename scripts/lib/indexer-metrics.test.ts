@@ -120,7 +120,9 @@ function parseExposition(text: string): Sample[] {
     }
     const v = m[3]!;
     const value = v === "+Inf" ? Infinity : v === "-Inf" ? -Infinity : Number(v);
-    if (Number.isNaN(value) && v !== "NaN") throw new Error(`bad value in ${JSON.stringify(line)}`);
+    // prom-client writes "Nan" for a gauge with no samples yet (the event-loop lag before its first
+    // reading); Prometheus reads floats with Go's ParseFloat, which takes NaN in any case.
+    if (Number.isNaN(value) && v.toLowerCase() !== "nan") throw new Error(`bad value in ${JSON.stringify(line)}`);
     out.push({ name: m[1]!, labels, value });
   }
   return out;
