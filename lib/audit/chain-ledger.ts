@@ -12,7 +12,8 @@
 //
 // Evicted lines (memory budget) leave their digests behind in `gone`, so later
 // lines still find their predecessors (a long-lived process chains across the
-// executions it serves); `gone` keeps the newest `goneLines` (48 bytes each).
+// executions it serves); `gone` keeps the newest `goneLines` (48 bytes each),
+// and `lines` only the held ones, so neither grows with the stream.
 
 import type { ChainBreak } from "./chain";
 import { HASHED, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX } from "./columns";
@@ -96,6 +97,10 @@ export class ChainLedger {
       }
     }
     if (this.gone.size > this.goneLines) this.gone.keepFrom(this.gone.median());
+    // `lines` holds the held lines only: what was evicted is in `gone` now (or let go with its oldest).
+    const dropped = new Set<number>();
+    for (let i = 0; i < rows.length; i++) dropped.add(s.streamSeq[rows[i] as number] as number);
+    this.lines.keepWhere((line) => !dropped.has(line));
   }
 
   /** Every break, ascending stream sequence of the breaking line. */

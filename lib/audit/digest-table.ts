@@ -77,12 +77,24 @@ export class DigestTable {
 
   /** Keeps only lines at or after stream sequence `from` (the oldest are let go first). */
   keepFrom(from: number): void {
+    this.keepWhere((line) => line >= from);
+  }
+
+  /** Keeps only the lines `keep` says yes to, in a table sized for them (memory is given back). */
+  keepWhere(keep: (line: number) => boolean): void {
     const old = { hi: this.hi, lo: this.lo, line: this.line, follower: this.follower };
-    this.count = 0;
-    this.alloc(this.hi.length);
+    let n = 0;
     for (let i = 0; i < old.hi.length; i++) {
       const s = old.line[i] as number;
-      if (s === s && s >= from) this.add(old.hi[i] as number, old.lo[i] as number, s, old.follower[i] as number);
+      if (s === s && keep(s)) n++;
+    }
+    let cap = 16;
+    while (cap < n * 2) cap *= 2;
+    this.count = 0;
+    this.alloc(cap);
+    for (let i = 0; i < old.hi.length; i++) {
+      const s = old.line[i] as number;
+      if (s === s && keep(s)) this.add(old.hi[i] as number, old.lo[i] as number, s, old.follower[i] as number);
     }
   }
 
