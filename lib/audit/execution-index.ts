@@ -78,6 +78,14 @@ export class Hints {
   idEntityId = -2;
   idWorkflow = -2;
   idIx = -1;
+
+  /** The store released ids (RowStore.releaseUnusedIds): the ones cached here may be among them. */
+  forgetIds(): void {
+    this.corr.forget();
+    this.task.forget();
+    this.entityId.forget();
+    this.idEntityId = -2;
+  }
 }
 
 export interface ExecState {

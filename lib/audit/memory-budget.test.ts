@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log";
 import { DigestTable } from "./digest-table";
+import { StringTable } from "./string-table";
 import { sha256Hex } from "./sha256";
 import { BASE_TS_MS, makeMessage, makeWire } from "./testing";
 import type { RawMessage } from "./types";
@@ -52,6 +53,81 @@ describe("memory budget", () => {
     // Keeping a digest per line ever read would take 120 000 lines' worth.
     const capped = 2 * 4 * 20_000 * 24;
     expect(m.heldBytes).toBeLessThan(capped + 2 ** 20);
+  });
+});
+
+describe("ids of evicted executions", () => {
+  const line = (x: string, corr: string, n: number, extra = {}) =>
+    makeMessage(
+      makeWire(
+        {
+          workflow_execution_id: x,
+          correlation_id: corr,
+          task_id: `task-${corr}`,
+          entity_id: `agent-${corr}`,
+          ...extra,
+        },
+        BASE_TS_MS + n * 1000,
+      ),
+      { streamSeq: n, receivedMs: BASE_TS_MS + n * 1000 },
+    );
+  const done = (x: string, n: number) =>
+    makeMessage(makeWire({ event: "workflow_complete", workflow_execution_id: x }, BASE_TS_MS + n * 1000), {
+      streamSeq: n,
+      receivedMs: BASE_TS_MS + n * 1000,
+    });
+
+  it("are let go with its rows, and a late line of it reads its own ids, not another's", () => {
+    const log = new AuditLog({ budgetBytes: 1 });
+    log.add([line("x", "c1", 1), line("x", "c2", 2), done("x", 3)]); // x complete: evicted, c1 and c2 released
+    log.add([line("y", "c3", 4)]); // y runs: held, its ids interned after the released ones
+    log.add([line("x", "c1", 5, { seq: 9 })]); // late for x: c1 interned anew, then released again
+    log.add([line("x", "c1", 6, { seq: 10 })]); // the shared hint of evicted runs must not hand out that id
+    log.pin("x");
+    const again = [
+      line("x", "c1", 1),
+      line("x", "c2", 2),
+      done("x", 3),
+      line("x", "c1", 5, { seq: 9 }),
+      line("x", "c1", 6, { seq: 10 }),
+    ];
+    log.add(again.map((m) => ({ ...m, reread: true }))); // x is evicted again after the late line: read it back
+    const fields = (x: string) => log.events(x).map((e) => [e.correlation_id, e.task_id, e.entity_id]);
+    expect(fields("y")).toEqual([["c3", "task-c3", "agent-c3"]]);
+    expect(fields("x")).toEqual([
+      ["c1", "task-c1", "agent-c1"],
+      ["c2", "task-c2", "agent-c2"],
+      [undefined, undefined, undefined],
+      ["c1", "task-c1", "agent-c1"],
+      ["c1", "task-c1", "agent-c1"],
+    ]);
+    expect(log.related("x")).toEqual(["c1", "c2"]);
+    // A snapshot keeps released slots in place: y's ids still read y's strings.
+    const back = AuditLog.fromSnapshot(log.snapshot());
+    expect(back.events("y").map((e) => e.correlation_id)).toEqual(["c3"]);
+  });
+
+  it("a process's invocations are counted once when a late line interns one anew", () => {
+    const log = new AuditLog({ budgetBytes: 1 });
+    log.add([line("x", "c1", 1, { producer: "p" })]);
+    expect(log.processLedger().processes[0]?.invocations).toEqual(["c1"]); // asked: kept up to date from now
+    log.add([done("x", 2)]); // evicted, c1 released
+    log.add([line("x", "c1", 3, { producer: "p", seq: 2 })]);
+    expect(log.processLedger().processes.find((p) => p.events === 2)?.invocations).toEqual(["c1"]);
+  });
+});
+
+describe("StringTable.releaseUnused", () => {
+  it("frees what is unused, never hands an id out twice, and a snapshot of it loads in place", () => {
+    const t = new StringTable();
+    for (const v of ["a", "b", "c"]) t.intern(v);
+    t.releaseUnused(Uint8Array.of(1, 0, 1));
+    expect([t.live, t.size, t.lookup("b")]).toEqual([2, 3, -1]);
+    expect(t.intern("b")).toBe(3);
+    expect(t.intern("c")).toBe(2);
+    const u = new StringTable();
+    u.load(t.values);
+    expect([u.lookup("a"), u.lookup("b"), u.lookup("c"), u.live]).toEqual([0, 3, 2, 3]);
   });
 });
 

@@ -2,10 +2,11 @@
 // (no heap API is portable), and eviction past it. Whole finished executions
 // go, least recently active first, down to EVICT_TO of the budget so eviction
 // is rare; the store is then compacted (held rows renumbered, their bytes
-// copied into fresh chunks) so the memory is really given back. An evicted
-// execution keeps its summary, its duplicates and the anomaly counts under the
-// built-in keys; its stream sequences are remembered, so a re-read of its
-// stretch brings its messages back (ingest.ts, "restore").
+// copied into fresh chunks, ids no held row uses released) so the memory is
+// really given back. An evicted execution keeps its summary, its duplicates and
+// the anomaly counts under the built-in keys; its stream sequences are
+// remembered, so a re-read of its stretch brings its messages back (ingest.ts,
+// "restore").
 
 import type { AnomalyKind } from "./anomaly";
 import type { ChainLedger } from "./chain-ledger";
@@ -20,13 +21,15 @@ const EVICT_TO = 0.8;
 /** Per-row overhead outside the store: row lists (all rows + per execution), seen bits, fingerprint slots. */
 const ROW_INDEX_BYTES = 8 + 8 + 16;
 /**
- * An evicted execution's state and summary and its Map entries, beside the ids it interned (counted apart).
- * Measured on the simulator's runs (heap slope over thousands evicted): ~3.6 KB each in all, ~1.5 KB of it ids.
+ * An evicted execution's state and summary and its Map entries, beside its interned id (counted apart).
+ * Measured on the simulator's runs (heap slope over thousands evicted): ~2.3 KB each in all.
  */
 const EXECUTION_BYTES = 2_100;
 const DUPLICATE_BYTES = 120;
-/** An interned id: the string, its Map entry and its slot (ids of evicted executions stay interned). */
+/** An interned id: the string, its Map entry and its slot. */
 const INTERNED_BYTES = 120;
+/** A released one keeps its slot (RowStore.releaseUnusedIds). */
+const RELEASED_ID_BYTES = 8;
 const MALFORMED_RECORD_BYTES = 400;
 
 export interface MemoryStats {
@@ -49,10 +52,16 @@ export interface LogParts {
 
 export function heldBytes({ ing, cache, keys, ledger }: LogParts): number {
   const s = ing.store;
-  const interned =
-    s.execs.size + s.corrs.size + s.tasks.size + s.entityTypes.size + s.entityIds.size + s.producers.size;
+  const tables = [s.execs, s.corrs, s.tasks, s.entityTypes, s.entityIds, s.producers];
+  let interned = 0;
+  let released = 0;
+  for (const t of tables) {
+    interned += t.live;
+    released += t.size - t.live;
+  }
   return (
     interned * INTERNED_BYTES +
+    released * RELEASED_ID_BYTES +
     ing.store.bytesHeld +
     ing.size * ROW_INDEX_BYTES +
     ing.execs.list.length * EXECUTION_BYTES +
@@ -148,6 +157,9 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   parts.cache.clear();
   parts.keys.clear();
   const remap = s.compact(keep);
+  s.releaseUnusedIds();
+  for (const st of ing.execs.list) st.hints.forgetIds(); // evicted ones share ing.execs.sharedHints
+  ing.outside.forgetIds();
   const map = (rows: number[]) => {
     for (let i = 0; i < rows.length; i++) rows[i] = remap[rows[i] as number] as number;
   };

@@ -129,7 +129,8 @@ interface Building {
   rows: number[];
   execs: Set<number>;
   executions: string[];
-  corrs: Set<number>;
+  /** By name: the id of an evicted invocation's correlation id is released, and a late line interns it anew. */
+  corrs: Set<string>;
   invocations: string[];
   processLevel: number;
   lastExec: number;
@@ -355,9 +356,12 @@ export class ProcessTracker {
       b.execs.add(x);
       b.executions.push(c.execNames[x] as string);
     }
-    if (k >= 0 && k !== b.lastCorr && !b.corrs.has(k)) {
-      b.corrs.add(k);
-      b.invocations.push(c.corrNames[k] as string);
+    if (k >= 0 && k !== b.lastCorr) {
+      const name = c.corrNames[k] as string;
+      if (!b.corrs.has(name)) {
+        b.corrs.add(name);
+        b.invocations.push(name);
+      }
     }
     b.lastExec = x;
     b.lastCorr = k;

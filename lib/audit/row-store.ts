@@ -411,6 +411,26 @@ export class RowStore implements EventColumns {
     return remap;
   }
 
+  /**
+   * After compact(): lets go of the correlation, task and entity ids no held row refers to (those of evicted
+   * executions), so what eviction leaves does not grow by a dozen strings a run. Hints that cached them must
+   * forget them (Hints.forgetIds). Execution ids stay: every execution keeps its summary.
+   */
+  releaseUnusedIds(): void {
+    for (const [col, table] of [
+      [this.corr, this.corrs],
+      [this.task, this.tasks],
+      [this.entityId, this.entityIds],
+    ] as const) {
+      const used = new Uint8Array(table.size);
+      for (let row = 0; row < this.n; row++) {
+        const id = col[row] as number;
+        if (id >= 0) used[id] = 1;
+      }
+      table.releaseUnused(used);
+    }
+  }
+
   private resize(cap: number, shrink = false): void {
     const grow = shrink ? shrinkTo : growTo;
     this.cap = cap;

@@ -1,9 +1,13 @@
 // Interning: each distinct string once, events refer to it by a small integer.
 
+/** What a released id reads as: nothing interns "" (an empty id is an absent one). */
+const RELEASED = "";
+
 export class StringTable {
   private readonly ids = new Map<string, number>();
-  /** id → string; append-only. */
+  /** id → string; append-only (a released id keeps its slot, reading RELEASED). */
   readonly values: string[] = [];
+  private released = 0;
 
   intern(v: string): number {
     let id = this.ids.get(v);
@@ -15,19 +19,43 @@ export class StringTable {
     return id;
   }
 
-  /** The id of `v`, or -1 when it was never interned. */
+  /** The id of `v`, or -1 when it was never interned (or released). */
   lookup(v: string): number {
     return this.ids.get(v) ?? -1;
   }
 
+  /** Ids handed out, released or not. */
   get size(): number {
     return this.values.length;
+  }
+
+  /** Ids still holding their string. */
+  get live(): number {
+    return this.values.length - this.released;
+  }
+
+  /**
+   * Lets go of the strings of ids `used` says no to (nothing refers to them any more): the string and its
+   * map entry go, the id is never handed out again, and interning the string again gives a new id.
+   */
+  releaseUnused(used: Uint8Array): void {
+    for (let id = 0; id < this.values.length; id++) {
+      const v = this.values[id] as string;
+      if (used[id] === 1 || v === RELEASED) continue;
+      this.ids.delete(v);
+      this.values[id] = RELEASED;
+      this.released++;
+    }
   }
 
   /** Replaces an empty table's content with `values` (a restored snapshot); the ids are their positions. */
   load(values: readonly string[]): void {
     if (this.values.length > 0) throw new Error("StringTable.load: the table is not empty");
-    for (const v of values) this.intern(v);
+    for (const v of values) {
+      if (v === RELEASED) this.released++;
+      else this.ids.set(v, this.values.length);
+      this.values.push(v);
+    }
   }
 }
 
@@ -39,6 +67,12 @@ export class StringTable {
 export class Hint {
   s = "";
   id = -1;
+
+  /** The table released ids: this one may be among them. */
+  forget(): void {
+    this.s = "";
+    this.id = -1;
+  }
 
   intern(table: StringTable, v: string): number {
     if (v === this.s && this.id >= 0) return this.id;
