@@ -101,8 +101,8 @@ export class AuditLog {
   private readonly memos = new Map<string, unknown>();
   /** Per-execution answers, least recently used first (a bounded number: analyses can be large). */
   private readonly execMemos = new Map<string, ExecMemo>();
-  /** The last eviction that found nothing to let go: what was held then, and when (log time). */
-  private fruitless: { held: number; at: number } | undefined;
+  /** The last eviction that left the log over budget: what was held then, and when (log time). */
+  private overAfterEvict: { held: number; at: number } | undefined;
   /** Executions open in a view (never evicted), with how many views hold each. */
   private readonly pinned = new Map<string, number>();
   /** Execution ids (store table) in the order executions() last returned them. */
@@ -183,13 +183,15 @@ export class AuditLog {
     const budget = this.budgetBytes;
     if (budget === undefined) return;
     const held = heldBytes(this.parts());
-    // Over budget with nothing to let go (all running or in view): try again once it grew by 5 % or a second passed.
-    const retry = this.fruitless;
+    // Still over budget after the last eviction (all running or in view, or summaries fill it): try again once
+    // it grew by 5 % of the budget or a second passed, not on every batch (each eviction compacts the store).
+    const retry = this.overAfterEvict;
     if (
       held > budget &&
       (retry === undefined || held > retry.held + budget * 0.05 || this.nowMs() > retry.at + 1_000)
     ) {
-      this.fruitless = this.evict(budget) ? undefined : { held, at: this.nowMs() };
+      const after = this.evict(budget) ? heldBytes(this.parts()) : held;
+      this.overAfterEvict = after > budget ? { held: after, at: this.nowMs() } : undefined;
     }
   }
 
