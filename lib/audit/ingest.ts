@@ -6,9 +6,9 @@
 // count) wins, so chunking and arrival order cannot change it.
 //
 // Each message is checked exactly as parseMessage() would: by a byte scanner
-// that takes out only the fields the columns need (json-scan.ts), or, where it
-// is unsure, decoded and JSON.parsed (scan.ts); anything either rejects goes
-// through parseMessage() for the exact reason. Only the columns are kept
+// that takes out only the fields the columns need (json-scan.ts); anything it
+// rejects goes through parseMessage() for the exact reason (or, nested deeper
+// than the scanner follows, for its fields). Only the columns are kept
 // (row-store.ts); no object per message.
 //
 // A message whose execution was evicted (memory budget) and whose stream
@@ -27,11 +27,9 @@ import { scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
 import { ProducerIdentities } from "./producer-identities";
 import { RowStore } from "./row-store";
-import { newScanned, scanEvent, scanParsed } from "./scan";
+import { newScanned, scanEvent } from "./scan";
 import { Hint } from "./string-table";
 import type { Malformed, ProducerRule, RawMessage } from "./types";
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 function nonEmpty(v: string | undefined): v is string {
   return v !== undefined && v !== "";
@@ -192,23 +190,10 @@ export class Ingest {
 
   /** Validates `msg`: undefined for an event (its fields in this.scanned), else the Malformed record. */
   private scan(msg: RawMessage): Malformed | undefined {
-    // The byte scanner answers for nearly every event without building an object; it says false when unsure.
+    // The byte scanner answers for nearly every event without building an object. What it refuses, the
+    // slow path (decode, JSON.parse, scanParsed) refuses too, but for nesting deeper than it follows: so
+    // parseMessage is next, which says exactly what is wrong (a failed JSON.parse throws: once, not twice).
     if (scanBytes(msg.data, this.scanned)) return undefined;
-    let o: unknown;
-    try {
-      o = JSON.parse(decoder.decode(msg.data));
-    } catch {
-      o = undefined;
-    }
-    if (
-      typeof o === "object" &&
-      o !== null &&
-      !Array.isArray(o) &&
-      scanParsed(o as Record<string, unknown>, this.scanned)
-    ) {
-      return undefined;
-    }
-    // Rare: let parseMessage say exactly what is wrong.
     const rec = parseMessage(msg, this.rules);
     if (rec.kind === "malformed") return rec;
     scanEvent(rec, this.scanned);
