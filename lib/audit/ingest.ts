@@ -23,7 +23,7 @@ import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedu
 import { DigestTable } from "./digest-table";
 import { contextKey, contextOfIds } from "./context-ref";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
-import { scanBytes } from "./json-scan";
+import { notJson, scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
 import { ProducerIdentities } from "./producer-identities";
 import { RowStore } from "./row-store";
@@ -192,9 +192,10 @@ export class Ingest {
   private scan(msg: RawMessage): Malformed | undefined {
     // The byte scanner answers for nearly every event without building an object. What it refuses, the
     // slow path (decode, JSON.parse, scanParsed) refuses too, but for nesting deeper than it follows: so
-    // parseMessage is next, which says exactly what is wrong (a failed JSON.parse throws: once, not twice).
+    // parseMessage is next, to say exactly what is wrong; told when the bytes are no JSON, it skips the
+    // JSON.parse that would throw (costlier than scanning them again).
     if (scanBytes(msg.data, this.scanned)) return undefined;
-    const rec = parseMessage(msg, this.rules);
+    const rec = parseMessage(msg, this.rules, notJson(msg.data));
     if (rec.kind === "malformed") return rec;
     scanEvent(rec, this.scanned);
     return undefined;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scanBytes } from "./json-scan";
+import { notJson, scanBytes } from "./json-scan";
 import { CONTRACT_FIELDS } from "./parse";
 import { newScanned, scanParsed, type Scanned } from "./scan";
 import { sha256Hex } from "./sha256";
@@ -43,6 +43,19 @@ function fast(data: Uint8Array): Scanned | undefined {
 function agree(data: Uint8Array, deep = false): Scanned | undefined {
   const f = fast(data);
   const o = oracle(data);
+  // notJson: true only when decoding or JSON.parse throws, and then always below MAX_DEPTH (fewer
+  // than 64 brackets in all cannot nest deeper).
+  const threw = (() => {
+    try {
+      JSON.parse(fatal.decode(data));
+      return false;
+    } catch {
+      return true;
+    }
+  })();
+  const shallow = data.filter((b) => b === 0x5b || b === 0x7b).length < 64;
+  if (notJson(data)) expect(threw).toBe(true);
+  else if (shallow) expect(threw).toBe(false);
   if (f !== undefined) {
     expect(o).toBeDefined();
     expect(f).toEqual(o);

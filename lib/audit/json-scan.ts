@@ -808,6 +808,9 @@ function ws(v: DataView, i: number, n: number): number {
   return i;
 }
 
+/** Set by skipObject / skipArray: nesting went past MAX_DEPTH, so their -1 says "unsure", not "invalid". */
+let tooDeep = false;
+
 /** Validates the JSON value at i (no leading whitespace); returns its end or -1. */
 function skipValue(v: DataView, i: number, n: number, depth: number): number {
   if (i >= n) return -1;
@@ -832,7 +835,10 @@ function skipValue(v: DataView, i: number, n: number, depth: number): number {
 
 /** An object's members from i (after `{`); returns the position after `}` or -1. */
 function skipObject(v: DataView, i: number, n: number, depth: number): number {
-  if (depth > MAX_DEPTH) return -1;
+  if (depth > MAX_DEPTH) {
+    tooDeep = true;
+    return -1;
+  }
   i = ws(v, i, n);
   if (i < n && v.getUint8(i) === 0x7d) return i + 1;
   for (;;) {
@@ -853,7 +859,10 @@ function skipObject(v: DataView, i: number, n: number, depth: number): number {
 
 /** An array's elements from i (after `[`); returns the position after `]` or -1. */
 function skipArray(v: DataView, i: number, n: number, depth: number): number {
-  if (depth > MAX_DEPTH) return -1;
+  if (depth > MAX_DEPTH) {
+    tooDeep = true;
+    return -1;
+  }
   i = ws(v, i, n);
   if (i < n && v.getUint8(i) === 0x5d) return i + 1;
   for (;;) {
@@ -993,6 +1002,38 @@ function fieldsObject(v: DataView, i: number, n: number): number {
   }
 }
 
+/** Makes `data` the message the helpers read (gData, gBase) and returns a DataView on its buffer. */
+function select(data: Uint8Array): DataView {
+  const buf = data.buffer;
+  if (buf !== gViewBuf) {
+    gView = new DataView(buf);
+    gViewBuf = buf;
+  }
+  gData = data;
+  gBase = data.byteOffset;
+  return gView;
+}
+
+/** Where the JSON text in [i, n) starts: past one leading BOM (a fatal TextDecoder drops it) and whitespace. */
+function textStart(v: DataView, i: number, n: number): number {
+  if (i + 3 <= n && v.getUint8(i) === 0xef && v.getUint8(i + 1) === 0xbb && v.getUint8(i + 2) === 0xbf) i += 3;
+  return ws(v, i, n);
+}
+
+/**
+ * Whether a fatal UTF-8 TextDecoder + JSON.parse would certainly throw on
+ * `data`: true only then; false when it is one JSON text, or nested deeper
+ * than MAX_DEPTH (unsure). A failed JSON.parse costs more than scanning a
+ * whole event, so the ingest asks this first about what scanBytes refused.
+ */
+export function notJson(data: Uint8Array): boolean {
+  const v = select(data);
+  const n = gBase + data.length;
+  tooDeep = false;
+  const end = skipValue(v, textStart(v, gBase, n), n, 0);
+  return end < 0 ? !tooDeep : ws(v, end, n) !== n;
+}
+
 /**
  * scanParsed() straight from the message bytes: true, with `out` filled exactly
  * as scanParsed would fill it, only when a fatal UTF-8 TextDecoder, JSON.parse
@@ -1003,20 +1044,9 @@ function fieldsObject(v: DataView, i: number, n: number): number {
 export function scanBytes(data: Uint8Array, out: Scanned): boolean {
   const len = data.length;
   if (len === 0) return false;
-  const buf = data.buffer;
-  if (buf !== gViewBuf) {
-    gView = new DataView(buf);
-    gViewBuf = buf;
-  }
-  const v = gView;
-  gData = data;
-  gBase = data.byteOffset;
-  let i = gBase;
-  const n = i + len;
-
-  // A fatal TextDecoder (ignoreBOM false) drops one leading BOM.
-  if (len >= 3 && v.getUint8(i) === 0xef && v.getUint8(i + 1) === 0xbb && v.getUint8(i + 2) === 0xbf) i += 3;
-  i = ws(v, i, n);
+  const v = select(data);
+  const n = gBase + len;
+  let i = textStart(v, gBase, n);
   if (i >= n || v.getUint8(i) !== 0x7b) return false;
   i = ws(v, i + 1, n);
 
