@@ -21,7 +21,7 @@ import type { Duplicate } from "./anomaly";
 import { activityAt, ALONE, eventFlags, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX, WORKFLOW_EVENT } from "./columns";
 import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
 import { DigestTable } from "./digest-table";
-import { contextKey, contextOfIds } from "./context-ref";
+import { contextKey, contextOfIds, type ContextKind } from "./context-ref";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
 import { notJson, scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
@@ -101,8 +101,8 @@ export class Ingest {
 
   /** Events held that name neither a workflow execution nor an invocation (process-level events). */
   outsideEvents = 0;
-  /** The context the last row was filed under. */
-  private lastHome: ExecState | undefined;
+  /** Contexts rows were filed under lately, by recentSlot() of their name. */
+  private readonly recent: (ExecState | undefined)[] = new Array<ExecState | undefined>(RECENT_SLOTS).fill(undefined);
 
   ingest(msg: RawMessage): void {
     const s = msg.streamSeq;
@@ -316,17 +316,19 @@ export class Ingest {
 
   /** The context ids file a row under, made when new; undefined: a process-level event. */
   private home(workflowExecutionId: string | undefined, correlationId: string | undefined): ExecState | undefined {
-    // Events come in streaks of one context: the last one answers most lookups without hashing.
-    const last = this.lastHome;
-    if (nonEmpty(workflowExecutionId)) {
-      if (last?.kind === "execution" && last.name === workflowExecutionId) return last;
-      const st = this.execs.ensure("execution", workflowExecutionId);
-      if (st.execIx < 0) st.execIx = this.store.execs.intern(workflowExecutionId);
-      return (this.lastHome = st);
-    }
-    if (!nonEmpty(correlationId)) return undefined;
-    if (last?.kind === "invocation" && last.name === correlationId) return last;
-    return (this.lastHome = this.execs.ensure("invocation", correlationId));
+    if (nonEmpty(workflowExecutionId)) return this.context("execution", workflowExecutionId);
+    return nonEmpty(correlationId) ? this.context("invocation", correlationId) : undefined;
+  }
+
+  private context(kind: ContextKind, name: string): ExecState {
+    // Dozens of runs interleave, each for many events: a recent context answers most lookups without hashing.
+    const slot = recentSlot(name);
+    const hit = this.recent[slot];
+    if (hit !== undefined && hit.kind === kind && hit.name === name) return hit;
+    const st = this.execs.ensure(kind, name);
+    if (kind === "execution" && st.execIx < 0) st.execIx = this.store.execs.intern(name);
+    this.recent[slot] = st;
+    return st;
   }
 
   private touch(st: ExecState | undefined, streamSeq: number, act: number): void {
@@ -397,6 +399,14 @@ export class Ingest {
     if (rec !== undefined) rec.raw = this.store.bytes(row);
     else this.listener.stale(row);
   }
+}
+
+const RECENT_SLOTS = 256;
+
+/** A slot for a context name, from its length and last two characters (where generated ids differ). */
+function recentSlot(name: string): number {
+  const n = name.length;
+  return (n + name.charCodeAt(n - 1) * 31 + (n > 1 ? name.charCodeAt(n - 2) * 961 : 0)) & (RECENT_SLOTS - 1);
 }
 
 function unevict(st: ExecState, what: "events" | "malformed"): void {
