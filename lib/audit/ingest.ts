@@ -23,7 +23,7 @@ import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedu
 import { DigestTable } from "./digest-table";
 import { contextKey, contextOfIds, type ContextKind } from "./context-ref";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
-import { notJson, scanBytes } from "./json-scan";
+import { notJson, prevHashWords, scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
 import { ProducerIdentities } from "./producer-identities";
 import { RowStore } from "./row-store";
@@ -249,7 +249,9 @@ export class Ingest {
     if (e.prev_hash !== undefined) {
       this.hasChains = true;
       flags |= HAS_PREV_HASH;
-      if (s.setPrevHash(row, e.prev_hash)) flags |= PREV_HASH_HEX;
+      const words = prevHashWords(e.prev_hash);
+      if (words !== undefined) s.setPrevHashWords(row, words);
+      if (words !== undefined || s.setPrevHash(row, e.prev_hash)) flags |= PREV_HASH_HEX;
     }
     s.flags[row] = msg.alone === true ? flags | ALONE : flags;
     return row;

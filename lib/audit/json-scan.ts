@@ -26,6 +26,7 @@
 // State shared by all callers (caches, the last buffer's DataView) is only
 // ever a shortcut that is checked against the bytes, never a source of truth.
 
+import { hex4 } from "./hex";
 import { CONTRACT_FIELDS, tsToMs } from "./parse";
 import { daysFromCivil } from "./rfc3339";
 import type { Scanned } from "./scan";
@@ -619,6 +620,32 @@ function stringValue(v: DataView, i: number, n: number, cache: boolean): number 
   return end;
 }
 
+// prev_hash never repeats, so no cache keeps it; but the log wants its words
+// (hex.ts), and decoding them from the bytes here, a word of them at a time,
+// costs far less than from the string later.
+const PREV_WORDS = new Int32Array(8);
+let gPrevHex: string | undefined = undefined;
+
+/** The 64 plain-ASCII bytes at s, the prev_hash `hex`: their words, when they are hex digits. */
+function notePrevHash(v: DataView, s: number, hex: string): void {
+  gPrevHex = undefined;
+  for (let w = 0; w < 8; w++) {
+    const hi = hex4(v.getInt32(s + 8 * w, true));
+    const lo = hex4(v.getInt32(s + 8 * w + 4, true));
+    if ((hi | lo) < 0) return;
+    PREV_WORDS[w] = (hi << 16) | lo;
+  }
+  gPrevHex = hex;
+}
+
+/**
+ * hexWords(hex) when scanBytes decoded it already (the prev_hash it last met,
+ * compared by value, so never stale); else undefined. Valid until the next scan.
+ */
+export function prevHashWords(hex: string): Int32Array | undefined {
+  return hex === gPrevHex ? PREV_WORDS : undefined;
+}
+
 /** `null` at i: the position after it, or -1. */
 function nullEnd(v: DataView, i: number, n: number): number {
   return i + 4 <= n && v.getInt32(i, true) === 0x6c6c756e ? i + 4 : -1;
@@ -1197,8 +1224,9 @@ export function scanBytes(data: Uint8Array, out: Scanned): boolean {
       default: {
         // A kept string (K_WFX … K_PREV) or null.
         let str: string | undefined = undefined;
+        const at = i + 1;
         if (c === 0x22) {
-          i = stringValue(v, i + 1, n, kind !== K_PREV);
+          i = stringValue(v, at, n, kind !== K_PREV);
           str = gStr;
         } else if (c === 0x6e) {
           i = nullEnd(v, i, n);
@@ -1234,6 +1262,8 @@ export function scanBytes(data: Uint8Array, out: Scanned): boolean {
             break;
           default:
             prev = str;
+            // 64 bytes for 64 characters: plain ASCII, no escapes.
+            if (str !== undefined && i - 1 - at === 64 && str.length === 64) notePrevHash(v, at, str);
             break;
         }
         break;
