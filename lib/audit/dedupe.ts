@@ -69,9 +69,11 @@ export function fingerprint(d: Uint8Array, event: { tsMs: number; seq: number } 
     h = mix(h, event.seq);
   }
   if (n > 0) {
-    // Sixteen sampled bytes, spread over the payload, the last one included.
-    const step = n / 16;
-    for (let k = 1; k <= 16; k++) h = mix(h, d[Math.ceil(k * step) - 1] as number);
+    // Sixteen sampled bytes, spread over the payload, the last one included: byte ceil(k·n/16) − 1,
+    // in integers (n = 16q + r).
+    const q = n >>> 4;
+    const r = n & 15;
+    for (let k = 1; k <= 16; k++) h = mix(h, d[k * q + ((k * r + 15) >>> 4) - 1] as number);
   }
   return h;
 }
