@@ -69,9 +69,11 @@ export function fingerprint(d: Uint8Array, event: { tsMs: number; seq: number } 
     h = mix(h, event.seq);
   }
   if (n > 0) {
-    // Sixteen sampled bytes, spread over the payload, the last one included.
-    const step = n / 16;
-    for (let k = 1; k <= 16; k++) h = mix(h, d[Math.ceil(k * step) - 1] as number);
+    // Sixteen sampled bytes, spread over the payload, the last one included: byte ceil(k·n/16) − 1,
+    // in integers (n = 16q + r).
+    const q = n >>> 4;
+    const r = n & 15;
+    for (let k = 1; k <= 16; k++) h = mix(h, d[k * q + ((k * r + 15) >>> 4) - 1] as number);
   }
   return h;
 }
@@ -85,12 +87,13 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Open-addressing table fingerprint → row of the kept copy, in typed arrays
- * (~8 bytes per slot, no per-entry objects).
+ * Open-addressing table fingerprint → row of the kept copy, in one typed array
+ * of (fingerprint, row) pairs (8 bytes per slot, no per-entry objects): a probe
+ * reads one cache line, since nearly every lookup misses the cache.
  */
 export class FingerprintIndex {
-  private fps = new Int32Array(1024);
-  private rows = new Int32Array(1024).fill(-1);
+  /** Slot i: fingerprint at 2i, row at 2i + 1 (-1: empty). */
+  private slots = emptySlots(1024);
   private count = 0;
 
   constructor(private readonly same: (row: number, data: Uint8Array) => boolean) {}
@@ -99,72 +102,77 @@ export class FingerprintIndex {
   private free = -1;
 
   clear(): void {
-    this.fps = new Int32Array(1024);
-    this.rows = new Int32Array(1024).fill(-1);
+    this.slots = emptySlots(1024);
     this.count = 0;
   }
 
   /** Bytes held, for the memory budget. */
   get bytes(): number {
-    return this.fps.length * 8;
+    return this.slots.length * 4;
   }
 
   /** Row of a kept message with exactly these bytes, or -1. */
   find(fp: number, data: Uint8Array): number {
-    const mask = this.fps.length - 1;
+    const t = this.slots;
+    const mask = (t.length >>> 1) - 1;
     for (let i = fp & mask; ; i = (i + 1) & mask) {
-      const r = this.rows[i] as number;
+      const r = t[2 * i + 1] as number;
       if (r < 0) {
         this.free = i; // empty slot: end of the probe run
         return -1;
       }
-      if (this.fps[i] === fp && this.same(r, data)) return r;
+      if (t[2 * i] === fp && this.same(r, data)) return r;
     }
   }
 
   /** Adds a row that find(fp, …) just did not find. */
   add(fp: number, row: number): void {
     this.count++;
-    if (this.count * 4 > this.fps.length * 3) {
+    if (this.count * 8 > this.slots.length * 3) {
       this.grow();
       this.insert(fp, row);
       return;
     }
-    this.fps[this.free] = fp;
-    this.rows[this.free] = row;
+    this.slots[2 * this.free] = fp;
+    this.slots[2 * this.free + 1] = row;
   }
 
   /** The kept copy changed (a lower stream sequence arrived late). */
   replace(fp: number, from: number, to: number): void {
-    const mask = this.fps.length - 1;
+    const t = this.slots;
+    const mask = (t.length >>> 1) - 1;
     for (let i = fp & mask; ; i = (i + 1) & mask) {
-      const r = this.rows[i] as number;
+      const r = t[2 * i + 1] as number;
       if (r < 0) return;
-      if (r === from && this.fps[i] === fp) {
-        this.rows[i] = to;
+      if (r === from && t[2 * i] === fp) {
+        t[2 * i + 1] = to;
         return;
       }
     }
   }
 
   private insert(fp: number, row: number): void {
-    const mask = this.fps.length - 1;
+    const t = this.slots;
+    const mask = (t.length >>> 1) - 1;
     let i = fp & mask;
-    while ((this.rows[i] as number) >= 0) i = (i + 1) & mask;
-    this.fps[i] = fp;
-    this.rows[i] = row;
+    while ((t[2 * i + 1] as number) >= 0) i = (i + 1) & mask;
+    t[2 * i] = fp;
+    t[2 * i + 1] = row;
   }
 
   private grow(): void {
-    const fps = this.fps;
-    const rows = this.rows;
-    this.fps = new Int32Array(fps.length * 2);
-    this.rows = new Int32Array(rows.length * 2).fill(-1);
-    for (let i = 0; i < fps.length; i++) {
-      const r = rows[i] as number;
-      if (r >= 0) this.insert(fps[i] as number, r);
+    const old = this.slots;
+    this.slots = emptySlots(old.length); // twice the slots
+    for (let i = 1; i < old.length; i += 2) {
+      const r = old[i] as number;
+      if (r >= 0) this.insert(old[i - 1] as number, r);
     }
   }
+}
+
+/** A FingerprintIndex table of `n` slots, all empty. */
+function emptySlots(n: number): Int32Array {
+  return new Int32Array(2 * n).fill(-1);
 }
 
 /** Two independent 32-bit hashes of the bytes: a 64-bit content id where the bytes are gone (evicted). */

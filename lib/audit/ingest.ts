@@ -6,9 +6,9 @@
 // count) wins, so chunking and arrival order cannot change it.
 //
 // Each message is checked exactly as parseMessage() would: by a byte scanner
-// that takes out only the fields the columns need (json-scan.ts), or, where it
-// is unsure, decoded and JSON.parsed (scan.ts); anything either rejects goes
-// through parseMessage() for the exact reason. Only the columns are kept
+// that takes out only the fields the columns need (json-scan.ts); anything it
+// rejects goes through parseMessage() for the exact reason (or, nested deeper
+// than the scanner follows, for its fields). Only the columns are kept
 // (row-store.ts); no object per message.
 //
 // A message whose execution was evicted (memory budget) and whose stream
@@ -21,17 +21,15 @@ import type { Duplicate } from "./anomaly";
 import { activityAt, ALONE, eventFlags, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX, WORKFLOW_EVENT } from "./columns";
 import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedupe";
 import { DigestTable } from "./digest-table";
-import { contextKey, contextOfIds } from "./context-ref";
+import { contextKey, contextOfIds, type ContextKind } from "./context-ref";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
-import { scanBytes } from "./json-scan";
+import { notJson, prevHashWords, scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
 import { ProducerIdentities } from "./producer-identities";
 import { RowStore } from "./row-store";
-import { newScanned, scanEvent, scanParsed } from "./scan";
+import { newScanned, scanEvent } from "./scan";
 import { Hint } from "./string-table";
 import type { Malformed, ProducerRule, RawMessage } from "./types";
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 function nonEmpty(v: string | undefined): v is string {
   return v !== undefined && v !== "";
@@ -103,8 +101,8 @@ export class Ingest {
 
   /** Events held that name neither a workflow execution nor an invocation (process-level events). */
   outsideEvents = 0;
-  /** The context the last row was filed under. */
-  private lastHome: ExecState | undefined;
+  /** Contexts rows were filed under lately, by recentSlot() of their name. */
+  private readonly recent: (ExecState | undefined)[] = new Array<ExecState | undefined>(RECENT_SLOTS).fill(undefined);
 
   ingest(msg: RawMessage): void {
     const s = msg.streamSeq;
@@ -192,24 +190,12 @@ export class Ingest {
 
   /** Validates `msg`: undefined for an event (its fields in this.scanned), else the Malformed record. */
   private scan(msg: RawMessage): Malformed | undefined {
-    // The byte scanner answers for nearly every event without building an object; it says false when unsure.
+    // The byte scanner answers for nearly every event without building an object. What it refuses, the
+    // slow path (decode, JSON.parse, scanParsed) refuses too, but for nesting deeper than it follows: so
+    // parseMessage is next, to say exactly what is wrong; told when the bytes are no JSON, it skips the
+    // JSON.parse that would throw (costlier than scanning them again).
     if (scanBytes(msg.data, this.scanned)) return undefined;
-    let o: unknown;
-    try {
-      o = JSON.parse(decoder.decode(msg.data));
-    } catch {
-      o = undefined;
-    }
-    if (
-      typeof o === "object" &&
-      o !== null &&
-      !Array.isArray(o) &&
-      scanParsed(o as Record<string, unknown>, this.scanned)
-    ) {
-      return undefined;
-    }
-    // Rare: let parseMessage say exactly what is wrong.
-    const rec = parseMessage(msg, this.rules);
+    const rec = parseMessage(msg, this.rules, notJson(msg.data));
     if (rec.kind === "malformed") return rec;
     scanEvent(rec, this.scanned);
     return undefined;
@@ -263,7 +249,9 @@ export class Ingest {
     if (e.prev_hash !== undefined) {
       this.hasChains = true;
       flags |= HAS_PREV_HASH;
-      if (s.setPrevHash(row, e.prev_hash)) flags |= PREV_HASH_HEX;
+      const words = prevHashWords(e.prev_hash);
+      if (words !== undefined) s.setPrevHashWords(row, words);
+      if (words !== undefined || s.setPrevHash(row, e.prev_hash)) flags |= PREV_HASH_HEX;
     }
     s.flags[row] = msg.alone === true ? flags | ALONE : flags;
     return row;
@@ -330,17 +318,19 @@ export class Ingest {
 
   /** The context ids file a row under, made when new; undefined: a process-level event. */
   private home(workflowExecutionId: string | undefined, correlationId: string | undefined): ExecState | undefined {
-    // Events come in streaks of one context: the last one answers most lookups without hashing.
-    const last = this.lastHome;
-    if (nonEmpty(workflowExecutionId)) {
-      if (last?.kind === "execution" && last.name === workflowExecutionId) return last;
-      const st = this.execs.ensure("execution", workflowExecutionId);
-      if (st.execIx < 0) st.execIx = this.store.execs.intern(workflowExecutionId);
-      return (this.lastHome = st);
-    }
-    if (!nonEmpty(correlationId)) return undefined;
-    if (last?.kind === "invocation" && last.name === correlationId) return last;
-    return (this.lastHome = this.execs.ensure("invocation", correlationId));
+    if (nonEmpty(workflowExecutionId)) return this.context("execution", workflowExecutionId);
+    return nonEmpty(correlationId) ? this.context("invocation", correlationId) : undefined;
+  }
+
+  private context(kind: ContextKind, name: string): ExecState {
+    // Dozens of runs interleave, each for many events: a recent context answers most lookups without hashing.
+    const slot = recentSlot(name);
+    const hit = this.recent[slot];
+    if (hit !== undefined && hit.kind === kind && hit.name === name) return hit;
+    const st = this.execs.ensure(kind, name);
+    if (kind === "execution" && st.execIx < 0) st.execIx = this.store.execs.intern(name);
+    this.recent[slot] = st;
+    return st;
   }
 
   private touch(st: ExecState | undefined, streamSeq: number, act: number): void {
@@ -411,6 +401,14 @@ export class Ingest {
     if (rec !== undefined) rec.raw = this.store.bytes(row);
     else this.listener.stale(row);
   }
+}
+
+const RECENT_SLOTS = 256;
+
+/** A slot for a context name, from its length and last two characters (where generated ids differ). */
+function recentSlot(name: string): number {
+  const n = name.length;
+  return (n + name.charCodeAt(n - 1) * 31 + (n > 1 ? name.charCodeAt(n - 2) * 961 : 0)) & (RECENT_SLOTS - 1);
 }
 
 function unevict(st: ExecState, what: "events" | "malformed"): void {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scanBytes } from "./json-scan";
+import { hexWords } from "./hex";
+import { notJson, prevHashWords, scanBytes } from "./json-scan";
 import { CONTRACT_FIELDS } from "./parse";
 import { newScanned, scanParsed, type Scanned } from "./scan";
 import { sha256Hex } from "./sha256";
@@ -43,6 +44,19 @@ function fast(data: Uint8Array): Scanned | undefined {
 function agree(data: Uint8Array, deep = false): Scanned | undefined {
   const f = fast(data);
   const o = oracle(data);
+  // notJson: true only when decoding or JSON.parse throws, and then always below MAX_DEPTH (fewer
+  // than 64 brackets in all cannot nest deeper).
+  const threw = (() => {
+    try {
+      JSON.parse(fatal.decode(data));
+      return false;
+    } catch {
+      return true;
+    }
+  })();
+  const shallow = data.filter((b) => b === 0x5b || b === 0x7b).length < 64;
+  if (notJson(data)) expect(threw).toBe(true);
+  else if (shallow) expect(threw).toBe(false);
   if (f !== undefined) {
     expect(o).toBeDefined();
     expect(f).toEqual(o);
@@ -491,6 +505,27 @@ describe("scanBytes", () => {
     }
     expect(fastCount).toBe(accepted);
     expect(fastCount).toBeGreaterThanOrEqual(0.95 * messages.length);
+  });
+
+  it("hands out the words of the prev_hash it scanned, as hexWords decodes them", () => {
+    const hash = "0123456789abcdefABCDEF0123456789abcdef0123456789abcdef0123456789";
+    for (const prev of [hash, hash.replace("f", "g"), `${hash.slice(0, 63)}\\u0030`, hash.slice(1)]) {
+      const out = newScanned();
+      expect(scanBytes(bytes(`{"ts":"${TS}","event":"e","prev_hash":"${prev}"}`), out)).toBe(true);
+      const hex = out.prev_hash as string;
+      const want = new Int32Array(8);
+      const isHex = hexWords(hex, want, 0);
+      const got = prevHashWords(hex);
+      if (got !== undefined) expect([...got]).toEqual([...want]);
+      expect(got !== undefined).toBe(isHex && prev === hex); // escaped: decoded from the string instead
+      expect(prevHashWords(hex.toUpperCase() === hex ? hex.toLowerCase() : hex.toUpperCase())).toBeUndefined();
+    }
+    for (const m of workload.messages.slice(0, 500)) {
+      const out = newScanned();
+      if (!scanBytes(m.data, out) || out.prev_hash === undefined) continue;
+      const want = new Int32Array(8);
+      if (hexWords(out.prev_hash, want, 0)) expect([...(prevHashWords(out.prev_hash) ?? [])]).toEqual([...want]);
+    }
   });
 
   it("agrees with JSON.parse + scanParsed on documents of every shape", () => {

@@ -26,6 +26,7 @@
 // State shared by all callers (caches, the last buffer's DataView) is only
 // ever a shortcut that is checked against the bytes, never a source of truth.
 
+import { hex4 } from "./hex";
 import { CONTRACT_FIELDS, tsToMs } from "./parse";
 import { daysFromCivil } from "./rfc3339";
 import type { Scanned } from "./scan";
@@ -619,6 +620,32 @@ function stringValue(v: DataView, i: number, n: number, cache: boolean): number 
   return end;
 }
 
+// prev_hash never repeats, so no cache keeps it; but the log wants its words
+// (hex.ts), and decoding them from the bytes here, a word of them at a time,
+// costs far less than from the string later.
+const PREV_WORDS = new Int32Array(8);
+let gPrevHex: string | undefined = undefined;
+
+/** The 64 plain-ASCII bytes at s, the prev_hash `hex`: their words, when they are hex digits. */
+function notePrevHash(v: DataView, s: number, hex: string): void {
+  gPrevHex = undefined;
+  for (let w = 0; w < 8; w++) {
+    const hi = hex4(v.getInt32(s + 8 * w, true));
+    const lo = hex4(v.getInt32(s + 8 * w + 4, true));
+    if ((hi | lo) < 0) return;
+    PREV_WORDS[w] = (hi << 16) | lo;
+  }
+  gPrevHex = hex;
+}
+
+/**
+ * hexWords(hex) when scanBytes decoded it already (the prev_hash it last met,
+ * compared by value, so never stale); else undefined. Valid until the next scan.
+ */
+export function prevHashWords(hex: string): Int32Array | undefined {
+  return hex === gPrevHex ? PREV_WORDS : undefined;
+}
+
 /** `null` at i: the position after it, or -1. */
 function nullEnd(v: DataView, i: number, n: number): number {
   return i + 4 <= n && v.getInt32(i, true) === 0x6c6c756e ? i + 4 : -1;
@@ -808,6 +835,9 @@ function ws(v: DataView, i: number, n: number): number {
   return i;
 }
 
+/** Set by skipObject / skipArray: nesting went past MAX_DEPTH, so their -1 says "unsure", not "invalid". */
+let tooDeep = false;
+
 /** Validates the JSON value at i (no leading whitespace); returns its end or -1. */
 function skipValue(v: DataView, i: number, n: number, depth: number): number {
   if (i >= n) return -1;
@@ -832,7 +862,10 @@ function skipValue(v: DataView, i: number, n: number, depth: number): number {
 
 /** An object's members from i (after `{`); returns the position after `}` or -1. */
 function skipObject(v: DataView, i: number, n: number, depth: number): number {
-  if (depth > MAX_DEPTH) return -1;
+  if (depth > MAX_DEPTH) {
+    tooDeep = true;
+    return -1;
+  }
   i = ws(v, i, n);
   if (i < n && v.getUint8(i) === 0x7d) return i + 1;
   for (;;) {
@@ -853,7 +886,10 @@ function skipObject(v: DataView, i: number, n: number, depth: number): number {
 
 /** An array's elements from i (after `[`); returns the position after `]` or -1. */
 function skipArray(v: DataView, i: number, n: number, depth: number): number {
-  if (depth > MAX_DEPTH) return -1;
+  if (depth > MAX_DEPTH) {
+    tooDeep = true;
+    return -1;
+  }
   i = ws(v, i, n);
   if (i < n && v.getUint8(i) === 0x5d) return i + 1;
   for (;;) {
@@ -993,6 +1029,38 @@ function fieldsObject(v: DataView, i: number, n: number): number {
   }
 }
 
+/** Makes `data` the message the helpers read (gData, gBase) and returns a DataView on its buffer. */
+function select(data: Uint8Array): DataView {
+  const buf = data.buffer;
+  if (buf !== gViewBuf) {
+    gView = new DataView(buf);
+    gViewBuf = buf;
+  }
+  gData = data;
+  gBase = data.byteOffset;
+  return gView;
+}
+
+/** Where the JSON text in [i, n) starts: past one leading BOM (a fatal TextDecoder drops it) and whitespace. */
+function textStart(v: DataView, i: number, n: number): number {
+  if (i + 3 <= n && v.getUint8(i) === 0xef && v.getUint8(i + 1) === 0xbb && v.getUint8(i + 2) === 0xbf) i += 3;
+  return ws(v, i, n);
+}
+
+/**
+ * Whether a fatal UTF-8 TextDecoder + JSON.parse would certainly throw on
+ * `data`: true only then; false when it is one JSON text, or nested deeper
+ * than MAX_DEPTH (unsure). A failed JSON.parse costs more than scanning a
+ * whole event, so the ingest asks this first about what scanBytes refused.
+ */
+export function notJson(data: Uint8Array): boolean {
+  const v = select(data);
+  const n = gBase + data.length;
+  tooDeep = false;
+  const end = skipValue(v, textStart(v, gBase, n), n, 0);
+  return end < 0 ? !tooDeep : ws(v, end, n) !== n;
+}
+
 /**
  * scanParsed() straight from the message bytes: true, with `out` filled exactly
  * as scanParsed would fill it, only when a fatal UTF-8 TextDecoder, JSON.parse
@@ -1003,20 +1071,9 @@ function fieldsObject(v: DataView, i: number, n: number): number {
 export function scanBytes(data: Uint8Array, out: Scanned): boolean {
   const len = data.length;
   if (len === 0) return false;
-  const buf = data.buffer;
-  if (buf !== gViewBuf) {
-    gView = new DataView(buf);
-    gViewBuf = buf;
-  }
-  const v = gView;
-  gData = data;
-  gBase = data.byteOffset;
-  let i = gBase;
-  const n = i + len;
-
-  // A fatal TextDecoder (ignoreBOM false) drops one leading BOM.
-  if (len >= 3 && v.getUint8(i) === 0xef && v.getUint8(i + 1) === 0xbb && v.getUint8(i + 2) === 0xbf) i += 3;
-  i = ws(v, i, n);
+  const v = select(data);
+  const n = gBase + len;
+  let i = textStart(v, gBase, n);
   if (i >= n || v.getUint8(i) !== 0x7b) return false;
   i = ws(v, i + 1, n);
 
@@ -1167,8 +1224,9 @@ export function scanBytes(data: Uint8Array, out: Scanned): boolean {
       default: {
         // A kept string (K_WFX … K_PREV) or null.
         let str: string | undefined = undefined;
+        const at = i + 1;
         if (c === 0x22) {
-          i = stringValue(v, i + 1, n, kind !== K_PREV);
+          i = stringValue(v, at, n, kind !== K_PREV);
           str = gStr;
         } else if (c === 0x6e) {
           i = nullEnd(v, i, n);
@@ -1204,6 +1262,8 @@ export function scanBytes(data: Uint8Array, out: Scanned): boolean {
             break;
           default:
             prev = str;
+            // 64 bytes for 64 characters: plain ASCII, no escapes.
+            if (str !== undefined && i - 1 - at === 64 && str.length === 64) notePrevHash(v, at, str);
             break;
         }
         break;

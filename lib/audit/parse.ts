@@ -110,6 +110,10 @@ export function tsToMs(ts: string): number | undefined {
   return ms;
 }
 
+function notJsonReason(text: string): string {
+  return `not JSON: ${findJsonSyntaxError(text).message}`;
+}
+
 function malformed(msg: RawMessage, reason: string, obj?: Record<string, unknown>): Malformed {
   const m: Malformed = {
     kind: "malformed",
@@ -134,7 +138,12 @@ function malformed(msg: RawMessage, reason: string, obj?: Record<string, unknown
  * the contract land in `unknown` (a null-prototype object, so `__proto__` and
  * `constructor` keys are plain data).
  */
-export function parseMessage(msg: RawMessage, rules: readonly ProducerRule[] = DEFAULT_PRODUCER_RULES): ParsedMessage {
+export function parseMessage(
+  msg: RawMessage,
+  rules: readonly ProducerRule[] = DEFAULT_PRODUCER_RULES,
+  /** The caller found the bytes are no JSON text (json-scan's notJson): JSON.parse need not throw to say so. */
+  notJson = false,
+): ParsedMessage {
   let text: string;
   try {
     text = decoder.decode(msg.data);
@@ -142,11 +151,12 @@ export function parseMessage(msg: RawMessage, rules: readonly ProducerRule[] = D
     return malformed(msg, "not UTF-8");
   }
   if (text.length === 0) return malformed(msg, "empty message");
+  if (notJson) return malformed(msg, notJsonReason(text));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return malformed(msg, `not JSON: ${findJsonSyntaxError(text).message}`);
+    return malformed(msg, notJsonReason(text));
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return malformed(msg, `JSON ${jsonType(parsed)}, expected object`);

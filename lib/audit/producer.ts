@@ -28,13 +28,11 @@ const bySource = new Map<string, ProducerIdentity>();
 const byEntity = new Map<string, Map<string, ProducerIdentity>>();
 const byWorkflow = new Map<string, ProducerIdentity>();
 
-function remember(cache: Map<string, ProducerIdentity>, key: string, make: () => ProducerIdentity): ProducerIdentity {
-  let hit = cache.get(key);
-  if (hit === undefined) {
-    if (cache.size >= MAX_CACHED) cache.clear();
-    hit = Object.freeze(make());
-    cache.set(key, hit);
-  }
+/** Caches `made`, a new identity for `key` (the caller looked first: a hit allocates nothing, not even a closure). */
+function remember(cache: Map<string, ProducerIdentity>, key: string, made: ProducerIdentity): ProducerIdentity {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  const hit = Object.freeze(made);
+  cache.set(key, hit);
   return hit;
 }
 
@@ -49,12 +47,15 @@ function entityIdentity(type: string, id: string): ProducerIdentity {
     inner = new Map();
     byEntity.set(type, inner);
   }
-  return remember(inner, id, () => ({
-    id: `${type}:${id}`,
-    label: type === "agent" ? id : `${type} ${id}`,
-    rule: "entity",
-    orchestrator: type === "workflow",
-  }));
+  return (
+    inner.get(id) ??
+    remember(inner, id, {
+      id: `${type}:${id}`,
+      label: type === "agent" ? id : `${type} ${id}`,
+      rule: "entity",
+      orchestrator: type === "workflow",
+    })
+  );
 }
 
 /** Applies `rules` in order; the first that can name a producer wins, else `unknown`. */
@@ -62,18 +63,21 @@ export function resolveProducer(
   fields: Pick<AuditFields, "producer" | "source" | "entity_type" | "entity_id" | "event" | "workflow_execution_id">,
   rules: readonly ProducerRule[] = DEFAULT_PRODUCER_RULES,
 ): ProducerIdentity {
-  for (const rule of rules) {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as ProducerRule;
     switch (rule) {
       case "producer": {
         const v = fields.producer;
         if (nonEmpty(v))
-          return remember(byProducer, v, () => ({ id: `producer:${v}`, label: v, rule, orchestrator: false }));
+          return (
+            byProducer.get(v) ?? remember(byProducer, v, { id: `producer:${v}`, label: v, rule, orchestrator: false })
+          );
         break;
       }
       case "source": {
         const v = fields.source;
         if (nonEmpty(v))
-          return remember(bySource, v, () => ({ id: `source:${v}`, label: v, rule, orchestrator: false }));
+          return bySource.get(v) ?? remember(bySource, v, { id: `source:${v}`, label: v, rule, orchestrator: false });
         break;
       }
       case "entity": {
@@ -85,12 +89,10 @@ export function resolveProducer(
       case "workflow-event": {
         const x = fields.workflow_execution_id;
         if (nonEmpty(x) && typeof fields.event === "string" && isWorkflowEvent(fields.event)) {
-          return remember(byWorkflow, x, () => ({
-            id: `workflow:${x}`,
-            label: `orchestrator ${x}`,
-            rule,
-            orchestrator: true,
-          }));
+          return (
+            byWorkflow.get(x) ??
+            remember(byWorkflow, x, { id: `workflow:${x}`, label: `orchestrator ${x}`, rule, orchestrator: true })
+          );
         }
         break;
       }

@@ -15,18 +15,13 @@
 
 import type { EventColumns } from "./columns";
 import type { RowStoreSnapshot } from "./snapshot";
+import { hexWords } from "./hex";
 import { StringTable } from "./string-table";
 
 const ARENA_CHUNK = 1 << 20;
 const FIRST_ARENA_CHUNK = 1 << 14;
 /** Smaller read buffers are copied from at once: their object would cost too much per message. */
 const MIN_SHARED = 16 << 10;
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) {
-  HEX[97 + i] = 10 + i;
-  HEX[65 + i] = 10 + i;
-}
 
 function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: number): T {
   const b = new (a.constructor as new (n: number) => T)(cap);
@@ -218,20 +213,13 @@ export class RowStore implements EventColumns {
 
   /** Stores a prev_hash; false when it is not 64 hex digits (it can then match no line). */
   setPrevHash(row: number, hex: string): boolean {
-    if (hex.length !== 64) return false;
-    const out = this.prevHash;
+    return hexWords(hex, this.prevHash, row * 8);
+  }
+
+  /** Stores a prev_hash already decoded (hexWords). */
+  setPrevHashWords(row: number, words: Int32Array): void {
     const base = row * 8;
-    for (let w = 0; w < 8; w++) {
-      let v = 0;
-      for (let i = w * 8; i < w * 8 + 8; i++) {
-        const c = hex.charCodeAt(i);
-        const d = c < 128 ? (HEX[c] as number) : -1;
-        if (d < 0) return false;
-        v = (v << 4) | d;
-      }
-      out[base + w] = v;
-    }
-    return true;
+    for (let w = 0; w < 8; w++) this.prevHash[base + w] = words[w] as number;
   }
 
   ensureDigests(): void {
