@@ -63,7 +63,9 @@ function value(v: unknown): string | undefined {
 
 /**
  * Fills `out` from a JSON.parse result and says whether parseMessage() would
- * accept it as an event. Every contract field is read by name (31 named loads
+ * accept it as an event. Not on the ingest path any more (what scanBytes
+ * refuses goes to parseMessage + scanEvent): the reference scanBytes is
+ * differential-tested against (json-scan.test.ts). Every contract field is read by name (31 named loads
  * are several times cheaper than a for-in over the keys with a lookup each);
  * fields outside the contract are never checked, so they need no visit.
  */

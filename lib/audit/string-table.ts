@@ -1,6 +1,6 @@
 // Interning: each distinct string once, events refer to it by a small integer.
 
-/** What a released id reads as: nothing interns "" (an empty id is an absent one). */
+/** What a released id reads as: the tables that release ids never intern "" (an empty id is an absent one). */
 const RELEASED = "";
 
 export class StringTable {
