@@ -1,7 +1,7 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { scaleLinear, select, zoom, zoomIdentity, type ZoomBehavior } from "d3";
+import { scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, type ZoomBehavior } from "d3";
 import {
   useCallback,
   useEffect,
@@ -60,7 +60,7 @@ export interface TimelinePlotProps {
 
 interface ZoomState {
   behavior: ZoomBehavior<HTMLDivElement, unknown>;
-  base: (x: number) => number;
+  base: ScaleLinear<number, number>;
   extent: [number, number];
 }
 
@@ -99,15 +99,14 @@ export function TimelinePlot(props: TimelinePlotProps) {
     store.set({ width: plotW, height: viewH });
   }, [store, plotW, viewH]);
 
-  // d3-zoom owns no DOM here: it turns wheel and drag on the plot into an x window in the store.
+  // d3-zoom owns no DOM here: it turns wheel and drag on the plot into an x window in the store. The
+  // behaviour lives as long as the plot's size and order; a live run's growing extent only rescales it.
   const [e0, e1] = model.extent;
   const order = model.order;
   useEffect(() => {
     const el = plotRef.current;
     if (!el || width === 0) return;
-    const base = scaleLinear().domain([e0, e1]).range([0, plotW]);
     const behavior = zoom<HTMLDivElement, unknown>()
-      .scaleExtent([1, Math.max(1, (e1 - e0) / minSpanOf(order))])
       .extent([
         [0, 0],
         [plotW, Math.max(1, viewH)],
@@ -117,20 +116,31 @@ export function TimelinePlot(props: TimelinePlotProps) {
         [plotW, Infinity],
       ])
       .on("zoom", (ev: { transform: { k: number; x: number; rescaleX: typeof zoomIdentity.rescaleX } }) => {
+        const z = zoomRef.current;
+        if (!z) return;
         const t = ev.transform;
-        const [x0, x1] = t.rescaleX(base).domain() as [number, number];
+        const [x0, x1] = t.rescaleX(z.base).domain() as [number, number];
         store.set({ x0, x1, fit: t.k <= 1.0001 });
       });
     const sel = select(el);
     sel.call(behavior).on("dblclick.zoom", null);
-    zoomRef.current = { behavior, base, extent: [e0, e1] };
+    zoomRef.current = { behavior, base: scaleLinear(), extent: [0, 0] };
+    return () => {
+      sel.on(".zoom", null);
+      zoomRef.current = null;
+    };
+  }, [plotW, viewH, order, width, store]);
+
+  useEffect(() => {
+    const z = zoomRef.current;
+    if (!z || width === 0) return;
+    z.base = scaleLinear().domain([e0, e1]).range([0, plotW]);
+    z.extent = [e0, e1];
+    z.behavior.scaleExtent([1, Math.max(1, (e1 - e0) / minSpanOf(order))]);
     // Keep the user's window across live growth; "fit" follows the run as it grows.
     const vp = store.getSnapshot();
     const keep = !vp.fit && vp.x1 > vp.x0 && vp.x0 >= e0 - (e1 - e0) && vp.x1 <= e1 + (e1 - e0);
     applyWindow(keep ? [Math.max(e0, vp.x0), Math.min(e1, vp.x1)] : [e0, e1]);
-    return () => {
-      sel.on(".zoom", null);
-    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- applyWindow reads zoomRef
   }, [e0, e1, plotW, viewH, order, width, store]);
 

@@ -8,6 +8,7 @@ function fakeHost() {
   const frames = new Map<number, () => void>();
   const timers = new Map<number, { run: () => void; at: number }>();
   let now = 0;
+  const microtasks: (() => void)[] = [];
   const host: FrameHost = {
     requestFrame: (run) => {
       const id = nextId++;
@@ -22,6 +23,11 @@ function fakeHost() {
     },
     clearTimer: (id) => void timers.delete(id as unknown as number),
     hidden: () => hidden,
+    afterMicrotasks: (run) => void microtasks.push(run),
+  };
+  /** The microtasks queued so far, and those they queue, as a browser runs them after a task. */
+  const drain = () => {
+    while (microtasks.length > 0) (microtasks.shift() as () => void)();
   };
   return {
     host,
@@ -30,8 +36,14 @@ function fakeHost() {
     frame() {
       const due = [...frames.values()];
       frames.clear();
-      for (const run of due) run();
+      try {
+        for (const run of due) run();
+      } finally {
+        drain();
+      }
     },
+    /** Queues a microtask, as React does when a store it reads changes. */
+    microtask: (run: () => void) => void microtasks.push(run),
     /** Advances the clock, firing the timers that come due. */
     advance(ms: number) {
       now += ms;
@@ -80,6 +92,42 @@ describe("FrameScheduler", () => {
     expect(fake.frames).toBe(1);
     fake.frame();
     expect(order).toEqual(["a", "b"]);
+  });
+
+  it("draws in the same frame what a flush set off in a microtask (React's re-render), not a frame later", () => {
+    const fake = fakeHost();
+    const s = new FrameScheduler(fake.host);
+    const order: string[] = [];
+    const stale = () => order.push("stale paint");
+    const fresh = () => order.push("fresh paint");
+    s.schedule(stale);
+    s.schedule(() => {
+      order.push("flush");
+      // As React does: the store's change renders in a microtask, whose effect swaps the paint.
+      fake.microtask(() => {
+        order.push("render");
+        s.cancel(stale);
+        s.schedule(fresh);
+      });
+    }, "flush");
+    fake.frame();
+    expect(order).toEqual(["flush", "render", "fresh paint"]);
+    // The frame the re-render asked for is given back: nothing is left for it.
+    expect(fake.frames).toBe(0);
+    expect(s.pending).toBe(0);
+  });
+
+  it("a paint asked for after the frame settled waits for the next frame", () => {
+    const fake = fakeHost();
+    const s = new FrameScheduler(fake.host);
+    let paints = 0;
+    s.schedule(() => undefined, "flush");
+    fake.frame();
+    s.schedule(() => paints++);
+    expect(paints).toBe(0);
+    expect(fake.frames).toBe(1);
+    fake.frame();
+    expect(paints).toBe(1);
   });
 
   it("flushes on a timer while the tab is hidden, and keeps paints for the next real frame", () => {

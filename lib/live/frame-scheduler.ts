@@ -9,6 +9,11 @@
 // into the log, as they always have. Paints wait for a real frame: nothing
 // needs drawing where nobody can see it, and the frame that comes when the tab
 // shows again draws the current state.
+//
+// A paint asked for while a frame settles — by what its flushes set off in
+// the microtasks after them (React renders an external store's change in a
+// microtask, with its effects) — runs in that same frame, before the browser
+// draws it: otherwise every batch would reach the screen a frame late.
 
 export type FramePhase = "flush" | "paint";
 
@@ -19,6 +24,8 @@ export interface FrameHost {
   setTimer(run: () => void, ms: number): ReturnType<typeof setTimeout>;
   clearTimer(id: ReturnType<typeof setTimeout>): void;
   hidden(): boolean;
+  /** Runs `run` once the current task's microtasks so far have run (queueMicrotask). */
+  afterMicrotasks(run: () => void): void;
 }
 
 /** How soon a hidden tab's flush runs (its timers may be throttled further by the browser). */
@@ -28,6 +35,8 @@ export class FrameScheduler {
   private readonly queued: Record<FramePhase, Set<() => void>> = { flush: new Set(), paint: new Set() };
   private frame: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Between a frame's callbacks and the end of the microtasks they queued. */
+  private settling = false;
 
   constructor(private readonly host: FrameHost) {}
 
@@ -70,26 +79,44 @@ export class FrameScheduler {
   private run(inFrame: boolean): void {
     const flushes = [...this.queued.flush];
     this.queued.flush.clear();
-    let paints: (() => void)[] = [];
-    if (inFrame) {
-      paints = [...this.queued.paint];
-      this.queued.paint.clear();
-      if (this.timer !== undefined) {
-        this.host.clearTimer(this.timer);
-        this.timer = undefined;
-      }
+    if (inFrame && this.timer !== undefined) {
+      this.host.clearTimer(this.timer);
+      this.timer = undefined;
     }
-    // One callback failing must not starve the others of their frame; the first error still surfaces.
-    let failure: { error: unknown } | undefined;
-    for (const cb of [...flushes, ...paints]) {
-      try {
-        cb();
-      } catch (error) {
-        failure ??= { error };
-      }
+    const failure = runEach(flushes);
+    // The paints wait for what the flushes set off (a re-render that replaces them), still in this frame.
+    if (inFrame && !this.settling) {
+      this.settling = true;
+      this.host.afterMicrotasks(() => this.settle());
     }
     if (failure !== undefined) throw failure.error;
   }
+
+  /** The frame's paints, those its flushes' microtasks asked for included; their frame is then not needed. */
+  private settle(): void {
+    this.settling = false;
+    const paints = [...this.queued.paint];
+    this.queued.paint.clear();
+    if (this.pending === 0 && this.frame !== undefined) {
+      this.host.cancelFrame(this.frame);
+      this.frame = undefined;
+    }
+    const failure = runEach(paints);
+    if (failure !== undefined) throw failure.error;
+  }
+}
+
+/** Runs every callback: one failing must not starve the others of their frame; the first error is returned. */
+function runEach(callbacks: readonly (() => void)[]): { error: unknown } | undefined {
+  let failure: { error: unknown } | undefined;
+  for (const cb of callbacks) {
+    try {
+      cb();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  return failure;
 }
 
 const browserHost: FrameHost = {
@@ -98,6 +125,7 @@ const browserHost: FrameHost = {
   setTimer: (run, ms) => setTimeout(run, ms),
   clearTimer: (id) => clearTimeout(id),
   hidden: () => typeof document !== "undefined" && document.visibilityState === "hidden",
+  afterMicrotasks: (run) => queueMicrotask(run),
 };
 
 /** The page's scheduler: the live feed's flushes and the timeline's paints share its frames. */
