@@ -44,9 +44,12 @@ interface LaneDraft extends Lane, LaneOrderKey {}
 /** One lane per producer, in compareLanes order. */
 export function buildLanes(events: readonly AuditEvent[], analysis?: Analysis): Lane[] {
   const byId = new Map<string, LaneDraft>();
-  const laneOfStreamSeq = new Map<number, LaneDraft>();
+  // Only anomaly counting needs to find a lane by stream sequence.
+  const laneOfStreamSeq = analysis === undefined ? undefined : new Map<number, LaneDraft>();
+  // A producer's events come in runs: the previous event's lane is the likeliest, and needs no lookup.
+  let last: LaneDraft | undefined;
   for (const ev of events) {
-    let lane = byId.get(ev.identity.id);
+    let lane = last !== undefined && last.producer === ev.identity ? last : byId.get(ev.identity.id);
     if (lane === undefined) {
       lane = {
         producer: ev.identity,
@@ -59,14 +62,15 @@ export function buildLanes(events: readonly AuditEvent[], analysis?: Analysis): 
       };
       byId.set(ev.identity.id, lane);
     }
+    last = lane;
     lane.events.push(ev);
     if (ev.tsMs < lane.firstTsMs) lane.firstTsMs = ev.tsMs;
     if (ev.tsMs > lane.lastTsMs) lane.lastTsMs = ev.tsMs;
     if (ev.streamSeq < lane.firstStreamSeq) lane.firstStreamSeq = ev.streamSeq;
     if (!lane.leads && leadsLane(ev.identity, ev.event)) lane.leads = true;
-    laneOfStreamSeq.set(ev.streamSeq, lane);
+    laneOfStreamSeq?.set(ev.streamSeq, lane);
   }
-  if (analysis !== undefined) {
+  if (analysis !== undefined && laneOfStreamSeq !== undefined) {
     const touched = new Set<LaneDraft>();
     for (const a of analysis.anomalies) {
       touched.clear();
