@@ -22,7 +22,7 @@ import { ListViews } from "./list-views";
 import { StatusBadge } from "./status-badge";
 import { ExecutionsFilterBar } from "./executions-filter-bar";
 import { visible } from "@/lib/text/visible";
-import { contextKeyPath } from "@/lib/links/url-text";
+import { contextKeyPath, contextPath } from "@/lib/links/url-text";
 
 const GRID =
   "grid grid-cols-[minmax(11rem,1.2fr)_minmax(7rem,0.8fr)_6rem_minmax(10rem,1.4fr)_5rem_minmax(9rem,1fr)_10rem_5.5rem] gap-x-3";
@@ -124,6 +124,24 @@ export function ExecutionsTable() {
           the server: narrow by workflow, status or time window, or search an exact execution id.
         </p>
       )}
+      {filter.search !== undefined &&
+        filter.search.trim() !== "" &&
+        !rows.some((r) => r.name === filter.search?.trim()) && (
+          // Temporal's list does the same for an exact workflow id: one the list does not hold may still be read.
+          <p className="text-xs text-slate-500" data-testid="open-by-id">
+            No {view === "invocations" ? "invocation" : "execution"} of this list is named exactly that:{" "}
+            <Link
+              href={contextPath({
+                kind: view === "invocations" ? "invocation" : "execution",
+                id: filter.search.trim(),
+              })}
+              className="text-sky-700 underline dark:text-sky-400"
+            >
+              open “{visible(filter.search.trim())}” from the stream
+            </Link>{" "}
+            (an older one this tab keeps only counted, or one it never read).
+          </p>
+        )}
       {total === 0 ? (
         <p className="py-12 text-center text-slate-500" data-testid="executions-empty">
           {status.phase !== "live"
@@ -274,6 +292,15 @@ function ExecutionRowView({ row, tagKind }: { row: ExecutionRow; tagKind: boolea
             title="Let go to stay within the tab's memory budget (SEQSCOPE_MEMORY_MIB): counts are from its summary; opening it reads it again from the stream."
           >
             summary
+          </span>
+        )}
+        {row.folded && (
+          <span
+            className="ml-1 text-xs text-slate-500"
+            data-testid="execution-folded"
+            title="Its earlier messages were folded into the older executions only counted (memory budget): these counts are what came since; opening it reads it again from the stream."
+          >
+            part counted
           </span>
         )}
         {row.indexed && (

@@ -5,6 +5,8 @@ import { useMemo } from "react";
 import { useAuditFeed } from "@/hooks/use-audit-feed";
 import { useThrottled } from "@/hooks/use-throttled";
 import type { ListView } from "@/lib/links/executions-params";
+import type { AuditLog, ExecutionStatus } from "@/lib/audit";
+import type { FoldedTotals } from "@/lib/audit/folded-contexts";
 
 const TABS: { view: ListView; label: string }[] = [
   { view: "executions", label: "Workflow executions" },
@@ -22,7 +24,8 @@ export function ListViews({ view, onView }: { view: ListView; onView(v: ListView
   const { log, version } = useAuditFeed();
   const throttled = useThrottled(version, 1_000);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `throttled` tracks the mutable log
-  const counts = useMemo(() => ({ ...log.eventCounts(), n: contextsOf(log) }), [log, throttled]);
+  const counts = useMemo(() => ({ ...log.eventCounts(), n: contextsOf(log), folded: log.folded() }), [log, throttled]);
+  const folded = foldedIn(counts.folded, view);
   return (
     <div className="mb-3 flex flex-wrap items-baseline gap-x-4 gap-y-1">
       <div role="tablist" aria-label="What the list shows" className="flex gap-1">
@@ -76,8 +79,47 @@ export function ListViews({ view, onView }: { view: ListView; onView(v: ListView
           </>
         )}
       </p>
+      {folded.contexts > 0 && (
+        <p
+          className="basis-full text-xs text-slate-500 tabular-nums"
+          data-testid="folded-note"
+          data-count={folded.contexts}
+          title="Past the summaries' share of the tab's memory budget (SEQSCOPE_MEMORY_MIB), the oldest finished ones leave the list; their events, malformed messages and anomalies stay in every count. Open one by its id (/executions/<id>): it is read again from the stream."
+        >
+          + {nf(folded.contexts)} older{" "}
+          {view === "invocations" ? "invocations" : view === "all" ? "runs and invocations" : "executions"} only counted
+          ({describeStatuses(folded.byStatus)}; {nf(folded.events)} events), not listed: the tab&apos;s memory budget
+          keeps the newest summaries
+        </p>
+      )}
     </div>
   );
+}
+
+const STATUS_ORDER: ExecutionStatus[] = ["complete", "failed", "cancelled", "stalled", "running"];
+
+function describeStatuses(by: FoldedTotals["byStatus"]): string {
+  return STATUS_ORDER.filter((s) => (by[s] ?? 0) > 0)
+    .map((s) => `${nf(by[s] ?? 0)} ${s}`)
+    .join(", ");
+}
+
+/** The folded totals the view counts: one kind, or both added up. */
+function foldedIn(
+  f: ReturnType<AuditLog["folded"]>,
+  view: ListView,
+): Pick<FoldedTotals, "contexts" | "events" | "byStatus"> {
+  if (view === "executions") return f.execution;
+  if (view === "invocations") return f.invocation;
+  const byStatus: FoldedTotals["byStatus"] = {};
+  for (const t of [f.execution, f.invocation])
+    for (const s of STATUS_ORDER)
+      if (t.byStatus[s] !== undefined) byStatus[s] = (byStatus[s] ?? 0) + (t.byStatus[s] ?? 0);
+  return {
+    contexts: f.execution.contexts + f.invocation.contexts,
+    events: f.execution.events + f.invocation.events,
+    byStatus,
+  };
 }
 
 function contextsOf(log: ReturnType<typeof useAuditFeed>["log"]): { executions: number; invocations: number } {

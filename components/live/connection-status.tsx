@@ -151,7 +151,9 @@ export function describeMemory(m: MemoryStats): { text: string; title: string } 
   if (m.evictedExecutions === 0 || m.budgetBytes === undefined) return undefined;
   const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
   return {
-    text: `holding the newest ${compact(m.heldMessages)} messages; ${nf(m.evictedExecutions)} older executions as summaries`,
+    text:
+      `holding the newest ${compact(m.heldMessages)} messages; ${nf(Math.max(0, m.evictedExecutions - m.foldedContexts))} older executions as summaries` +
+      (m.foldedContexts > 0 ? `, ${nf(m.foldedContexts)} older still only counted` : ""),
     title:
       `${nf(m.evictedMessages)} messages of finished executions let go to stay within ${mib(m.budgetBytes)} ` +
       `(SEQSCOPE_MEMORY_MIB; about ${mib(m.heldBytes)} held). Their counts stay in the list; opening one reads it again.`,

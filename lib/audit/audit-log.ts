@@ -24,7 +24,8 @@ import { Ingest } from "./ingest";
 import { ALONE } from "./columns";
 import { KeyColumns } from "./key-columns";
 import { restoreIngest, snapshotIngest } from "./log-snapshot";
-import { evictToBudget, heldBytes, type MemoryStats } from "./memory-budget";
+import type { FoldedTotals } from "./folded-contexts";
+import { evictToBudget, foldSummaries, heldBytes, summariesOverShare, type MemoryStats } from "./memory-budget";
 import { BUILTIN_KEYS, type PartitionKey } from "./partition-key";
 import { DEFAULT_PRODUCER_RULES } from "./producer";
 import {
@@ -103,6 +104,8 @@ export class AuditLog {
   private readonly execMemos = new Map<string, ExecMemo>();
   /** The last eviction that left the log over budget: what was held then, and when (log time). */
   private overAfterEvict: { held: number; at: number } | undefined;
+  /** Contexts there were when folding last could not bring the summaries within their share. */
+  private overAfterFold: number | undefined;
   /** Executions open in a view (never evicted), with how many views hold each. */
   private readonly pinned = new Map<string, number>();
   /** Execution ids (store table) in the order executions() last returned them. */
@@ -193,6 +196,31 @@ export class AuditLog {
       const after = this.evict(budget) ? heldBytes(this.parts()) : held;
       this.overAfterEvict = after > budget ? { held: after, at: this.nowMs() } : undefined;
     }
+    // Summaries past their share: fold the oldest; if what is left cannot be (held, in view), wait for 5 % more.
+    const n = ing.execs.list.length;
+    if (summariesOverShare(ing, budget) && (this.overAfterFold === undefined || n > this.overAfterFold * 1.05)) {
+      this.fold(budget);
+      this.overAfterFold = summariesOverShare(ing, budget) ? ing.execs.list.length : undefined;
+    }
+  }
+
+  /** Folds the oldest summaries into the totals (folded-contexts.ts); positions change, so per-context memos go. */
+  private fold(budget: number): void {
+    const now = this.nowMs();
+    const folded = foldSummaries(this.ing, {
+      budgetBytes: budget,
+      foldable: (st) => !this.pinned.has(st.id),
+      summaryOf: (st) => this.ing.execs.summarize(st, now, this.quietPeriodMs),
+    });
+    if (folded === 0) return;
+    this.execMemos.clear();
+    this.lastOrder = [];
+    this._version++;
+  }
+
+  /** What was folded into totals, per kind of context (nothing until summaries outgrow their share of the budget). */
+  folded(): Readonly<Record<ContextKind, Readonly<FoldedTotals>>> {
+    return this.ing.execs.folded.totals;
   }
 
   /** Keeps an execution held while a view shows it; call the result when the view closes. */
@@ -214,6 +242,7 @@ export class AuditLog {
       budgetBytes: this.budgetBytes,
       heldBytes: heldBytes(this.parts()),
       heldMessages: this.size,
+      foldedContexts: this.ing.execs.folded.size,
       evictedExecutions: this.evictedExecutions,
       evictedMessages: this.evictedMessages,
     };
@@ -241,9 +270,10 @@ export class AuditLog {
    */
   eventCounts(): { executions: number; invocations: number; outside: number; malformed: number } {
     return this.memo("event-counts", () => {
-      let executions = 0;
-      let invocations = 0;
-      let malformed = this.ing.bad.length;
+      const f = this.ing.execs.folded.totals;
+      let executions = f.execution.events;
+      let invocations = f.invocation.events;
+      let malformed = this.ing.bad.length + f.execution.malformed + f.invocation.malformed;
       for (const st of this.ing.execs.list) {
         const n = st.events.length + (st.evicted?.events ?? 0);
         if (st.kind === "execution") executions += n;

@@ -17,6 +17,7 @@ import {
 } from "./event-kinds";
 import { compareLanes, leadsLane } from "./lane-model";
 import type { Scanned } from "./scan";
+import { FoldedContexts } from "./folded-contexts";
 import { Hint } from "./string-table";
 import type { AuditEvent, ProducerIdentity } from "./types";
 
@@ -53,6 +54,11 @@ export interface ExecutionSummary {
   status: ExecutionStatus;
   /** Set while some of its messages are not held (memory budget): re-read [firstStreamSeq, lastStreamSeq] to open it. */
   evicted?: EvictedPart;
+  /**
+   * An earlier part of it was folded into the log's totals (folded-contexts.ts): these counts are only
+   * what came since.
+   */
+  folded?: true;
 }
 
 export interface ProducerSeen {
@@ -120,6 +126,8 @@ export interface ExecState {
   /** Bumps whenever anything about this execution changed: per-execution caches key on it. */
   version: number;
   evicted?: EvictedPart;
+  /** Its key was folded before (folded-contexts.ts): this state holds only what came since. */
+  refolded?: true;
   /** Materialised events by row, while this execution is among the recently viewed. */
   cache?: Map<number, AuditEvent>;
   /** Its summary as last made, while `version` and its status are unchanged. */
@@ -159,7 +167,9 @@ export class ExecutionIndex {
   readonly sharedHints = new Hints();
   readonly byName = new Map<string, ExecState>();
   /** By position (RowStore.home). */
-  readonly list: ExecState[] = [];
+  list: ExecState[] = [];
+  /** Contexts folded into totals, past the summaries' share of the memory budget. */
+  readonly folded = new FoldedContexts();
 
   /** By context key. */
   get(key: string): ExecState | undefined {
@@ -172,10 +182,31 @@ export class ExecutionIndex {
     let st = this.byName.get(key);
     if (st === undefined) {
       st = newExecState(kind, name, this.list.length);
+      if (this.folded.size > 0 && this.folded.has(key)) st.refolded = true;
       this.byName.set(key, st);
       this.list.push(st);
     }
     return st;
+  }
+
+  /**
+   * Drops contexts that hold no rows (they were folded), renumbering the rest in order.
+   * Returns old position → new (−1: dropped), for RowStore.home.
+   */
+  drop(gone: ReadonlySet<ExecState>): Int32Array {
+    const remap = new Int32Array(this.list.length).fill(-1);
+    const kept: ExecState[] = [];
+    for (const st of this.list) {
+      if (gone.has(st)) {
+        this.byName.delete(st.id);
+        continue;
+      }
+      remap[st.ix] = kept.length;
+      st.ix = kept.length;
+      kept.push(st);
+    }
+    this.list = kept;
+    return remap;
   }
 
   /** Something arrived for the execution at this stream sequence and time. */
@@ -269,6 +300,7 @@ export class ExecutionIndex {
     // Stream order, not arrival order: a summary is a function of the set of messages.
     if (st.tasks !== undefined) s.taskIds = [...st.tasks].sort((a, b) => a[1] - b[1]).map(([t]) => t);
     if (st.evicted !== undefined) s.evicted = st.evicted;
+    if (st.refolded === true) s.folded = true;
     return s;
   }
 }

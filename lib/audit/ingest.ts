@@ -104,6 +104,11 @@ export class Ingest {
   /** Contexts rows were filed under lately, by recentSlot() of their name. */
   private readonly recent: (ExecState | undefined)[] = new Array<ExecState | undefined>(RECENT_SLOTS).fill(undefined);
 
+  /** Contexts were folded (ExecutionIndex.drop): the recent ones cached here may be among them. */
+  forgetContexts(): void {
+    this.recent.fill(undefined);
+  }
+
   ingest(msg: RawMessage): void {
     const s = msg.streamSeq;
     if (!this.seen.add(s)) {
@@ -125,8 +130,8 @@ export class Ingest {
       this.identicalCopy(msg, bad, fp, kept, restored);
       return;
     }
-    // Only an execution that was let go can have a copy there: hash nothing else.
-    if (!restored && this.evictedCopies.size > 0 && this.namedExec(bad)?.evicted !== undefined) {
+    // Only an execution that was let go (or folded) can have a copy there: hash nothing else.
+    if (!restored && this.evictedCopies.size > 0 && this.letGo(bad)) {
       if (this.copyOfEvicted(msg, bad)) return;
     }
     const row = this.addRow(msg, bad);
@@ -159,6 +164,18 @@ export class Ingest {
     if (st !== undefined) st.duplicates.push(d);
     this.touch(st, d.streamSeq, d.receivedMs);
     return true;
+  }
+
+  /** Whether the context the message names was evicted, or folded into the totals (then it is not known). */
+  private letGo(bad: Malformed | undefined): boolean {
+    const e = bad ?? this.scanned;
+    const ref = contextOfIds(e.workflow_execution_id, e.correlation_id);
+    if (ref === undefined) return false;
+    const key = contextKey(ref);
+    const st = this.execs.get(key);
+    return st === undefined
+      ? this.execs.folded.size > 0 && this.execs.folded.has(key)
+      : st.evicted !== undefined || st.refolded === true;
   }
 
   /** The known context the scanned message (or `bad`) names. */
@@ -348,7 +365,9 @@ export class Ingest {
       insertSorted(s.streamSeq, this.bad, row);
       if (st !== undefined) {
         insertSorted(s.streamSeq, st.malformed, row);
-        if (restored) unevict(st, "malformed");
+        if (restored && st.evicted === undefined && st.refolded === true)
+          this.execs.folded.unfold(st.kind, "malformed");
+        else if (restored) unevict(st, "malformed");
         else if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} };
       }
       this.touch(st, streamSeq, s.receivedMs[row] as number);
@@ -361,7 +380,10 @@ export class Ingest {
       return;
     }
     insertSorted(s.streamSeq, st.events, row);
-    if (restored) {
+    if (restored && st.evicted === undefined && st.refolded === true) {
+      // Its context was folded: the event leaves the totals for the state made anew, which notes it below.
+      this.execs.folded.unfold(st.kind, "events");
+    } else if (restored) {
       unevict(st, "events");
       return; // its summary fields never left
     }

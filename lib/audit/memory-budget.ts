@@ -6,12 +6,13 @@
 // really given back. An evicted execution keeps its summary, its duplicates and
 // the anomaly counts under the built-in keys; its stream sequences are
 // remembered, so a re-read of its stretch brings its messages back (ingest.ts,
-// "restore").
+// "restore"). Past SUMMARY_SHARE of the budget, the oldest summaries are folded
+// into totals (folded-contexts.ts), so a tab open for days stays within it.
 
 import type { AnomalyKind } from "./anomaly";
 import type { ChainLedger } from "./chain-ledger";
 import { EVENT_OBJECT_BYTES, type EventCache } from "./event-cache";
-import type { ExecState } from "./execution-index";
+import type { ExecState, ExecutionSummary } from "./execution-index";
 import type { Ingest } from "./ingest";
 import type { KeyColumns } from "./key-columns";
 import { rebuildFingerprints } from "./log-snapshot";
@@ -38,6 +39,8 @@ export interface MemoryStats {
   heldBytes: number;
   /** Distinct events + malformed messages held. */
   heldMessages: number;
+  /** Contexts whose summaries were folded into totals (folded-contexts.ts). */
+  foldedContexts: number;
   /** Executions evicted so far (each stays as a summary) and the messages they held. */
   evictedExecutions: number;
   evictedMessages: number;
@@ -72,7 +75,8 @@ export function heldBytes({ ing, cache, keys, ledger }: LogParts): number {
     ing.evictedCopies.bytes +
     cache.size * EVENT_OBJECT_BYTES +
     keys.bytes +
-    ledger.bytes
+    ledger.bytes +
+    ing.execs.folded.bytes
   );
 }
 
@@ -178,4 +182,61 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   ing.badRecords = records;
   rebuildFingerprints(ing);
   return { executions: chosen.length, messages, remap };
+}
+
+/** Summaries (every context's state) may take this share of the budget; past it the oldest are folded. */
+const SUMMARY_SHARE = 0.25;
+/** Folding brings them down to this share. */
+const FOLD_TO = 0.2;
+/** However small the budget, this many contexts stay listed (a megabyte of summaries). */
+const MIN_SUMMARIES = 500;
+
+/** Contexts kept at most before the oldest fold, and how many stay when they do. */
+function summaryLimits(budgetBytes: number): { most: number; after: number } {
+  return {
+    most: Math.max(MIN_SUMMARIES, Math.floor((budgetBytes * SUMMARY_SHARE) / EXECUTION_BYTES)),
+    after: Math.max(MIN_SUMMARIES * (FOLD_TO / SUMMARY_SHARE), Math.floor((budgetBytes * FOLD_TO) / EXECUTION_BYTES)),
+  };
+}
+
+/** Whether the contexts' states outgrew their share of the budget (O(1)). */
+export function summariesOverShare(ing: Ingest, budgetBytes: number): boolean {
+  return ing.execs.list.length > summaryLimits(budgetBytes).most;
+}
+
+export interface FoldOptions {
+  budgetBytes: number;
+  /** Not open in a view. */
+  foldable(st: ExecState): boolean;
+  summaryOf(st: ExecState): ExecutionSummary;
+}
+
+/**
+ * Folds the least recently active contexts that hold nothing (evicted whole) into the totals, down to
+ * FOLD_TO of the budget (never below 400 listed), and renumbers the rest (RowStore.home). Returns how many were folded.
+ */
+export function foldSummaries(ing: Ingest, opts: FoldOptions): number {
+  const list = ing.execs.list;
+  const excess = list.length - summaryLimits(opts.budgetBytes).after;
+  if (excess <= 0) return 0;
+  const chosen = list
+    .filter((st) => st.evicted !== undefined && st.events.length + st.malformed.length === 0 && opts.foldable(st))
+    .sort((a, b) => a.lastActivityMs - b.lastActivityMs || a.lastStreamSeq - b.lastStreamSeq)
+    .slice(0, excess);
+  if (chosen.length === 0) return 0;
+  ing.execs.folded.fold(chosen.map((st) => ({ summary: opts.summaryOf(st), counts: st.evicted?.counts ?? {} })));
+  const remap = ing.execs.drop(new Set(chosen));
+  // Every row, held or replaced by an earlier copy (a replaced one under a folded context gets −1: never read).
+  const home = ing.store.home;
+  for (let row = 0; row < ing.store.n; row++) {
+    const x = home[row] as number;
+    if (x >= 0) home[row] = remap[x] as number;
+  }
+  // Their execution ids go too (no held row names them); a late line interns its id anew.
+  const execs = ing.store.execs;
+  const used = new Uint8Array(execs.size).fill(1);
+  for (const st of chosen) if (st.execIx >= 0) used[st.execIx] = 0;
+  execs.releaseUnused(used);
+  ing.forgetContexts();
+  return chosen.length;
 }
