@@ -218,6 +218,17 @@ export class AuditLog {
     this._version++;
   }
 
+  /**
+   * Where the contexts of this key's kind that were folded lie on the stream, if this key is among them (and
+   * not listed again since): where to read it again. Undefined otherwise.
+   */
+  foldedRange(key: string): { from: number; to: number } | undefined {
+    const f = this.ing.execs.folded;
+    if (f.size === 0 || this.ing.execs.get(key) !== undefined || !f.has(key)) return undefined;
+    const t = f.totals[contextOfKey(key).kind];
+    return t.contexts === 0 ? undefined : { from: t.firstStreamSeq, to: t.lastStreamSeq };
+  }
+
   /** What was folded into totals, per kind of context (nothing until summaries outgrow their share of the budget). */
   folded(): Readonly<Record<ContextKind, Readonly<FoldedTotals>>> {
     return this.ing.execs.folded.totals;

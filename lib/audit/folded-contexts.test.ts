@@ -89,8 +89,13 @@ describe("folding summaries into totals", () => {
     const log = new AuditLog({ budgetBytes: BUDGET });
     feed(log, msgs);
     const total = RUNS * PER_RUN;
+    // Where to read it again: the stretch the folded runs lie in.
+    expect(log.foldedRange("x0")).toEqual({ from: 1, to: log.folded().execution.lastStreamSeq });
+    expect(log.foldedRange(`x${RUNS - 1}`)).toBeUndefined(); // listed
+    expect(log.foldedRange("never-seen")).toBeUndefined();
     log.pin("x0"); // as the view that opens it does
     log.add([line(0, 5, total + 1)]);
+    expect(log.foldedRange("x0")).toBeUndefined(); // listed again
     const x0 = log.execution("x0");
     expect(x0?.folded).toBe(true);
     expect(x0?.eventCount).toBe(1);

@@ -219,6 +219,7 @@ export class AuditFeed {
         add: (m) => this.enqueue(m),
         flushed: () => this.whenFlushed(),
         known: (id) => this.log.execution(id) !== undefined,
+        folded: (id) => this.log.foldedRange(id),
         indexOnly: () => this.tenant !== undefined,
         fromIndex: async (id, signal) => {
           const store = await this.indexStore();

@@ -47,6 +47,54 @@ describe("ExecutionOpener", () => {
     expect(waited).toEqual([9_600]);
   });
 
+  it("reads a folded execution again where the folded lie, its messages marked as re-reads", async () => {
+    const enc = new TextEncoder();
+    const line = (seq: number, x: string, event = "tool_exec") =>
+      makeMessage(enc.encode(JSON.stringify({ event, workflow_execution_id: x, seq: 1 })), {
+        streamSeq: seq,
+        receivedMs: seq,
+      });
+    const stream = new Map([
+      [9_100, line(9_100, "wfx-other")],
+      [9_101, line(9_101, "wfx-1")],
+      [9_102, line(9_102, "wfx-1", "workflow_complete")],
+    ]);
+    const ranges: [number, number][] = [];
+    const added: { seq: number; reread: boolean }[] = [];
+    let known = false;
+    const readRange: OpenerDeps["readRange"] = async ({ startSeq, endSeq, onMessage }) => {
+      ranges.push([startSeq, endSeq]);
+      let last = startSeq - 1;
+      for (let seq = startSeq; seq <= endSeq; seq++) {
+        const m = stream.get(seq);
+        last = seq;
+        if (m !== undefined && onMessage(m) === false) break;
+      }
+      return { lastSeq: last, end: "range-end" };
+    };
+    const o = new ExecutionOpener(
+      deps({
+        readRange,
+        add: (m) => {
+          added.push({ seq: m.streamSeq, reread: m.reread === true });
+          known = true;
+        },
+        known: () => known,
+        // Folded contexts lie in 9 050–9 300, inside the loaded history (9 001–10 000).
+        folded: (id) => (id === "wfx-1" ? { from: 9_050, to: 9_300 } : undefined),
+      }),
+      "wfx-1",
+    );
+    const s = await o.run();
+    expect(s.phase).toBe("found");
+    expect(ranges[0]).toEqual([9_050, 9_300]);
+    // From its first message on, each handed over as a re-read (the log takes it back, not a redelivery).
+    expect(added.slice(0, 2)).toEqual([
+      { seq: 9_101, reread: true },
+      { seq: 9_102, reread: true },
+    ]);
+  });
+
   it("a cancelled scan stops reading and says how far it got", async () => {
     const ref: { o?: ExecutionOpener } = {};
     const data = new TextEncoder().encode("{}");

@@ -84,6 +84,11 @@ export interface OpenerDeps {
    * Asked when needed: an opener made before the tab connected learns it once it has.
    */
   indexOnly?(): boolean;
+  /**
+   * Where the log's folded contexts lie (memory budget) when it folded this one: not known, yet read
+   * before, so it is read again from there, its messages marked as re-reads.
+   */
+  folded?(executionId: string): { from: number; to: number } | undefined;
   now?(): number;
 }
 
@@ -218,6 +223,15 @@ export class ExecutionOpener {
     await this.fromHistory(signal, history.targetSeq, history);
     if (signal.aborted) return;
     if (this.deps.known(id)) return this.update(signal, { phase: "found" });
+    const folded = this.deps.folded?.(id);
+    if (folded !== undefined) {
+      // Read before and folded into the totals: the stretch the folded lie in, again (the history included).
+      const from = Math.max(folded.from, stream.firstSeq);
+      const to = Math.min(folded.to, history.targetSeq);
+      if (to >= from && (await this.readStretch(signal, "scan", from, history, undefined, { to, reread: true })))
+        return;
+      if (signal.aborted) return;
+    }
     if (history.startSeq > stream.firstSeq && (await this.readStretch(signal, "scan", stream.firstSeq, history)))
       return;
     if (signal.aborted) return;
@@ -242,9 +256,10 @@ export class ExecutionOpener {
     start: number,
     history: HistoryRange,
     hintTo?: number,
+    again?: { to: number; reread: true },
   ) {
     const id = this.state.executionId;
-    const end = history.startSeq - 1;
+    const end = again?.to ?? history.startSeq - 1;
     const tracker = new ExecutionTracker(id, hintTo, this.margins);
     const t0 = this.now();
     this.update(signal, { phase: "reading", mode: how, from: start, to: end, read: 0, rate: 0, elapsedMs: 0, seen: 0 });
@@ -256,7 +271,7 @@ export class ExecutionOpener {
       onMessage: (msg) => {
         this.readNow = ++read;
         const o = tracker.observe(msg);
-        if (how === "hint" || tracker.found) this.deps.add(msg);
+        if (how === "hint" || tracker.found) this.deps.add(again === undefined ? msg : { ...msg, reread: true });
         const t = this.now();
         if (t - this.lastEmit >= PROGRESS_EVERY_MS) this.progress(signal, read, t - t0, tracker.count);
         return !o.done;
@@ -266,7 +281,7 @@ export class ExecutionOpener {
     this.addSearched(signal, { from: start, to: Math.max(start - 1, result.lastSeq), how });
     if (signal.aborted || !tracker.found) return false;
     // Ran into the history without the execution ending: the main reader holds the rest of it.
-    if (result.end !== "stopped") await this.deps.historyLoaded(history.targetSeq);
+    if (result.end !== "stopped" && again === undefined) await this.deps.historyLoaded(history.targetSeq);
     await this.deps.flushed();
     if (signal.aborted) return false;
     this.update(signal, { phase: "found" });
