@@ -125,6 +125,9 @@ export class AuditLog {
     const goneLines =
       opts.budgetBytes === undefined ? undefined : Math.max(20_000, Math.floor(opts.budgetBytes / 16 / 48));
     if (goneLines !== undefined) ing.evictedCopiesLimit = goneLines;
+    // And the ids of folded contexts (24 bytes each) at most a sixteenth.
+    if (opts.budgetBytes !== undefined)
+      ing.execs.folded.maxIds = Math.max(100_000, Math.floor(opts.budgetBytes / 16 / 24));
     const maxEvents =
       opts.budgetBytes === undefined
         ? MAX_CACHED_EVENTS
@@ -219,14 +222,13 @@ export class AuditLog {
   }
 
   /**
-   * Where the contexts of this key's kind that were folded lie on the stream, if this key is among them (and
-   * not listed again since): where to read it again. Undefined otherwise.
+   * Where a folded context of this key lay on the stream (first to last message), if it was folded and is
+   * not listed again since: where to read it again. Undefined otherwise.
    */
   foldedRange(key: string): { from: number; to: number } | undefined {
     const f = this.ing.execs.folded;
-    if (f.size === 0 || this.ing.execs.get(key) !== undefined || !f.has(key)) return undefined;
-    const t = f.totals[contextOfKey(key).kind];
-    return t.contexts === 0 ? undefined : { from: t.firstStreamSeq, to: t.lastStreamSeq };
+    if (f.size === 0 || this.ing.execs.get(key) !== undefined) return undefined;
+    return f.where(key);
   }
 
   /** What was folded into totals, per kind of context (nothing until summaries outgrow their share of the budget). */

@@ -90,7 +90,8 @@ describe("folding summaries into totals", () => {
     feed(log, msgs);
     const total = RUNS * PER_RUN;
     // Where to read it again: the stretch the folded runs lie in.
-    expect(log.foldedRange("x0")).toEqual({ from: 1, to: log.folded().execution.lastStreamSeq });
+    expect(log.foldedRange("x0")).toEqual({ from: 1, to: PER_RUN });
+    expect(log.foldedRange("x7")).toEqual({ from: 7 * PER_RUN + 1, to: 8 * PER_RUN });
     expect(log.foldedRange(`x${RUNS - 1}`)).toBeUndefined(); // listed
     expect(log.foldedRange("never-seen")).toBeUndefined();
     log.pin("x0"); // as the view that opens it does

@@ -3,9 +3,10 @@
 // them. So once summaries outgrow their share (memory-budget.ts), the oldest
 // are folded: they leave the list and become exact totals — how many, by kind
 // and status, their events, malformed messages, duplicates and anomaly counts
-// under each built-in key — plus a 53-bit hash of each key (8 bytes), so a
-// late line of one is known to belong to a context whose earlier part is only
-// counted. Hashes are kept in two generations; past the cap the older one goes
+// under each built-in key — plus a 53-bit hash of each key and the stream
+// sequences it lay in (24 bytes), so a late line of one is known to belong to a
+// context whose earlier part is only counted, and opening one reads just its
+// stretch again. Hashes are kept in two generations; past the cap the older one goes
 // (such a very old context's late line then reads as a new one).
 
 import type { AnomalyKind } from "./anomaly";
@@ -58,40 +59,53 @@ export function hash53(s: string): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-const EMPTY = new Float64Array(0);
+/** Folded keys by hash, ascending, with where each context lay on the stream. */
+interface Generation {
+  hash: Float64Array;
+  from: Float64Array;
+  to: Float64Array;
+}
 
-function sortedHas(a: Float64Array, h: number): boolean {
+const EMPTY: Generation = { hash: new Float64Array(0), from: new Float64Array(0), to: new Float64Array(0) };
+
+function indexOf(g: Generation, h: number): number {
+  const a = g.hash;
   let lo = 0;
   let hi = a.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const v = a[mid] as number;
-    if (v === h) return true;
+    if (v === h) return mid;
     if (v < h) lo = mid + 1;
     else hi = mid - 1;
   }
-  return false;
+  return -1;
 }
 
-/** Two sorted arrays merged into one, sorted. */
-function merge(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
+/** Two generations merged into one, by hash. */
+function merge(a: Generation, b: Generation): Generation {
+  const n = a.hash.length + b.hash.length;
+  const out: Generation = { hash: new Float64Array(n), from: new Float64Array(n), to: new Float64Array(n) };
   let i = 0;
   let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = (a[i] as number) <= (b[j] as number) ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
+  for (let k = 0; k < n; k++) {
+    const takeA = j >= b.hash.length || (i < a.hash.length && (a.hash[i] as number) <= (b.hash[j] as number));
+    const src = takeA ? a : b;
+    const at = takeA ? i++ : j++;
+    out.hash[k] = src.hash[at] as number;
+    out.from[k] = src.from[at] as number;
+    out.to[k] = src.to[at] as number;
+  }
   return out;
 }
 
 export class FoldedContexts {
   readonly totals: Record<ContextKind, FoldedTotals> = { execution: emptyTotals(), invocation: emptyTotals() };
-  private older: Float64Array = EMPTY;
-  private newer: Float64Array = EMPTY;
+  private older: Generation = EMPTY;
+  private newer: Generation = EMPTY;
 
-  /** `maxIds`: hashes kept at most (both generations together). */
-  constructor(private readonly maxIds = 4_000_000) {}
+  /** `maxIds`: ids kept at most (both generations together). */
+  constructor(public maxIds = 4_000_000) {}
 
   /** Contexts folded so far, of both kinds. */
   get size(): number {
@@ -99,14 +113,23 @@ export class FoldedContexts {
   }
 
   get bytes(): number {
-    return (this.older.length + this.newer.length) * 8 + 2_000;
+    return (this.older.hash.length + this.newer.hash.length) * 24 + 2_000;
   }
 
   /** Whether a context of this key was folded (one whose hash is still kept). */
   has(key: string): boolean {
-    if (this.older.length + this.newer.length === 0) return false;
+    return this.where(key) !== undefined;
+  }
+
+  /** The stream sequences a folded context of this key lay in (first to last message), if it was folded. */
+  where(key: string): { from: number; to: number } | undefined {
+    if (this.older.hash.length + this.newer.hash.length === 0) return undefined;
     const h = hash53(key);
-    return sortedHas(this.newer, h) || sortedHas(this.older, h);
+    for (const g of [this.newer, this.older]) {
+      const i = indexOf(g, h);
+      if (i >= 0) return { from: g.from[i] as number, to: g.to[i] as number };
+    }
+    return undefined;
   }
 
   /**
@@ -114,9 +137,8 @@ export class FoldedContexts {
    * unknown). The caller drops their states.
    */
   fold(items: readonly { summary: ExecutionSummary; counts: EvictedPart["counts"] }[]): void {
-    const hashes = new Float64Array(items.length);
-    items.forEach(({ summary: x, counts }, i) => {
-      hashes[i] = hash53(x.id);
+    const hashes = items.map(({ summary }) => hash53(summary.id));
+    items.forEach(({ summary: x, counts }) => {
       const t = this.totals[x.kind];
       t.contexts++;
       t.events += x.eventCount;
@@ -136,9 +158,14 @@ export class FoldedContexts {
       if (x.firstStreamSeq < t.firstStreamSeq) t.firstStreamSeq = x.firstStreamSeq;
       if (x.lastStreamSeq > t.lastStreamSeq) t.lastStreamSeq = x.lastStreamSeq;
     });
-    hashes.sort();
-    this.newer = merge(this.newer, hashes);
-    if (this.newer.length > this.maxIds / 2) {
+    const order = items.map((_, i) => i).sort((a, b) => (hashes[a] as number) - (hashes[b] as number));
+    const batch: Generation = {
+      hash: Float64Array.from(order, (i) => hashes[i] as number),
+      from: Float64Array.from(order, (i) => (items[i] as (typeof items)[number]).summary.firstStreamSeq),
+      to: Float64Array.from(order, (i) => (items[i] as (typeof items)[number]).summary.lastStreamSeq),
+    };
+    this.newer = merge(this.newer, batch);
+    if (this.newer.hash.length > this.maxIds / 2) {
       this.older = this.newer;
       this.newer = EMPTY;
     }

@@ -47,7 +47,7 @@ describe("ExecutionOpener", () => {
     expect(waited).toEqual([9_600]);
   });
 
-  it("reads a folded execution again where the folded lie, its messages marked as re-reads", async () => {
+  it("reads a folded execution's stretch again, its messages marked as re-reads", async () => {
     const enc = new TextEncoder();
     const line = (seq: number, x: string, event = "tool_exec") =>
       makeMessage(enc.encode(JSON.stringify({ event, workflow_execution_id: x, seq: 1 })), {
@@ -80,7 +80,7 @@ describe("ExecutionOpener", () => {
           known = true;
         },
         known: () => known,
-        // Folded contexts lie in 9 050–9 300, inside the loaded history (9 001–10 000).
+        // It lay in 9 050–9 300 when folded, inside the loaded history (9 001–10 000).
         folded: (id) => (id === "wfx-1" ? { from: 9_050, to: 9_300 } : undefined),
       }),
       "wfx-1",

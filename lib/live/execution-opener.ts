@@ -85,8 +85,8 @@ export interface OpenerDeps {
    */
   indexOnly?(): boolean;
   /**
-   * Where the log's folded contexts lie (memory budget) when it folded this one: not known, yet read
-   * before, so it is read again from there, its messages marked as re-reads.
+   * Where this execution lay when the log folded it (memory budget): not known, yet read before, so that
+   * stretch is read again, its messages marked as re-reads.
    */
   folded?(executionId: string): { from: number; to: number } | undefined;
   now?(): number;
@@ -225,7 +225,7 @@ export class ExecutionOpener {
     if (this.deps.known(id)) return this.update(signal, { phase: "found" });
     const folded = this.deps.folded?.(id);
     if (folded !== undefined) {
-      // Read before and folded into the totals: the stretch the folded lie in, again (the history included).
+      // Read before and folded into the totals: its stretch again (inside the history, which has it no more).
       const from = Math.max(folded.from, stream.firstSeq);
       const to = Math.min(folded.to, history.targetSeq);
       if (to >= from && (await this.readStretch(signal, "scan", from, history, undefined, { to, reread: true })))
