@@ -37,9 +37,11 @@ export class EventCache {
   eventsOf(st: ExecState): readonly AuditEvent[] {
     const cache = this.cacheOf(st);
     if (st.cachedEvents?.version === st.version) return st.cachedEvents.events;
+    // A run opened for the first time has nothing cached: no lookup per row then (a miss costs as much as a hit).
+    const fresh = cache.size === 0;
     const events = Object.freeze(
       st.events.map((row) => {
-        let e = cache.get(row);
+        let e = fresh ? undefined : cache.get(row);
         if (e === undefined) {
           e = this.materialize(row);
           cache.set(row, e);
@@ -83,6 +85,17 @@ export class EventCache {
     );
     // The same bytes were accepted at ingest and parsing is deterministic.
     if (rec.kind !== "event") throw new Error(`stream seq ${rec.streamSeq} no longer parses: ${rec.reason}`);
+    // The store's interned strings in place of JSON.parse's copies: objects are kept (up to the cache's
+    // bound), and a copy dropped now costs nothing, while a kept one is copied by every young-generation GC
+    // until it is old. The values are equal, so nothing anyone can see changes.
+    let id = s.exec[row] as number;
+    if (id >= 0 && rec.workflow_execution_id === s.execs.values[id]) rec.workflow_execution_id = s.execs.values[id];
+    id = s.corr[row] as number;
+    if (id >= 0 && rec.correlation_id === s.corrs.values[id]) rec.correlation_id = s.corrs.values[id];
+    id = s.task[row] as number;
+    if (id >= 0 && rec.task_id === s.tasks.values[id]) rec.task_id = s.tasks.values[id];
+    id = s.entityId[row] as number;
+    if (id >= 0 && rec.entity_id === s.entityIds.values[id]) rec.entity_id = s.entityIds.values[id];
     return rec;
   }
 
