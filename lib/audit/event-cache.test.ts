@@ -15,7 +15,8 @@ function expectAsParsed(got: readonly AuditEvent[], msgs: readonly RawMessage[])
 }
 
 // One run: two invocations of two agents, an event with null and empty join fields, one with
-// fields outside the contract (one named like an event property), one without a correlation.
+// fields outside the contract (one named like an event property), events of one step.
+const step = { invocation_caller: "workflow:wfx-1", stage_id: "stage-1", step_id: "step-1", model: "gpt-4o-mini" };
 const wires = [
   makeWire({ event: "workflow_started", seq: 1, workflow_execution_id: "wfx-1" }),
   makeWire({
@@ -51,6 +52,17 @@ const wires = [
     entity_type: "agent",
     entity_id: "b",
   }),
+  // Three events of one step, carrying its caller, ids and model (one with no model: null).
+  makeWire({ seq: 3, workflow_execution_id: "wfx-1", correlation_id: "c-1", task_id: "t-2", ...step }),
+  makeWire({
+    seq: 4,
+    workflow_execution_id: "wfx-1",
+    correlation_id: "c-1",
+    task_id: "t-2",
+    ...step,
+    step_id: "step-2",
+  }),
+  makeWire({ seq: 5, workflow_execution_id: "wfx-1", correlation_id: "c-1", task_id: "t-2", ...step, model: null }),
 ];
 
 describe("EventCache: events made from the kept bytes", () => {

@@ -15,6 +15,8 @@ export class EventCache {
   /** Executions holding materialised events, least recently viewed first. */
   private readonly cached: ExecState[] = [];
   private count = 0;
+  /** One copy of each repeated string materialised events carry (see materialize). */
+  private readonly words = new Map<string, string>();
 
   constructor(
     private readonly store: RowStore,
@@ -92,6 +94,13 @@ export class EventCache {
     if (id >= 0 && rec.task_id === s.tasks.values[id]) rec.task_id = s.tasks.values[id];
     id = s.entityId[row] as number;
     if (id >= 0 && rec.entity_id === s.entityIds.values[id]) rec.entity_id = s.entityIds.values[id];
+    // Strings no column keeps but many events of a run repeat (its caller, a step's ids, the model).
+    const w = this.words;
+    if (w.size > MAX_WORDS) w.clear();
+    if (rec.invocation_caller !== undefined) rec.invocation_caller = shared(w, rec.invocation_caller);
+    if (rec.stage_id !== undefined) rec.stage_id = shared(w, rec.stage_id);
+    if (rec.step_id !== undefined) rec.step_id = shared(w, rec.step_id);
+    if (rec.model !== undefined) rec.model = shared(w, rec.model);
     return rec;
   }
 
@@ -117,6 +126,17 @@ export class EventCache {
     st.cache = made;
     return made;
   }
+}
+
+/** Strings kept at most in EventCache.words: then it starts again. */
+const MAX_WORDS = 50_000;
+
+/** The copy of `v` in `words`, which takes `v` when it has none. */
+function shared(words: Map<string, string>, v: string): string {
+  const hit = words.get(v);
+  if (hit !== undefined) return hit;
+  words.set(v, v);
+  return v;
 }
 
 const NO_ROWS = new Int32Array(0);
