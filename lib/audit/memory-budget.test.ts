@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log";
+import { fingerprint, FingerprintIndex, sameBytes } from "./dedupe";
 import { DigestTable } from "./digest-table";
 import { StringTable } from "./string-table";
 import { sha256Hex } from "./sha256";
@@ -144,5 +145,52 @@ describe("DigestTable.keepWhere", () => {
       expect(t.lineOf(i, ~i)).toBe(kept ? i + 1 : NaN);
       expect(t.followerOf(i, ~i)).toBe(kept ? i + 2 : NaN);
     }
+  });
+});
+
+describe("DigestTable.deleteLine", () => {
+  it("removes exactly the lines let go, however their probe runs interleave, and shrinks once sparse", () => {
+    // A table past 1 000 entries holds long probe runs that wrap: deleting shifts entries back into holes.
+    const t = new DigestTable();
+    const n = 4_000;
+    const hi = (i: number) => Math.imul(i, 0x2545f491) | 0;
+    for (let i = 0; i < n; i++) t.add(hi(i), i & 7, i + 1, -i);
+    const full = t.bytes;
+    for (let i = 0; i < n; i += 3) t.deleteLine(hi(i), i & 7, i + 1);
+    t.deleteLine(hi(1), 1, 999_999); // another line's digest names it: kept
+    for (let i = 0; i < n; i++) {
+      const kept = i % 3 !== 0;
+      expect([i, t.lineOf(hi(i), i & 7)]).toEqual([i, kept ? i + 1 : NaN]);
+      if (kept) expect(t.followerOf(hi(i), i & 7)).toBe(-i);
+    }
+    expect(t.size).toBe(n - Math.ceil(n / 3));
+    for (let i = 0; i < n; i++) if (i % 3 !== 0 && i % 10 !== 1) t.deleteLine(hi(i), i & 7, i + 1);
+    t.shrinkIfSparse();
+    expect(t.bytes).toBeLessThan(full / 4);
+    for (let i = 1; i < n; i += 10) if (i % 3 !== 0) expect(t.lineOf(hi(i), i & 7)).toBe(i + 1);
+  });
+});
+
+describe("FingerprintIndex.remap", () => {
+  it("follows renumbered rows and forgets dropped ones, reading no payload", () => {
+    const payload = (row: number) => Uint8Array.of(row & 255, row >> 8);
+    let rows = 3_000;
+    let bytesOf = payload;
+    const ix = new FingerprintIndex((row, data) => sameBytes(bytesOf(row), data));
+    for (let r = 0; r < rows; r++) {
+      const d = payload(r);
+      expect(ix.find(fingerprint(d, undefined), d)).toBe(-1);
+      ix.add(fingerprint(d, undefined), r);
+    }
+    // Every other row goes; the rest become 0, 1, 2, …
+    const remap = new Int32Array(rows).map((_, r) => (r % 2 === 0 ? -1 : (r - 1) / 2));
+    ix.remap(remap);
+    rows = 1_500;
+    bytesOf = (row) => payload(row * 2 + 1);
+    for (let r = 0; r < 3_000; r++) {
+      const d = payload(r);
+      expect([r, ix.find(fingerprint(d, undefined), d)]).toEqual([r, r % 2 === 0 ? -1 : (r - 1) / 2]);
+    }
+    expect(ix.bytes).toBeLessThanOrEqual(2 * 4 * 4_096);
   });
 });

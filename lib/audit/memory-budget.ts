@@ -14,7 +14,6 @@ import { EVENT_OBJECT_BYTES, type EventCache } from "./event-cache";
 import type { ExecState } from "./execution-index";
 import type { Ingest } from "./ingest";
 import type { KeyColumns } from "./key-columns";
-import { rebuildFingerprints } from "./log-snapshot";
 
 /** Eviction brings the log down to this share of its budget. */
 const EVICT_TO = 0.8;
@@ -176,6 +175,6 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
     records.set(to, rec);
   }
   ing.badRecords = records;
-  rebuildFingerprints(ing);
+  ing.fingerprints.remap(remap);
   return { executions: chosen.length, messages, remap };
 }
