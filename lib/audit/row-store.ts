@@ -328,21 +328,39 @@ export class RowStore implements EventColumns {
   }
 
   /**
-   * Keeps only `keep` (rows, ascending) and renumbers them 0…k−1 in that order;
-   * their bytes are copied into fresh arena chunks and every old chunk (and kept
-   * read buffer) is let go. Returns old row → new row (−1: dropped).
+   * Keeps only `keep` (rows, ascending) and renumbers them 0…k−1 in that order. A byte chunk (arena or kept
+   * read buffer) that is still at least half payload of kept rows stays as it is; the kept rows of the others
+   * are copied out and those chunks let go. So the bytes copied are at most what was let go, not everything
+   * held, and bytes still never cost more than twice the payload. Returns old row → new row (−1: dropped).
    */
   compact(keep: Int32Array): Int32Array {
+    if (this.pending >= 0) this.settle(); // its rows are decided before they are renumbered
     const remap = new Int32Array(this.n).fill(-1);
-    const old = {
-      chunks: this.chunks.slice(),
-      chunk: this.chunk,
-      start: this.start,
-      len: this.len,
-      digest: this.digest,
-      prevHash: this.prevHash,
-    };
     const k = keep.length;
+    const oldChunks = this.chunks.slice();
+    const live = new Float64Array(oldChunks.length);
+    for (let i = 0; i < k; i++) {
+      const r = keep[i] as number;
+      live[this.chunk[r] as number] += this.len[r] as number;
+    }
+    // Chunks that stay, renumbered in order; the current arena counts only what is filled of it.
+    const chunkTo = new Int32Array(oldChunks.length).fill(-1);
+    this.chunks.length = 0;
+    this.used.length = 0;
+    for (let c = 0; c < oldChunks.length; c++) {
+      const buf = oldChunks[c];
+      const filled = c === this.cur ? this.curOff : (buf?.length ?? 0);
+      const l = live[c] as number;
+      if (buf === undefined || l === 0 || l * 2 < filled) continue;
+      chunkTo[c] = this.chunks.length;
+      this.chunks.push(buf);
+      this.used.push(l);
+    }
+    const shared = [...this.shared];
+    this.shared.clear();
+    for (const [buffer, c] of shared) if ((chunkTo[c] as number) >= 0) this.shared.set(buffer, chunkTo[c] as number);
+    this.cur = this.cur >= 0 ? (chunkTo[this.cur] as number) : -1;
+    if (this.cur < 0) this.curOff = 0;
     const cols = [
       "streamSeq",
       "seq",
@@ -359,38 +377,32 @@ export class RowStore implements EventColumns {
       "producer",
       "identity",
       "subject",
+      "len",
     ] as const;
     for (const name of cols) {
       const from = this[name];
       for (let i = 0; i < k; i++) from[i] = from[keep[i] as number] as number; // keep is ascending: in place
     }
     for (const [a, w] of [
-      [old.prevHash, 8],
-      [old.digest, 8],
+      [this.prevHash, 8],
+      [this.digest, 8],
     ] as const) {
       if (a.length === 0) continue;
       for (let i = 0; i < k; i++) a.copyWithin(i * w, (keep[i] as number) * w, (keep[i] as number) * w + w);
     }
-    this.chunks.length = 0;
-    this.used.length = 0;
-    this.shared.clear();
-    this.pending = -1;
-    this.pendingBuffer = undefined;
-    this.pendingRows = [];
-    this.pendingEnd = 0;
-    this.cur = -1;
-    this.curOff = 0;
-    this.chunk = new Int32Array(this.cap);
-    this.start = new Int32Array(this.cap);
-    this.len = new Int32Array(this.cap);
     for (let i = 0; i < k; i++) {
       const r = keep[i] as number;
       remap[r] = i;
-      const c = old.chunks[old.chunk[r] as number] as Uint8Array;
-      const s0 = old.start[r] as number;
-      const n = old.len[r] as number;
-      this.len[i] = n;
-      this.copy(i, c.subarray(s0, s0 + n));
+      const c = this.chunk[r] as number;
+      const s0 = this.start[r] as number;
+      const to = chunkTo[c] as number;
+      if (to >= 0) {
+        this.chunk[i] = to;
+        this.start[i] = s0;
+      } else {
+        // Reads row r's place before copy() writes row i's (i <= r, ascending).
+        this.copy(i, (oldChunks[c] as Uint8Array).subarray(s0, s0 + (this.len[i] as number)));
+      }
     }
     this.n = k;
     // Give back what the columns no longer need (they double as they grow).
