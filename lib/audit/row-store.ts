@@ -341,7 +341,8 @@ export class RowStore implements EventColumns {
     const live = new Float64Array(oldChunks.length);
     for (let i = 0; i < k; i++) {
       const r = keep[i] as number;
-      live[this.chunk[r] as number] += this.len[r] as number;
+      const c = this.chunk[r] as number;
+      live[c] = (live[c] as number) + (this.len[r] as number);
     }
     // Chunks that stay, renumbered in order; the current arena counts only what is filled of it.
     const chunkTo = new Int32Array(oldChunks.length).fill(-1);
