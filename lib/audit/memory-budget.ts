@@ -27,7 +27,7 @@ const EXECUTION_BYTES = 2_100;
 const DUPLICATE_BYTES = 120;
 /** An interned id: the string, its Map entry and its slot. */
 const INTERNED_BYTES = 120;
-/** A released one keeps its slot (RowStore.releaseUnusedIds). */
+/** A released one keeps its slot (StringTable.release). */
 const RELEASED_ID_BYTES = 8;
 const MALFORMED_RECORD_BYTES = 400;
 
@@ -155,8 +155,9 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   for (let row = 0; row < s.n; row++) if (keepMark[row] === 1) keep[k++] = row;
   parts.cache.clear();
   parts.keys.clear();
+  const ids = s.idsOf(dropped);
   const remap = s.compact(keep);
-  s.releaseUnusedIds();
+  s.releaseUnusedIds(ids);
   for (const st of ing.execs.list) st.hints.forgetIds(); // evicted ones share ing.execs.sharedHints
   ing.outside.forgetIds();
   const map = (rows: number[]) => {

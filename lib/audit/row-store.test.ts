@@ -38,3 +38,26 @@ describe("RowStore.compact", () => {
     more.forEach((v, i) => expect(s.bytes(kept.length + i)).toEqual(v));
   });
 });
+
+describe("RowStore.releaseUnusedIds", () => {
+  it("lets go of the evicted rows' ids that no held row uses, and looks at no other id", () => {
+    // Rows 0–2 use corr a, b, c; row 3 uses a again. Rows 0 and 1 go: b is released, a stays (row 3).
+    // d was interned with no row (never the case in a log): not a candidate, so it stays too.
+    const s = new RowStore();
+    const corr = ["a", "b", "c", "a"];
+    corr.forEach((c, i) => {
+      const row = s.append(Uint8Array.of(i));
+      s.corr[row] = s.corrs.intern(c);
+      s.task[row] = -1;
+      s.entityId[row] = s.entityIds.intern("agent");
+    });
+    s.corrs.intern("d");
+    const ids = s.idsOf([0, 1]);
+    expect([...ids.corr].sort()).toEqual([0, 1]);
+    s.compact(Int32Array.of(2, 3));
+    s.releaseUnusedIds(ids);
+    expect(["a", "b", "c", "d"].map((c) => s.corrs.lookup(c))).toEqual([0, -1, 2, 3]);
+    expect([s.corrs.live, s.entityIds.lookup("agent")]).toEqual([3, 0]);
+    expect(s.corrs.intern("b")).toBe(4); // a released id is never handed out again
+  });
+});

@@ -39,6 +39,13 @@ function shrinkTo<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: n
 /** Typed-array bytes per row besides the payload: 6 float64, 13 int32, 1 byte, 8 words of prev_hash. */
 const ROW_COLUMN_BYTES = 6 * 8 + 13 * 4 + 1 + 32;
 
+/** Ids per table that an eviction may leave unused (RowStore.idsOf). */
+export interface IdCandidates {
+  corr: Set<number>;
+  task: Set<number>;
+  entityId: Set<number>;
+}
+
 export class RowStore implements EventColumns {
   /** Rows in use. */
   n = 0;
@@ -413,22 +420,40 @@ export class RowStore implements EventColumns {
   }
 
   /**
-   * After compact(): lets go of the correlation, task and entity ids no held row refers to (those of evicted
-   * executions), so what eviction leaves does not grow by a dozen strings a run. Hints that cached them must
-   * forget them (Hints.forgetIds). Execution ids stay: every execution keeps its summary.
+   * The correlation, task and entity ids of rows about to go (evicted): the only ids an eviction can leave
+   * unused, so releaseUnusedIds() looks at these, not at every id ever handed out.
    */
-  releaseUnusedIds(): void {
-    for (const [col, table] of [
-      [this.corr, this.corrs],
-      [this.task, this.tasks],
-      [this.entityId, this.entityIds],
+  idsOf(rows: ArrayLike<number>): IdCandidates {
+    const out: IdCandidates = { corr: new Set(), task: new Set(), entityId: new Set() };
+    for (const [col, ids] of [
+      [this.corr, out.corr],
+      [this.task, out.task],
+      [this.entityId, out.entityId],
     ] as const) {
-      const used = new Uint8Array(table.size);
-      for (let row = 0; row < this.n; row++) {
-        const id = col[row] as number;
-        if (id >= 0) used[id] = 1;
+      for (let i = 0; i < rows.length; i++) {
+        const id = col[rows[i] as number] as number;
+        if (id >= 0) ids.add(id);
       }
-      table.releaseUnused(used);
+    }
+    return out;
+  }
+
+  /**
+   * After compact(): lets go of the candidates (idsOf the rows that went) no held row refers to, so what
+   * eviction leaves does not grow by a dozen strings a run. Hints that cached them must forget them
+   * (Hints.forgetIds). Execution ids stay: every execution keeps its summary.
+   */
+  releaseUnusedIds(candidates: IdCandidates): void {
+    for (const [col, table, ids] of [
+      [this.corr, this.corrs, candidates.corr],
+      [this.task, this.tasks, candidates.task],
+      [this.entityId, this.entityIds, candidates.entityId],
+    ] as const) {
+      for (let row = 0; row < this.n && ids.size > 0; row++) {
+        const id = col[row] as number;
+        if (id >= 0) ids.delete(id);
+      }
+      table.release(ids);
     }
   }
 
