@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log";
 import { fingerprint, FingerprintIndex, sameBytes } from "./dedupe";
 import { DigestTable } from "./digest-table";
+import { ExecutionIndex, newExecState } from "./execution-index";
 import { StringTable } from "./string-table";
 import { sha256Hex } from "./sha256";
 import { BASE_TS_MS, makeMessage, makeWire } from "./testing";
@@ -192,5 +193,27 @@ describe("FingerprintIndex.remap", () => {
       expect([r, ix.find(fingerprint(d, undefined), d)]).toEqual([r, r % 2 === 0 ? -1 : (r - 1) / 2]);
     }
     expect(ix.bytes).toBeLessThanOrEqual(2 * 4 * 4_096);
+  });
+});
+
+describe("ExecutionIndex.holding", () => {
+  it("lists the contexts rows came for, drops those an eviction emptied, and finds restored ones", () => {
+    const ix = new ExecutionIndex();
+    const a = ix.ensure("execution", "a");
+    const b = ix.ensure("execution", "b");
+    ix.ensure("execution", "c"); // made, nothing filed yet
+    for (const st of [a, b, a]) {
+      st.events.push(st.events.length);
+      ix.touch(st, 1, 1);
+    }
+    expect(ix.holding().map((st) => st.name)).toEqual(["a", "b"]);
+    b.events = []; // evicted
+    ix.settleHolding();
+    expect(ix.holding().map((st) => st.name)).toEqual(["a"]);
+    // A snapshot puts contexts in the list directly, rows and all: the next call looks at them once.
+    const restored = newExecState("execution", "r", ix.list.length);
+    restored.events.push(9);
+    ix.list.push(restored);
+    expect(ix.holding().map((st) => st.name)).toEqual(["a", "r"]);
   });
 });

@@ -95,7 +95,8 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   const s = ing.store;
   const held = heldBytes(parts);
   const target = opts.budgetBytes * EVICT_TO;
-  const candidates = ing.execs.list
+  const holding = ing.execs.holding();
+  const candidates = holding
     .filter((st) => st.events.length + st.malformed.length > 0 && opts.evictable(st))
     .sort((a, b) => a.lastActivityMs - b.lastActivityMs || a.lastStreamSeq - b.lastStreamSeq);
   const chosen: ExecState[] = [];
@@ -158,14 +159,17 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   const ids = s.idsOf(dropped);
   const remap = s.compact(keep);
   s.releaseUnusedIds(ids);
-  for (const st of ing.execs.list) st.hints.forgetIds(); // evicted ones share ing.execs.sharedHints
+  // Only contexts holding rows have hints of their own: evicted ones share ing.execs.sharedHints.
+  ing.execs.settleHolding();
+  for (const st of ing.execs.holding()) st.hints.forgetIds();
+  ing.execs.sharedHints.forgetIds();
   ing.outside.forgetIds();
   const map = (rows: number[]) => {
     for (let i = 0; i < rows.length; i++) rows[i] = remap[rows[i] as number] as number;
   };
   map(ing.all);
   map(ing.bad);
-  for (const st of ing.execs.list) {
+  for (const st of ing.execs.holding()) {
     map(st.events);
     map(st.malformed);
   }
