@@ -1,9 +1,11 @@
 // The memory budget: what the log holds, estimated from its own structures
 // (no heap API is portable), and eviction past it. Whole finished executions
 // go, least recently active first, down to EVICT_TO of the budget so eviction
-// is rare; the store is then compacted (held rows renumbered, the bytes of
-// byte chunks now mostly let go copied out so those chunks go, ids no held row
-// uses released) so the memory is really given back. An evicted execution keeps its summary, its duplicates and
+// is rare; the store is then compacted (held rows renumbered, the kept bytes
+// of chunks now mostly let go copied out so those chunks go, ids no held row
+// uses released) so the memory is really given back. An eviction's work is
+// what it lets go plus the rows still held, never everything ever seen (ids,
+// contexts, breaks). An evicted execution keeps its summary, its duplicates and
 // the anomaly counts under the built-in keys; its stream sequences are
 // remembered, so a re-read of its stretch brings its messages back (ingest.ts,
 // "restore").
