@@ -5,7 +5,7 @@ import { DigestTable } from "./digest-table";
 import { ExecutionIndex, newExecState } from "./execution-index";
 import { StringTable } from "./string-table";
 import { sha256Hex } from "./sha256";
-import { BASE_TS_MS, makeMessage, makeWire } from "./testing";
+import { BASE_TS_MS, generateWorkload, makeMessage, makeWire } from "./testing";
 import type { RawMessage } from "./types";
 
 const enc = new TextEncoder();
@@ -215,5 +215,38 @@ describe("ExecutionIndex.holding", () => {
     restored.events.push(9);
     ix.list.push(restored);
     expect(ix.holding().map((st) => st.name)).toEqual(["a", "r"]);
+  });
+});
+
+describe("eviction over read buffers", () => {
+  it("held messages read their own bytes after evictions that keep some buffers and copy out of others", () => {
+    // As a socket reader hands them out: views into 64 KiB buffers, which the store keeps by reference.
+    const { messages } = generateWorkload({
+      seed: 7,
+      executions: 300,
+      concurrency: 16,
+      faultRate: 0.05,
+      hash: sha256Hex,
+    });
+    const packed: RawMessage[] = [];
+    let buf = new Uint8Array(64 << 10);
+    let at = 0;
+    for (const m of messages) {
+      if (at + m.data.length > buf.length) [buf, at] = [new Uint8Array(64 << 10), 0];
+      buf.set(m.data, at);
+      packed.push({ ...m, data: buf.subarray(at, at + m.data.length) });
+      at += m.data.length;
+    }
+    const budgeted = new AuditLog({ budgetBytes: 6_000_000 });
+    const full = new AuditLog();
+    feed(budgeted, packed);
+    feed(full, packed);
+    expect(budgeted.memory().evictedExecutions).toBeGreaterThan(50);
+    const held = budgeted.executions().filter((x) => x.evicted === undefined);
+    expect(held.length).toBeGreaterThan(20);
+    for (const x of held) {
+      expect(budgeted.events(x.id)).toEqual(full.events(x.id));
+      expect(budgeted.malformed(x.id)).toEqual(full.malformed(x.id));
+    }
   });
 });
