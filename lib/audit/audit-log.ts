@@ -414,8 +414,7 @@ export class AuditLog {
     if (!this.ing.hasChains) return [];
     this.ledger.sync();
     return this.memo(`chains\0${this.ledger.version}`, () =>
-      // A line read alone (or one whose lane's previous line was) may follow a line nobody read: no verdict.
-      Object.freeze(this.ledger.all().filter((b) => !b.streamSeqs.some((q) => this.isAlone(q)))),
+      Object.freeze(this.ledger.all().filter((b) => this.shownBreak(b))),
     );
   }
 
@@ -604,13 +603,30 @@ export class AuditLog {
     return true;
   }
 
-  /** Anomaly counts under each built-in key, for the summary an evicted execution leaves. */
+  /**
+   * Anomaly counts under each built-in key, for the summary an evicted execution leaves. A chain break counts
+   * once whatever the key, so its breaks are looked up by its own lines (the ledger is synced) rather than
+   * filtered out of every break the log ever found, four times over.
+   */
   private countsForSummary(st: ExecState): Record<string, Analysis["counts"]> {
+    let breaks = 0;
+    if (this.ing.hasChains) {
+      const found: ChainBreak[] = [];
+      for (const row of st.events) this.ledger.breaksAt(this.ing.store.streamSeq[row] as number, found);
+      for (const b of found) if (this.shownBreak(b)) breaks++;
+    }
     const out: Record<string, Analysis["counts"]> = {};
     for (const key of BUILTIN_KEYS) {
-      out[key.id] = this.analyze(key, { executionId: st.id, signatures: false }).counts;
+      const counts = { ...this.analyze(key, { executionId: st.id, signatures: false, chains: false }).counts };
+      counts["chain-break"] = breaks;
+      out[key.id] = counts;
     }
     return out;
+  }
+
+  /** A line read alone (or one whose lane's previous line was) may follow a line nobody read: no verdict. */
+  private shownBreak(b: ChainBreak): boolean {
+    return !b.streamSeqs.some((q) => this.isAlone(q));
   }
 
   private nowMs(): number {

@@ -98,9 +98,21 @@ export class ChainLedger {
     }
     if (this.gone.size > this.goneLines) this.gone.keepFrom(this.gone.median());
     // `lines` holds the held lines only: what was evicted is in `gone` now (or let go with its oldest).
-    const dropped = new Set<number>();
-    for (let i = 0; i < rows.length; i++) dropped.add(s.streamSeq[rows[i] as number] as number);
-    this.lines.keepWhere((line) => !dropped.has(line));
+    // Deleted one by one, not by a pass over every held line, and the table shrinks once mostly empty.
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as number;
+      if (((s.flags[row] as number) & HASHED) === 0) continue;
+      this.lines.deleteLine(s.digest[row * 8] as number, s.digest[row * 8 + 1] as number, s.streamSeq[row] as number);
+    }
+    this.lines.shrinkIfSparse();
+  }
+
+  /** The breaks at one line (all() lists them), held or evicted; after sync(). Costs no pass over every break. */
+  breaksAt(streamSeq: number, out: ChainBreak[]): void {
+    const held = this.breaks.get(streamSeq);
+    if (held !== undefined) out.push(held);
+    const gone = this.goneBreaks.get(streamSeq);
+    if (gone !== undefined) out.push(gone);
   }
 
   /** Every break, ascending stream sequence of the breaking line. */

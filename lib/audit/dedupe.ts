@@ -151,6 +151,28 @@ export class FingerprintIndex {
     }
   }
 
+  /**
+   * Rows were renumbered (`remap`: old row → new row, −1: gone): entries follow them or go, in a table sized
+   * for what stays. Each slot keeps its fingerprint, so no payload is read again.
+   */
+  remap(remap: Int32Array): void {
+    const old = this.slots;
+    let n = 0;
+    for (let i = 1; i < old.length; i += 2) {
+      const r = old[i] as number;
+      if (r >= 0 && (remap[r] ?? -1) >= 0) n++;
+    }
+    let cap = 1024;
+    while (n * 8 > cap * 2 * 3) cap *= 2;
+    this.slots = emptySlots(cap);
+    this.count = n;
+    for (let i = 1; i < old.length; i += 2) {
+      const r = old[i] as number;
+      const to = r >= 0 ? (remap[r] ?? -1) : -1;
+      if (to >= 0) this.insert(old[i - 1] as number, to);
+    }
+  }
+
   private insert(fp: number, row: number): void {
     const t = this.slots;
     const mask = (t.length >>> 1) - 1;

@@ -27,7 +27,7 @@ export class DigestTable {
   /** Slot of the digest, or the empty slot where it would go. */
   private slot(hi: number, lo: number): number {
     const mask = this.hi.length - 1;
-    for (let i = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
+    for (let i = homeSlot(hi, lo, mask); ; i = (i + 1) & mask) {
       const s = this.line[i] as number;
       if (s !== s || (this.hi[i] === hi && this.lo[i] === lo)) return i;
     }
@@ -67,6 +67,31 @@ export class DigestTable {
     this.follower[i] = follower;
   }
 
+  /**
+   * Removes the entry of this digest if its line is `seq` (a line let go). Backward-shift deletion: the
+   * entries after it in its probe run move up, so lookups stay exact with no tombstones.
+   */
+  deleteLine(hi: number, lo: number, seq: number): void {
+    let i = this.slot(hi, lo);
+    if (this.line[i] !== seq) return;
+    const mask = this.hi.length - 1;
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const s = this.line[j] as number;
+      if (s !== s) break;
+      const home = homeSlot(this.hi[j] as number, this.lo[j] as number, mask);
+      // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
+      if (i <= j ? i < home && home <= j : i < home || home <= j) continue;
+      this.hi[i] = this.hi[j] as number;
+      this.lo[i] = this.lo[j] as number;
+      this.line[i] = s;
+      this.follower[i] = this.follower[j] as number;
+      i = j;
+    }
+    this.line[i] = NaN;
+    this.follower[i] = NaN;
+    this.count--;
+  }
+
   /** Every entry, for moving between tables. */
   forEach(f: (hi: number, lo: number, line: number, follower: number) => void): void {
     for (let i = 0; i < this.hi.length; i++) {
@@ -98,12 +123,18 @@ export class DigestTable {
     }
   }
 
+  /** Gives memory back once at most an eighth of the slots are in use (deleteLine never does). */
+  shrinkIfSparse(): void {
+    if (this.hi.length > 16 && this.count * 8 <= this.hi.length) this.keepWhere(() => true);
+  }
+
   /** The stream sequence below which the older half of the entries lie. */
   median(): number {
-    const seqs: number[] = [];
-    this.forEach((_h, _l, s) => seqs.push(s));
-    seqs.sort((a, b) => a - b);
-    return seqs[seqs.length >>> 1] ?? 0;
+    const seqs = new Float64Array(this.count);
+    let n = 0;
+    this.forEach((_h, _l, s) => (seqs[n++] = s));
+    seqs.sort(); // numeric, native: no comparator call per pair
+    return seqs[n >>> 1] ?? 0;
   }
 
   clear(): void {
@@ -127,4 +158,9 @@ export class DigestTable {
       if (s === s) this.add(old.hi[i] as number, old.lo[i] as number, s, old.follower[i] as number);
     }
   }
+}
+
+/** Where a digest's probe run starts. */
+function homeSlot(hi: number, lo: number, mask: number): number {
+  return (hi ^ Math.imul(lo, 0x9e3779b1)) & mask;
 }

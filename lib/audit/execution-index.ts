@@ -134,6 +134,8 @@ export interface ExecState {
   summary?: { version: number; value: ExecutionSummary };
   /** Its events as last handed out, while `version` is unchanged. */
   cachedEvents?: { version: number; events: readonly AuditEvent[] };
+  /** In ExecutionIndex's list of contexts that may hold rows. */
+  mayHold?: boolean;
 }
 
 export function newExecState(kind: ContextKind, name: string, ix: number): ExecState {
@@ -159,6 +161,7 @@ export function newExecState(kind: ContextKind, name: string, ix: number): ExecS
     failedOutcome: false,
     hints: new Hints(),
     version: 0,
+    mayHold: false,
   };
 }
 
@@ -170,6 +173,13 @@ export class ExecutionIndex {
   list: ExecState[] = [];
   /** Contexts folded into totals, past the summaries' share of the memory budget. */
   readonly folded = new FoldedContexts();
+  /**
+   * Contexts that may hold rows: every one touched since the last eviction or holding rows after it. Eviction
+   * looks at these, not at every context ever seen (most are summaries by then).
+   */
+  private mayHold: ExecState[] = [];
+  /** Contexts made by ensure(); fewer than the list holds: some came from a snapshot, not yet looked at. */
+  private ensured = 0;
 
   /** By context key. */
   get(key: string): ExecState | undefined {
@@ -185,6 +195,7 @@ export class ExecutionIndex {
       if (this.folded.size > 0 && this.folded.has(key)) st.refolded = true;
       this.byName.set(key, st);
       this.list.push(st);
+      this.ensured++;
     }
     return st;
   }
@@ -205,12 +216,42 @@ export class ExecutionIndex {
       st.ix = kept.length;
       kept.push(st);
     }
+    // Positions changed: the count of contexts ensure() made stays true only if it covered them all.
+    this.ensured = this.ensured === this.list.length ? kept.length : Math.max(0, this.ensured - gone.size);
     this.list = kept;
+    this.mayHold = this.mayHold.filter((st) => !gone.has(st));
     return remap;
   }
 
-  /** Something arrived for the execution at this stream sequence and time. */
+  /** Contexts that may hold rows (a superset of those that do), for eviction. */
+  holding(): readonly ExecState[] {
+    if (this.ensured !== this.list.length) {
+      // Restored from a snapshot: one pass finds what the restored contexts hold.
+      this.ensured = this.list.length;
+      for (const st of this.list) if (st.events.length + st.malformed.length > 0) this.noteHolding(st);
+    }
+    return this.mayHold;
+  }
+
+  /** After an eviction: only contexts still holding rows stay listed. */
+  settleHolding(): void {
+    const still: ExecState[] = [];
+    for (const st of this.mayHold) {
+      if (st.events.length + st.malformed.length > 0) still.push(st);
+      else st.mayHold = false;
+    }
+    this.mayHold = still;
+  }
+
+  private noteHolding(st: ExecState): void {
+    if (st.mayHold === true) return;
+    st.mayHold = true;
+    this.mayHold.push(st);
+  }
+
+  /** Something arrived for the execution at this stream sequence and time (every row filed comes here). */
   touch(st: ExecState, streamSeq: number, act: number): void {
+    if (st.mayHold !== true) this.noteHolding(st);
     st.version++;
     if (streamSeq < st.firstStreamSeq) st.firstStreamSeq = streamSeq;
     if (streamSeq > st.lastStreamSeq) st.lastStreamSeq = streamSeq;

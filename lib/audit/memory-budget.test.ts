@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log";
+import { fingerprint, FingerprintIndex, sameBytes } from "./dedupe";
 import { DigestTable } from "./digest-table";
+import { ExecutionIndex, newExecState } from "./execution-index";
 import { StringTable } from "./string-table";
 import { sha256Hex } from "./sha256";
-import { BASE_TS_MS, makeMessage, makeWire } from "./testing";
+import { BASE_TS_MS, generateWorkload, makeMessage, makeWire } from "./testing";
 import type { RawMessage } from "./types";
 
 const enc = new TextEncoder();
@@ -117,11 +119,11 @@ describe("ids of evicted executions", () => {
   });
 });
 
-describe("StringTable.releaseUnused", () => {
+describe("StringTable.release", () => {
   it("frees what is unused, never hands an id out twice, and a snapshot of it loads in place", () => {
     const t = new StringTable();
     for (const v of ["a", "b", "c"]) t.intern(v);
-    t.releaseUnused(Uint8Array.of(1, 0, 1));
+    t.release([1, 1]); // twice: counted once
     expect([t.live, t.size, t.lookup("b")]).toEqual([2, 3, -1]);
     expect(t.intern("b")).toBe(3);
     expect(t.intern("c")).toBe(2);
@@ -143,6 +145,108 @@ describe("DigestTable.keepWhere", () => {
       const kept = (i + 1) % 100 === 0;
       expect(t.lineOf(i, ~i)).toBe(kept ? i + 1 : NaN);
       expect(t.followerOf(i, ~i)).toBe(kept ? i + 2 : NaN);
+    }
+  });
+});
+
+describe("DigestTable.deleteLine", () => {
+  it("removes exactly the lines let go, however their probe runs interleave, and shrinks once sparse", () => {
+    // A table past 1 000 entries holds long probe runs that wrap: deleting shifts entries back into holes.
+    const t = new DigestTable();
+    const n = 4_000;
+    const hi = (i: number) => Math.imul(i, 0x2545f491) | 0;
+    for (let i = 0; i < n; i++) t.add(hi(i), i & 7, i + 1, -i);
+    const full = t.bytes;
+    for (let i = 0; i < n; i += 3) t.deleteLine(hi(i), i & 7, i + 1);
+    t.deleteLine(hi(1), 1, 999_999); // another line's digest names it: kept
+    for (let i = 0; i < n; i++) {
+      const kept = i % 3 !== 0;
+      expect([i, t.lineOf(hi(i), i & 7)]).toEqual([i, kept ? i + 1 : NaN]);
+      if (kept) expect(t.followerOf(hi(i), i & 7)).toBe(-i);
+    }
+    expect(t.size).toBe(n - Math.ceil(n / 3));
+    for (let i = 0; i < n; i++) if (i % 3 !== 0 && i % 10 !== 1) t.deleteLine(hi(i), i & 7, i + 1);
+    t.shrinkIfSparse();
+    expect(t.bytes).toBeLessThan(full / 4);
+    for (let i = 1; i < n; i += 10) if (i % 3 !== 0) expect(t.lineOf(hi(i), i & 7)).toBe(i + 1);
+  });
+});
+
+describe("FingerprintIndex.remap", () => {
+  it("follows renumbered rows and forgets dropped ones, reading no payload", () => {
+    const payload = (row: number) => Uint8Array.of(row & 255, row >> 8);
+    let rows = 3_000;
+    let bytesOf = payload;
+    const ix = new FingerprintIndex((row, data) => sameBytes(bytesOf(row), data));
+    for (let r = 0; r < rows; r++) {
+      const d = payload(r);
+      expect(ix.find(fingerprint(d, undefined), d)).toBe(-1);
+      ix.add(fingerprint(d, undefined), r);
+    }
+    // Every other row goes; the rest become 0, 1, 2, …
+    const remap = new Int32Array(rows).map((_, r) => (r % 2 === 0 ? -1 : (r - 1) / 2));
+    ix.remap(remap);
+    rows = 1_500;
+    bytesOf = (row) => payload(row * 2 + 1);
+    for (let r = 0; r < 3_000; r++) {
+      const d = payload(r);
+      expect([r, ix.find(fingerprint(d, undefined), d)]).toEqual([r, r % 2 === 0 ? -1 : (r - 1) / 2]);
+    }
+    expect(ix.bytes).toBeLessThanOrEqual(2 * 4 * 4_096);
+  });
+});
+
+describe("ExecutionIndex.holding", () => {
+  it("lists the contexts rows came for, drops those an eviction emptied, and finds restored ones", () => {
+    const ix = new ExecutionIndex();
+    const a = ix.ensure("execution", "a");
+    const b = ix.ensure("execution", "b");
+    ix.ensure("execution", "c"); // made, nothing filed yet
+    for (const st of [a, b, a]) {
+      st.events.push(st.events.length);
+      ix.touch(st, 1, 1);
+    }
+    expect(ix.holding().map((st) => st.name)).toEqual(["a", "b"]);
+    b.events = []; // evicted
+    ix.settleHolding();
+    expect(ix.holding().map((st) => st.name)).toEqual(["a"]);
+    // A snapshot puts contexts in the list directly, rows and all: the next call looks at them once.
+    const restored = newExecState("execution", "r", ix.list.length);
+    restored.events.push(9);
+    ix.list.push(restored);
+    expect(ix.holding().map((st) => st.name)).toEqual(["a", "r"]);
+  });
+});
+
+describe("eviction over read buffers", () => {
+  it("held messages read their own bytes after evictions that keep some buffers and copy out of others", () => {
+    // As a socket reader hands them out: views into 64 KiB buffers, which the store keeps by reference.
+    const { messages } = generateWorkload({
+      seed: 7,
+      executions: 300,
+      concurrency: 16,
+      faultRate: 0.05,
+      hash: sha256Hex,
+    });
+    const packed: RawMessage[] = [];
+    let buf = new Uint8Array(64 << 10);
+    let at = 0;
+    for (const m of messages) {
+      if (at + m.data.length > buf.length) [buf, at] = [new Uint8Array(64 << 10), 0];
+      buf.set(m.data, at);
+      packed.push({ ...m, data: buf.subarray(at, at + m.data.length) });
+      at += m.data.length;
+    }
+    const budgeted = new AuditLog({ budgetBytes: 6_000_000 });
+    const full = new AuditLog();
+    feed(budgeted, packed);
+    feed(full, packed);
+    expect(budgeted.memory().evictedExecutions).toBeGreaterThan(50);
+    const held = budgeted.executions().filter((x) => x.evicted === undefined);
+    expect(held.length).toBeGreaterThan(20);
+    for (const x of held) {
+      expect(budgeted.events(x.id)).toEqual(full.events(x.id));
+      expect(budgeted.malformed(x.id)).toEqual(full.malformed(x.id));
     }
   });
 });

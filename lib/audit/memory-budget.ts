@@ -1,9 +1,11 @@
 // The memory budget: what the log holds, estimated from its own structures
 // (no heap API is portable), and eviction past it. Whole finished executions
 // go, least recently active first, down to EVICT_TO of the budget so eviction
-// is rare; the store is then compacted (held rows renumbered, their bytes
-// copied into fresh chunks, ids no held row uses released) so the memory is
-// really given back. An evicted execution keeps its summary, its duplicates and
+// is rare; the store is then compacted (held rows renumbered, the kept bytes
+// of chunks now mostly let go copied out so those chunks go, ids no held row
+// uses released) so the memory is really given back. An eviction's work is
+// what it lets go plus the rows still held, never everything ever seen (ids,
+// contexts, breaks). An evicted execution keeps its summary, its duplicates and
 // the anomaly counts under the built-in keys; its stream sequences are
 // remembered, so a re-read of its stretch brings its messages back (ingest.ts,
 // "restore"). Past SUMMARY_SHARE of the budget, the oldest summaries are folded
@@ -15,7 +17,6 @@ import { EVENT_OBJECT_BYTES, type EventCache } from "./event-cache";
 import type { ExecState, ExecutionSummary } from "./execution-index";
 import type { Ingest } from "./ingest";
 import type { KeyColumns } from "./key-columns";
-import { rebuildFingerprints } from "./log-snapshot";
 
 /** Eviction brings the log down to this share of its budget. */
 const EVICT_TO = 0.8;
@@ -29,7 +30,7 @@ const EXECUTION_BYTES = 2_100;
 const DUPLICATE_BYTES = 120;
 /** An interned id: the string, its Map entry and its slot. */
 const INTERNED_BYTES = 120;
-/** A released one keeps its slot (RowStore.releaseUnusedIds). */
+/** A released one keeps its slot (StringTable.release). */
 const RELEASED_ID_BYTES = 8;
 const MALFORMED_RECORD_BYTES = 400;
 
@@ -100,7 +101,8 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   const s = ing.store;
   const held = heldBytes(parts);
   const target = opts.budgetBytes * EVICT_TO;
-  const candidates = ing.execs.list
+  const holding = ing.execs.holding();
+  const candidates = holding
     .filter((st) => st.events.length + st.malformed.length > 0 && opts.evictable(st))
     .sort((a, b) => a.lastActivityMs - b.lastActivityMs || a.lastStreamSeq - b.lastStreamSeq);
   const chosen: ExecState[] = [];
@@ -160,16 +162,20 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
   for (let row = 0; row < s.n; row++) if (keepMark[row] === 1) keep[k++] = row;
   parts.cache.clear();
   parts.keys.clear();
+  const ids = s.idsOf(dropped);
   const remap = s.compact(keep);
-  s.releaseUnusedIds();
-  for (const st of ing.execs.list) st.hints.forgetIds(); // evicted ones share ing.execs.sharedHints
+  s.releaseUnusedIds(ids);
+  // Only contexts holding rows have hints of their own: evicted ones share ing.execs.sharedHints.
+  ing.execs.settleHolding();
+  for (const st of ing.execs.holding()) st.hints.forgetIds();
+  ing.execs.sharedHints.forgetIds();
   ing.outside.forgetIds();
   const map = (rows: number[]) => {
     for (let i = 0; i < rows.length; i++) rows[i] = remap[rows[i] as number] as number;
   };
   map(ing.all);
   map(ing.bad);
-  for (const st of ing.execs.list) {
+  for (const st of ing.execs.holding()) {
     map(st.events);
     map(st.malformed);
   }
@@ -180,7 +186,7 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
     records.set(to, rec);
   }
   ing.badRecords = records;
-  rebuildFingerprints(ing);
+  ing.fingerprints.remap(remap);
   return { executions: chosen.length, messages, remap };
 }
 
@@ -233,10 +239,7 @@ export function foldSummaries(ing: Ingest, opts: FoldOptions): number {
     if (x >= 0) home[row] = remap[x] as number;
   }
   // Their execution ids go too (no held row names them); a late line interns its id anew.
-  const execs = ing.store.execs;
-  const used = new Uint8Array(execs.size).fill(1);
-  for (const st of chosen) if (st.execIx >= 0) used[st.execIx] = 0;
-  execs.releaseUnused(used);
+  ing.store.execs.release(chosen.filter((st) => st.execIx >= 0).map((st) => st.execIx));
   ing.forgetContexts();
   return chosen.length;
 }

@@ -200,6 +200,7 @@ export class ProcessTracker {
     this.prevInProc = prevInProc;
     this.verifiedRow = verifiedRow;
     for (const b of this.procs) {
+      if (b.rows.length === 0 && b.lastRow < 0) continue; // nothing of it held: nothing to renumber
       const rows: number[] = [];
       for (const r of b.rows) {
         const to = remap[r] ?? -1;

@@ -39,6 +39,13 @@ function shrinkTo<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: n
 /** Typed-array bytes per row besides the payload: 6 float64, 13 int32, 1 byte, 8 words of prev_hash. */
 const ROW_COLUMN_BYTES = 6 * 8 + 13 * 4 + 1 + 32;
 
+/** Ids per table that an eviction may leave unused (RowStore.idsOf). */
+export interface IdCandidates {
+  corr: Set<number>;
+  task: Set<number>;
+  entityId: Set<number>;
+}
+
 export class RowStore implements EventColumns {
   /** Rows in use. */
   n = 0;
@@ -328,21 +335,40 @@ export class RowStore implements EventColumns {
   }
 
   /**
-   * Keeps only `keep` (rows, ascending) and renumbers them 0…k−1 in that order;
-   * their bytes are copied into fresh arena chunks and every old chunk (and kept
-   * read buffer) is let go. Returns old row → new row (−1: dropped).
+   * Keeps only `keep` (rows, ascending) and renumbers them 0…k−1 in that order. A byte chunk (arena or kept
+   * read buffer) that is still at least half payload of kept rows stays as it is; the kept rows of the others
+   * are copied out and those chunks let go. So the bytes copied are at most what was let go, not everything
+   * held, and bytes still never cost more than twice the payload. Returns old row → new row (−1: dropped).
    */
   compact(keep: Int32Array): Int32Array {
+    if (this.pending >= 0) this.settle(); // its rows are decided before they are renumbered
     const remap = new Int32Array(this.n).fill(-1);
-    const old = {
-      chunks: this.chunks.slice(),
-      chunk: this.chunk,
-      start: this.start,
-      len: this.len,
-      digest: this.digest,
-      prevHash: this.prevHash,
-    };
     const k = keep.length;
+    const oldChunks = this.chunks.slice();
+    const live = new Float64Array(oldChunks.length);
+    for (let i = 0; i < k; i++) {
+      const r = keep[i] as number;
+      const c = this.chunk[r] as number;
+      live[c] = (live[c] as number) + (this.len[r] as number);
+    }
+    // Chunks that stay, renumbered in order; the current arena counts only what is filled of it.
+    const chunkTo = new Int32Array(oldChunks.length).fill(-1);
+    this.chunks.length = 0;
+    this.used.length = 0;
+    for (let c = 0; c < oldChunks.length; c++) {
+      const buf = oldChunks[c];
+      const filled = c === this.cur ? this.curOff : (buf?.length ?? 0);
+      const l = live[c] as number;
+      if (buf === undefined || l === 0 || l * 2 < filled) continue;
+      chunkTo[c] = this.chunks.length;
+      this.chunks.push(buf);
+      this.used.push(l);
+    }
+    const shared = [...this.shared];
+    this.shared.clear();
+    for (const [buffer, c] of shared) if ((chunkTo[c] as number) >= 0) this.shared.set(buffer, chunkTo[c] as number);
+    this.cur = this.cur >= 0 ? (chunkTo[this.cur] as number) : -1;
+    if (this.cur < 0) this.curOff = 0;
     const cols = [
       "streamSeq",
       "seq",
@@ -359,38 +385,32 @@ export class RowStore implements EventColumns {
       "producer",
       "identity",
       "subject",
+      "len",
     ] as const;
     for (const name of cols) {
       const from = this[name];
       for (let i = 0; i < k; i++) from[i] = from[keep[i] as number] as number; // keep is ascending: in place
     }
     for (const [a, w] of [
-      [old.prevHash, 8],
-      [old.digest, 8],
+      [this.prevHash, 8],
+      [this.digest, 8],
     ] as const) {
       if (a.length === 0) continue;
       for (let i = 0; i < k; i++) a.copyWithin(i * w, (keep[i] as number) * w, (keep[i] as number) * w + w);
     }
-    this.chunks.length = 0;
-    this.used.length = 0;
-    this.shared.clear();
-    this.pending = -1;
-    this.pendingBuffer = undefined;
-    this.pendingRows = [];
-    this.pendingEnd = 0;
-    this.cur = -1;
-    this.curOff = 0;
-    this.chunk = new Int32Array(this.cap);
-    this.start = new Int32Array(this.cap);
-    this.len = new Int32Array(this.cap);
     for (let i = 0; i < k; i++) {
       const r = keep[i] as number;
       remap[r] = i;
-      const c = old.chunks[old.chunk[r] as number] as Uint8Array;
-      const s0 = old.start[r] as number;
-      const n = old.len[r] as number;
-      this.len[i] = n;
-      this.copy(i, c.subarray(s0, s0 + n));
+      const c = this.chunk[r] as number;
+      const s0 = this.start[r] as number;
+      const to = chunkTo[c] as number;
+      if (to >= 0) {
+        this.chunk[i] = to;
+        this.start[i] = s0;
+      } else {
+        // Reads row r's place before copy() writes row i's (i <= r, ascending).
+        this.copy(i, (oldChunks[c] as Uint8Array).subarray(s0, s0 + (this.len[i] as number)));
+      }
     }
     this.n = k;
     // Give back what the columns no longer need (they double as they grow).
@@ -400,22 +420,40 @@ export class RowStore implements EventColumns {
   }
 
   /**
-   * After compact(): lets go of the correlation, task and entity ids no held row refers to (those of evicted
-   * executions), so what eviction leaves does not grow by a dozen strings a run. Hints that cached them must
-   * forget them (Hints.forgetIds). Execution ids stay: every execution keeps its summary.
+   * The correlation, task and entity ids of rows about to go (evicted): the only ids an eviction can leave
+   * unused, so releaseUnusedIds() looks at these, not at every id ever handed out.
    */
-  releaseUnusedIds(): void {
-    for (const [col, table] of [
-      [this.corr, this.corrs],
-      [this.task, this.tasks],
-      [this.entityId, this.entityIds],
+  idsOf(rows: ArrayLike<number>): IdCandidates {
+    const out: IdCandidates = { corr: new Set(), task: new Set(), entityId: new Set() };
+    for (const [col, ids] of [
+      [this.corr, out.corr],
+      [this.task, out.task],
+      [this.entityId, out.entityId],
     ] as const) {
-      const used = new Uint8Array(table.size);
-      for (let row = 0; row < this.n; row++) {
-        const id = col[row] as number;
-        if (id >= 0) used[id] = 1;
+      for (let i = 0; i < rows.length; i++) {
+        const id = col[rows[i] as number] as number;
+        if (id >= 0) ids.add(id);
       }
-      table.releaseUnused(used);
+    }
+    return out;
+  }
+
+  /**
+   * After compact(): lets go of the candidates (idsOf the rows that went) no held row refers to, so what
+   * eviction leaves does not grow by a dozen strings a run. Hints that cached them must forget them
+   * (Hints.forgetIds). Execution ids stay: every execution keeps its summary.
+   */
+  releaseUnusedIds(candidates: IdCandidates): void {
+    for (const [col, table, ids] of [
+      [this.corr, this.corrs, candidates.corr],
+      [this.task, this.tasks, candidates.task],
+      [this.entityId, this.entityIds, candidates.entityId],
+    ] as const) {
+      for (let row = 0; row < this.n && ids.size > 0; row++) {
+        const id = col[row] as number;
+        if (id >= 0) ids.delete(id);
+      }
+      table.release(ids);
     }
   }
 

@@ -35,13 +35,14 @@ export class StringTable {
   }
 
   /**
-   * Lets go of the strings of ids `used` says no to (nothing refers to them any more): the string and its
-   * map entry go, the id is never handed out again, and interning the string again gives a new id.
+   * Lets go of the strings of these ids (nothing refers to them any more): the string and its map entry go,
+   * the id is never handed out again, and interning the string again gives a new id. Costs what is released,
+   * not a pass over every id ever handed out.
    */
-  releaseUnused(used: Uint8Array): void {
-    for (let id = 0; id < this.values.length; id++) {
-      const v = this.values[id] as string;
-      if (used[id] === 1 || v === RELEASED) continue;
+  release(ids: Iterable<number>): void {
+    for (const id of ids) {
+      const v = this.values[id];
+      if (v === undefined || v === RELEASED) continue;
       this.ids.delete(v);
       this.values[id] = RELEASED;
       this.released++;
