@@ -163,11 +163,13 @@ if (!Number.isNaN(m1)) {
   again = undefined;
   const retained = mem() - mb0;
   const st = budgeted.memory();
+  const listed = budgeted.executions();
   console.log(
     `with a ${fmt(BUDGET / 2 ** 20)} MiB budget (BENCH_BUDGET_MIB): retained ${fmt(retained / 1e6, 1)} MB ` +
       `= ${fmt(retained / seenCount)} B per message seen (${fmt(withoutBudget)} without a budget), ${fmt(retained / BUDGET, 2)}x the budget; ` +
       `holds ${fmt(st.heldMessages)} of ${fmt(seenCount)} (estimate ${fmt(st.heldBytes / 2 ** 20, 1)} MiB), ` +
-      `${fmt(st.evictedExecutions)} of ${fmt(budgeted.executions().length)} executions as summaries; ` +
+      `${fmt(listed.length)} executions listed (${fmt(listed.filter((x) => x.evicted !== undefined).length)} of them as summaries), ` +
+      `${fmt(budgeted.folded().execution.contexts)} older only counted; ` +
       `ingest ${fmt((seenCount / budgetMs) * 1000)} events/s (evictions included)`,
   );
 }
