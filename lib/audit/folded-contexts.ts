@@ -121,7 +121,10 @@ export class FoldedContexts {
     return this.where(key) !== undefined;
   }
 
-  /** The stream sequences a folded context of this key lay in (first to last message), if it was folded. */
+  /**
+   * The stream sequences a folded context of this key lay in (first to last message), if it was folded; folded
+   * again after a late line, the newer generation's (the hash may be there twice).
+   */
   where(key: string): { from: number; to: number } | undefined {
     if (this.older.hash.length + this.newer.hash.length === 0) return undefined;
     const h = hash53(key);
@@ -159,10 +162,11 @@ export class FoldedContexts {
       if (x.lastStreamSeq > t.lastStreamSeq) t.lastStreamSeq = x.lastStreamSeq;
     });
     const order = items.map((_, i) => i).sort((a, b) => (hashes[a] as number) - (hashes[b] as number));
+    const at = (i: number) => (items[i] as (typeof items)[number]).summary;
     const batch: Generation = {
       hash: Float64Array.from(order, (i) => hashes[i] as number),
-      from: Float64Array.from(order, (i) => (items[i] as (typeof items)[number]).summary.firstStreamSeq),
-      to: Float64Array.from(order, (i) => (items[i] as (typeof items)[number]).summary.lastStreamSeq),
+      from: Float64Array.from(order, (i) => at(i).firstStreamSeq),
+      to: Float64Array.from(order, (i) => at(i).lastStreamSeq),
     };
     this.newer = merge(this.newer, batch);
     if (this.newer.hash.length > this.maxIds / 2) {
