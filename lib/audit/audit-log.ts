@@ -125,9 +125,9 @@ export class AuditLog {
     const goneLines =
       opts.budgetBytes === undefined ? undefined : Math.max(20_000, Math.floor(opts.budgetBytes / 16 / 48));
     if (goneLines !== undefined) ing.evictedCopiesLimit = goneLines;
-    // And the ids of folded contexts (24 bytes each) at most a sixteenth.
+    // And the ids of folded contexts (25 bytes each) at most a sixteenth.
     if (opts.budgetBytes !== undefined)
-      ing.execs.folded.maxIds = Math.max(100_000, Math.floor(opts.budgetBytes / 16 / 24));
+      ing.execs.folded.maxIds = Math.max(100_000, Math.floor(opts.budgetBytes / 16 / 25));
     const maxEvents =
       opts.budgetBytes === undefined
         ? MAX_CACHED_EVENTS

@@ -192,7 +192,7 @@ export class ExecutionIndex {
     let st = this.byName.get(key);
     if (st === undefined) {
       st = newExecState(kind, name, this.list.length);
-      if (this.folded.size > 0 && this.folded.has(key)) st.refolded = true;
+      if (this.folded.size > 0 && this.folded.relist(key, kind)) st.refolded = true;
       this.byName.set(key, st);
       this.list.push(st);
       this.ensured++;

@@ -95,8 +95,12 @@ describe("folding summaries into totals", () => {
     expect(log.foldedRange(`x${RUNS - 1}`)).toBeUndefined(); // listed
     expect(log.foldedRange("never-seen")).toBeUndefined();
     log.pin("x0"); // as the view that opens it does
+    const foldedBefore = log.folded().execution.contexts;
     log.add([line(0, 5, total + 1)]);
     expect(log.foldedRange("x0")).toBeUndefined(); // listed again
+    // Listed again, so no longer among the folded: every run still counted once.
+    expect(log.folded().execution.contexts).toBe(foldedBefore - 1);
+    expect(log.executions().length + log.folded().execution.contexts).toBe(RUNS);
     const x0 = log.execution("x0");
     expect(x0?.folded).toBe(true);
     expect(x0?.eventCount).toBe(1);
@@ -168,6 +172,19 @@ describe("FoldedContexts", () => {
     const t = f.totals.execution;
     expect([t.contexts, t.events, t.malformed, t.uncounted, t.byStatus.complete]).toEqual([6, 12, 6, 4, 6]);
     expect(t.anomalies).toEqual({ k: { gap: 2 } });
+  });
+
+  it("a context listed again leaves the folded count, by status; folded again, its newer stretch answers", () => {
+    const f = new FoldedContexts();
+    f.fold([{ summary: summary("a"), counts: {} }]);
+    expect(f.relist("a", "execution")).toBe(true);
+    expect([f.size, f.totals.execution.byStatus.complete, f.has("a")]).toEqual([0, 0, false]);
+    expect(f.relist("a", "execution")).toBe(false); // once
+    // Its events folded earlier stay counted until a re-read moves them.
+    expect(f.totals.execution.events).toBe(2);
+    f.fold([{ summary: { ...summary("a"), firstStreamSeq: 7, lastStreamSeq: 9, status: "failed" }, counts: {} }]);
+    expect(f.where("a")).toEqual({ from: 7, to: 9 });
+    expect([f.size, f.totals.execution.byStatus.failed]).toEqual([1, 1]);
   });
 
   it("hash53 is a stable 53-bit integer", () => {

@@ -3,11 +3,12 @@
 // them. So once summaries outgrow their share (memory-budget.ts), the oldest
 // are folded: they leave the list and become exact totals — how many, by kind
 // and status, their events, malformed messages, duplicates and anomaly counts
-// under each built-in key — plus a 53-bit hash of each key and the stream
-// sequences it lay in (24 bytes), so a late line of one is known to belong to a
-// context whose earlier part is only counted, and opening one reads just its
-// stretch again. Hashes are kept in two generations; past the cap the older one goes
-// (such a very old context's late line then reads as a new one).
+// under each built-in key — plus, per key, a 53-bit hash, the stream sequences
+// it lay in and its status (25 bytes). So a late line of one is known to belong
+// to a context whose earlier part is only counted (and it leaves the folded
+// count, listed again), and opening one reads just its stretch again. Keys are
+// kept in two generations; past the cap the older one goes (a late line of so
+// old a context then reads as a new one).
 
 import type { AnomalyKind } from "./anomaly";
 import type { ContextKind } from "./context-ref";
@@ -59,33 +60,48 @@ export function hash53(s: string): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** Folded keys by hash, ascending, with where each context lay on the stream. */
+/** Folded keys by hash, ascending, with where each context lay on the stream and its status then. */
 interface Generation {
   hash: Float64Array;
+  /** −1: listed again since (a late line made it anew). */
   from: Float64Array;
   to: Float64Array;
+  status: Uint8Array;
 }
 
-const EMPTY: Generation = { hash: new Float64Array(0), from: new Float64Array(0), to: new Float64Array(0) };
+const STATUSES: readonly ExecutionStatus[] = ["running", "complete", "failed", "cancelled", "stalled"];
 
+const EMPTY: Generation = {
+  hash: new Float64Array(0),
+  from: new Float64Array(0),
+  to: new Float64Array(0),
+  status: new Uint8Array(0),
+};
+
+/** Position of a still-folded entry of hash `h`, or -1. */
 function indexOf(g: Generation, h: number): number {
   const a = g.hash;
   let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
+  let hi = a.length;
+  while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const v = a[mid] as number;
-    if (v === h) return mid;
-    if (v < h) lo = mid + 1;
-    else hi = mid - 1;
+    if ((a[mid] as number) < h) lo = mid + 1;
+    else hi = mid;
   }
+  // Folded twice (listed again in between), a hash is there twice: the entry still folded.
+  for (let i = lo; i < a.length && a[i] === h; i++) if ((g.from[i] as number) >= 0) return i;
   return -1;
 }
 
 /** Two generations merged into one, by hash. */
 function merge(a: Generation, b: Generation): Generation {
   const n = a.hash.length + b.hash.length;
-  const out: Generation = { hash: new Float64Array(n), from: new Float64Array(n), to: new Float64Array(n) };
+  const out: Generation = {
+    hash: new Float64Array(n),
+    from: new Float64Array(n),
+    to: new Float64Array(n),
+    status: new Uint8Array(n),
+  };
   let i = 0;
   let j = 0;
   for (let k = 0; k < n; k++) {
@@ -95,6 +111,7 @@ function merge(a: Generation, b: Generation): Generation {
     out.hash[k] = src.hash[at] as number;
     out.from[k] = src.from[at] as number;
     out.to[k] = src.to[at] as number;
+    out.status[k] = src.status[at] as number;
   }
   return out;
 }
@@ -113,7 +130,7 @@ export class FoldedContexts {
   }
 
   get bytes(): number {
-    return (this.older.hash.length + this.newer.hash.length) * 24 + 2_000;
+    return (this.older.hash.length + this.newer.hash.length) * 25 + 2_000;
   }
 
   /** Whether a context of this key was folded (one whose hash is still kept). */
@@ -121,16 +138,34 @@ export class FoldedContexts {
     return this.where(key) !== undefined;
   }
 
-  /**
-   * The stream sequences a folded context of this key lay in (first to last message), if it was folded; folded
-   * again after a late line, the newer generation's (the hash may be there twice).
-   */
+  /** The stream sequences a folded context of this key lay in (first to last message), if it is folded. */
   where(key: string): { from: number; to: number } | undefined {
+    const f = this.find(key);
+    return f === undefined ? undefined : { from: f.g.from[f.i] as number, to: f.g.to[f.i] as number };
+  }
+
+  /**
+   * A late line made a folded context anew (it is listed again): it no longer counts among the folded, by
+   * kind and status; its events folded earlier stay in the totals until a re-read moves them (unfold).
+   * Whether it was folded.
+   */
+  relist(key: string, kind: ContextKind): boolean {
+    const f = this.find(key);
+    if (f === undefined) return false;
+    const t = this.totals[kind];
+    const status = STATUSES[f.g.status[f.i] as number] as ExecutionStatus;
+    t.contexts--;
+    t.byStatus[status] = Math.max(0, (t.byStatus[status] ?? 0) - 1);
+    f.g.from[f.i] = -1;
+    return true;
+  }
+
+  private find(key: string): { g: Generation; i: number } | undefined {
     if (this.older.hash.length + this.newer.hash.length === 0) return undefined;
     const h = hash53(key);
     for (const g of [this.newer, this.older]) {
       const i = indexOf(g, h);
-      if (i >= 0) return { from: g.from[i] as number, to: g.to[i] as number };
+      if (i >= 0) return { g, i };
     }
     return undefined;
   }
@@ -167,6 +202,7 @@ export class FoldedContexts {
       hash: Float64Array.from(order, (i) => hashes[i] as number),
       from: Float64Array.from(order, (i) => at(i).firstStreamSeq),
       to: Float64Array.from(order, (i) => at(i).lastStreamSeq),
+      status: Uint8Array.from(order, (i) => STATUSES.indexOf(at(i).status)),
     };
     this.newer = merge(this.newer, batch);
     if (this.newer.hash.length > this.maxIds / 2) {
