@@ -1,6 +1,6 @@
 "use client";
 
-import { BUILTIN_KEYS, type ExecutionStatus } from "@/lib/audit";
+import { BUILTIN_KEYS, EXECUTION_STATUSES, type ExecutionStatus } from "@/lib/audit";
 import type { ExecutionFilter } from "@/lib/executions/execution-rows";
 import type { ListView } from "@/lib/links/executions-params";
 import { visible } from "@/lib/text/visible";
@@ -16,7 +16,6 @@ export interface ExecutionsFilterBarProps {
   total: number;
 }
 
-const STATUSES: ExecutionStatus[] = ["running", "complete", "failed", "cancelled", "stalled"];
 const WINDOWS: { label: string; ms?: number }[] = [
   { label: "any time" },
   // Relative to the newest event on the stream, so a replayed file filters by its own clock.
@@ -75,7 +74,7 @@ export function ExecutionsFilterBar({
         onChange={(e) => onFilter({ ...filter, status: (e.target.value || undefined) as ExecutionStatus | undefined })}
       >
         <option value="">any status</option>
-        {STATUSES.map((s) => (
+        {EXECUTION_STATUSES.map((s) => (
           <option key={s}>{s}</option>
         ))}
       </select>

@@ -76,6 +76,7 @@ export function ExecutionsTable() {
   };
   const { rows, total, reach, workflows: indexWorkflows } = useExecutionRows(key, filter, kindOfView(view));
   const shown = useMemo(() => selectExecutions(rows, filter, sort), [rows, filter, sort]);
+  const exactSearch = filter.search?.trim() ?? "";
   // The index's workflows too: a filter reaches workflows none of the held rows belong to.
   const workflows = useMemo(
     () => [...new Set([...workflowIds(rows), ...(indexWorkflows ?? [])])].sort(),
@@ -124,24 +125,19 @@ export function ExecutionsTable() {
           the server: narrow by workflow, status or time window, or search an exact execution id.
         </p>
       )}
-      {filter.search !== undefined &&
-        filter.search.trim() !== "" &&
-        !rows.some((r) => r.name === filter.search?.trim()) && (
-          // Temporal's list does the same for an exact workflow id: one the list does not hold may still be read.
-          <p className="text-xs text-slate-500" data-testid="open-by-id">
-            No {view === "invocations" ? "invocation" : "execution"} of this list is named exactly that:{" "}
-            <Link
-              href={contextPath({
-                kind: view === "invocations" ? "invocation" : "execution",
-                id: filter.search.trim(),
-              })}
-              className="text-sky-700 underline dark:text-sky-400"
-            >
-              open “{visible(filter.search.trim())}” from the stream
-            </Link>{" "}
-            (an older one this tab keeps only counted, or one it never read).
-          </p>
-        )}
+      {exactSearch !== "" && !rows.some((r) => r.name === exactSearch) && (
+        // Temporal's list does the same for an exact workflow id: one the list does not hold may still be read.
+        <p className="text-xs text-slate-500" data-testid="open-by-id">
+          No {view === "invocations" ? "invocation" : "execution"} of this list is named exactly that:{" "}
+          <Link
+            href={contextPath({ kind: view === "invocations" ? "invocation" : "execution", id: exactSearch })}
+            className="text-sky-700 underline dark:text-sky-400"
+          >
+            open “{visible(exactSearch)}” from the stream
+          </Link>{" "}
+          (an older one this tab keeps only counted, or one it never read).
+        </p>
+      )}
       {total === 0 ? (
         <p className="py-12 text-center text-slate-500" data-testid="executions-empty">
           {status.phase !== "live"

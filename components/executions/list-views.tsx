@@ -5,8 +5,7 @@ import { useMemo } from "react";
 import { useAuditFeed } from "@/hooks/use-audit-feed";
 import { useThrottled } from "@/hooks/use-throttled";
 import type { ListView } from "@/lib/links/executions-params";
-import type { AuditLog, ExecutionStatus } from "@/lib/audit";
-import type { FoldedTotals } from "@/lib/audit/folded-contexts";
+import type { AuditLog, ExecutionStatus, FoldedTotals } from "@/lib/audit";
 
 const TABS: { view: ListView; label: string }[] = [
   { view: "executions", label: "Workflow executions" },

@@ -21,7 +21,8 @@ import { FoldedContexts } from "./folded-contexts";
 import { Hint } from "./string-table";
 import type { AuditEvent, ProducerIdentity } from "./types";
 
-export type ExecutionStatus = "running" | "complete" | "failed" | "cancelled" | "stalled";
+export const EXECUTION_STATUSES = ["running", "complete", "failed", "cancelled", "stalled"] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** What an evicted execution left behind besides its summary. */
 export interface EvictedPart {

@@ -12,7 +12,7 @@
 
 import type { AnomalyKind } from "./anomaly";
 import type { ContextKind } from "./context-ref";
-import type { EvictedPart, ExecutionStatus, ExecutionSummary } from "./execution-index";
+import { EXECUTION_STATUSES, type EvictedPart, type ExecutionStatus, type ExecutionSummary } from "./execution-index";
 
 export interface FoldedTotals {
   contexts: number;
@@ -68,8 +68,6 @@ interface Generation {
   to: Float64Array;
   status: Uint8Array;
 }
-
-const STATUSES: readonly ExecutionStatus[] = ["running", "complete", "failed", "cancelled", "stalled"];
 
 const EMPTY: Generation = {
   hash: new Float64Array(0),
@@ -153,7 +151,7 @@ export class FoldedContexts {
     const f = this.find(key);
     if (f === undefined) return false;
     const t = this.totals[kind];
-    const status = STATUSES[f.g.status[f.i] as number] as ExecutionStatus;
+    const status = EXECUTION_STATUSES[f.g.status[f.i] as number] as ExecutionStatus;
     t.contexts--;
     t.byStatus[status] = Math.max(0, (t.byStatus[status] ?? 0) - 1);
     f.g.from[f.i] = -1;
@@ -202,7 +200,7 @@ export class FoldedContexts {
       hash: Float64Array.from(order, (i) => hashes[i] as number),
       from: Float64Array.from(order, (i) => at(i).firstStreamSeq),
       to: Float64Array.from(order, (i) => at(i).lastStreamSeq),
-      status: Uint8Array.from(order, (i) => STATUSES.indexOf(at(i).status)),
+      status: Uint8Array.from(order, (i) => EXECUTION_STATUSES.indexOf(at(i).status)),
     };
     this.newer = merge(this.newer, batch);
     if (this.newer.hash.length > this.maxIds / 2) {

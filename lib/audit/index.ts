@@ -36,4 +36,6 @@ export {
   type ExecutionSummary,
   type LogAnalyzeOptions,
 } from "./audit-log";
+export { EXECUTION_STATUSES } from "./execution-index";
+export type { FoldedTotals } from "./folded-contexts";
 export { buildLanes, compareLanes, leadsLane, type Lane, type LaneOrderKey } from "./lane-model";

@@ -168,10 +168,8 @@ export class Ingest {
 
   /** Whether the context the message names was evicted, or folded into the totals (then it is not known). */
   private letGo(bad: Malformed | undefined): boolean {
-    const e = bad ?? this.scanned;
-    const ref = contextOfIds(e.workflow_execution_id, e.correlation_id);
-    if (ref === undefined) return false;
-    const key = contextKey(ref);
+    const key = this.namedKey(bad);
+    if (key === undefined) return false;
     const st = this.execs.get(key);
     return st === undefined
       ? this.execs.folded.size > 0 && this.execs.folded.has(key)
@@ -180,9 +178,15 @@ export class Ingest {
 
   /** The known context the scanned message (or `bad`) names. */
   private namedExec(bad: Malformed | undefined): ExecState | undefined {
+    const key = this.namedKey(bad);
+    return key === undefined ? undefined : this.execs.get(key);
+  }
+
+  /** The key of the context the scanned message (or `bad`) names; undefined: a process-level event. */
+  private namedKey(bad: Malformed | undefined): string | undefined {
     const e = bad ?? this.scanned;
     const ref = contextOfIds(e.workflow_execution_id, e.correlation_id);
-    return ref === undefined ? undefined : this.execs.get(contextKey(ref));
+    return ref === undefined ? undefined : contextKey(ref);
   }
 
   /** Rows about to be evicted: their content ids stay, so later copies of them are still duplicates. */
@@ -365,9 +369,7 @@ export class Ingest {
       insertSorted(s.streamSeq, this.bad, row);
       if (st !== undefined) {
         insertSorted(s.streamSeq, st.malformed, row);
-        if (restored && st.evicted === undefined && st.refolded === true)
-          this.execs.folded.unfold(st.kind, "malformed");
-        else if (restored) unevict(st, "malformed");
+        if (restored) this.takeBack(st, "malformed");
         else if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} };
       }
       this.touch(st, streamSeq, s.receivedMs[row] as number);
@@ -380,16 +382,23 @@ export class Ingest {
       return;
     }
     insertSorted(s.streamSeq, st.events, row);
-    if (restored && st.evicted === undefined && st.refolded === true) {
-      // Its context was folded: the event leaves the totals for the state made anew, which notes it below.
-      this.execs.folded.unfold(st.kind, "events");
-    } else if (restored) {
-      unevict(st, "events");
-      return; // its summary fields never left
-    }
+    if (restored && this.takeBack(st, "events")) return; // its summary fields never left
     if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} }; // with this one, unknown until read again
     const ix = s.identity[row] as number;
     this.execs.noteEvent(st, this.scanned, ix, this.identities.at(ix), streamSeq);
+  }
+
+  /**
+   * A row read again comes back to its context: out of its evicted count, or — the context was folded and made
+   * anew since — out of the folded totals, and then its summary fields must note it. Whether they already do.
+   */
+  private takeBack(st: ExecState, what: "events" | "malformed"): boolean {
+    if (st.evicted === undefined && st.refolded === true) {
+      this.execs.folded.unfold(st.kind, what);
+      return false;
+    }
+    unevict(st, what);
+    return true;
   }
 
   /** Removes a held row that an identical, earlier copy replaces; its counters stay valid (same content). */
