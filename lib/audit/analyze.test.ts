@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeEvents } from "./analyze";
 import type { Analysis, AnomalyKind } from "./anomaly";
 import { AuditLog } from "./audit-log";
+import { findingsOf, oracleAnalyze, oracleSet } from "./oracle";
 import { BUILTIN_KEYS, customKey, fieldReader, keyById, type PartitionKey } from "./partition-key";
 import { BASE_TS_MS, makeEvent, makeMessage, seededRandom } from "./testing";
 import type { AuditEvent } from "./types";
@@ -295,6 +296,35 @@ describe("analysis: the partition of every event", () => {
         expect(a.partitionOfRow).toEqual(analyzeEvents({ events: kept }, key).partitionOfRow);
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe("analyze: seqs sorted by packing or by comparison", () => {
+  // Small seqs are sorted packed into floats; a spread near 2^53 cannot be packed and takes the
+  // comparator. Both must find what the oracle finds, in the same order.
+  const seqs = fc.array(
+    fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(2 ** 50, Number.MAX_SAFE_INTEGER - 1)),
+    { minLength: 2, maxLength: 40 },
+  );
+  it("finds the oracle's collisions, gaps and out-of-order arrivals", () => {
+    fc.assert(
+      fc.property(seqs, (list) => {
+        const msgs = list.map((seq, i) =>
+          makeMessage(
+            { ts: new Date(BASE_TS_MS + i * 1000).toISOString(), event: "tool_exec", seq, workflow_execution_id: X },
+            { streamSeq: i + 1 },
+          ),
+        );
+        const log = new AuditLog();
+        log.add(msgs);
+        const set = oracleSet(msgs);
+        const got = findingsOf(log.analyze(EXECUTION, { executionId: X, nowMs: BASE_TS_MS }));
+        expect(got).toEqual(
+          oracleAnalyze(set, EXECUTION, { executionId: X, nowMs: BASE_TS_MS, quietPeriodMs: 5 * 60_000 }),
+        );
+      }),
+      { numRuns: 200 },
     );
   });
 });

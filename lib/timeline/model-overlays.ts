@@ -28,19 +28,16 @@ export interface AnomalyOverlays {
 function bySeqWithin(marks: TimelineMarks): (p: number) => SeqList {
   let start: Int32Array | undefined;
   let items: Int32Array | undefined;
-  let rank: Int32Array | undefined;
   const sorted = new Map<number, SeqList>();
   return (p) => {
     let list = sorted.get(p);
     if (list !== undefined) return list;
-    if (start === undefined || items === undefined || rank === undefined) {
+    if (start === undefined || items === undefined) {
       let max = -1;
       for (let i = 0; i < marks.count; i++) max = Math.max(max, marks.partition[i] as number);
       start = new Int32Array(max + 2);
       // Grouped in x order (then mark order), so a stable sort by seq leaves (seq, x, mark).
       const byX = sortedIndices(marks.x.subarray(0, marks.count));
-      rank = new Int32Array(marks.count);
-      byX.forEach((m, k) => ((rank as Int32Array)[m] = k));
       for (let i = 0; i < marks.count; i++) {
         const q = marks.partition[i] as number;
         if (q >= 0 && (marks.seq[i] as number) > 0) start[q + 1] = (start[q + 1] as number) + 1;
@@ -109,155 +106,182 @@ export function anomalyOverlays(
   analysis: Analysis,
   order: OrderMode,
 ): AnomalyOverlays {
+  const { anomalies } = analysis;
   const flags = marks.flags.slice();
   const overlays: Overlay[] = [];
-  const overlayOfAnomaly = new Int32Array(analysis.anomalies.length).fill(-1);
-  const xOf = (mk: number) => marks.x[mk] as number;
-  const rowOf = (mk: number) => marks.row[mk] as number;
-  const single = (mk: number) => ({ x0: xOf(mk), x1: xOf(mk), row0: rowOf(mk), row1: rowOf(mk) });
-  const producerOf = (mk: number) => rows[rowOf(mk)]?.producer?.id ?? "@malformed";
+  const overlayOfAnomaly = new Int32Array(anomalies.length).fill(-1);
+  const mx = marks.x;
+  const mrow = marks.row;
   const copies = new Map<number, number>();
-  for (const a of analysis.anomalies) {
+  for (const a of anomalies) {
     if (a.kind !== "duplicate") continue;
     const s = a.streamSeqs[0];
     const mk = s === undefined ? undefined : index.get(s);
     if (mk !== undefined) copies.set(mk, (copies.get(mk) ?? 1) + 1);
   }
   const partitionBySeq = bySeqWithin(marks);
-  const involved: number[] = [];
+  // The marks of the anomaly at hand, in its streamSeqs order: a key that mixes counters makes 90 000
+  // anomalies, so this loop is kept to typed arrays and one object per overlay.
+  let involved = new Int32Array(16);
 
-  const place = (a: Anomaly, ai: number): Overlay | undefined => {
+  for (let ai = 0; ai < anomalies.length; ai++) {
+    const a = anomalies[ai] as Anomaly;
+    const ss = a.streamSeqs;
+    if (ss.length > involved.length) involved = new Int32Array(ss.length * 2);
+    const flag = a.kind === "open-tail" ? 0 : IN_ANOMALY;
+    let n = 0;
+    for (let k = 0; k < ss.length; k++) {
+      const mk = index.get(ss[k] as number);
+      if (mk === undefined) continue;
+      involved[n++] = mk;
+      flags[mk] = (flags[mk] as number) | flag;
+    }
+    if (n === 0) continue;
+    const first = involved[0] as number;
+    const last = involved[n - 1] as number;
+    let ov: Overlay;
     switch (a.kind) {
+      case "out-of-order": {
+        const list = partitionBySeq(marks.partition[last] as number);
+        const [prev, next] = seqNeighbours(list, marks.seq[last] as number);
+        const x = mx[last] as number;
+        const toX =
+          prev >= 0 && next >= 0
+            ? ((mx[prev] as number) + (mx[next] as number)) / 2
+            : next >= 0
+              ? (mx[next] as number)
+              : prev >= 0
+                ? (mx[prev] as number)
+                : x;
+        const row = mrow[last] as number;
+        const toRow = next >= 0 ? (mrow[next] as number) : prev >= 0 ? (mrow[prev] as number) : row;
+        ov = {
+          kind: "out-of-order",
+          anomaly: ai,
+          mark: last,
+          toX,
+          toRow,
+          x0: Math.min(x, toX),
+          x1: Math.max(x, toX),
+          row0: Math.min(row, toRow),
+          row1: Math.max(row, toRow),
+        };
+        break;
+      }
       case "collision": {
         let x0 = Infinity;
         let x1 = -Infinity;
-        for (const mk of involved) {
-          x0 = Math.min(x0, xOf(mk));
-          x1 = Math.max(x1, xOf(mk));
+        for (let k = 0; k < n; k++) {
+          const x = mx[involved[k] as number] as number;
+          if (x < x0) x0 = x;
+          if (x > x1) x1 = x;
         }
         // Mark order is row order, then x: the path a connector takes through them.
-        const ms = Array.from(Int32Array.from(involved).sort());
-        const producers = [...new Set(ms.map(producerOf))].sort();
-        const row0 = rowOf(ms[0] as number);
-        const row1 = rowOf(ms[ms.length - 1] as number);
-        return { kind: "collision", anomaly: ai, seq: a.seq ?? 0, marks: ms, producers, x0, x1, row0, row1 };
+        const ms = Array.from(involved.slice(0, n).sort());
+        const producers = [...new Set(ms.map((mk) => rows[mrow[mk] as number]?.producer?.id ?? "@malformed"))].sort();
+        const row0 = mrow[ms[0] as number] as number;
+        const row1 = mrow[ms[ms.length - 1] as number] as number;
+        ov = { kind: "collision", anomaly: ai, seq: a.seq ?? 0, marks: ms, producers, x0, x1, row0, row1 };
+        break;
       }
       case "gap":
-      case "missing-head": {
-        const [lo, hi] = a.seqRange ?? [a.seq ?? 1, a.seq ?? 1];
-        // The involved events with a seq below the missing range, and above it; x extremes of each.
-        let anchor = -1;
-        let firstAfter = -1;
-        let maxBefore = -Infinity;
-        let minAfter = Infinity;
-        for (const mk of involved) {
-          const sq = marks.seq[mk] as number;
-          if (sq < lo) {
-            anchor = mk;
-            maxBefore = Math.max(maxBefore, xOf(mk));
-          } else if (sq > hi) {
-            if (firstAfter < 0) firstAfter = mk;
-            minAfter = Math.min(minAfter, xOf(mk));
-          }
-        }
-        const hasBefore = anchor >= 0;
-        if (anchor < 0) anchor = firstAfter >= 0 ? firstAfter : (involved[0] as number);
-        let from: number;
-        let to: number;
-        if (order === "seq") {
-          from = lo - 0.5;
-          to = hi + 0.5;
-        } else if (a.kind === "missing-head") {
-          from = to = Math.min(minAfter, xOf(anchor));
-        } else if (order === "ts" && a.window !== undefined) {
-          from = a.window.fromMs;
-          to = a.window.toMs;
-        } else {
-          from = hasBefore ? maxBefore : xOf(anchor);
-          to = firstAfter >= 0 ? minAfter : from;
-          if (from > to) [from, to] = [to, from];
-        }
-        const row = rowOf(anchor);
-        return {
-          kind: a.kind,
-          anomaly: ai,
-          row,
-          from,
-          to,
-          align: a.kind === "missing-head" && order !== "seq" ? "end" : "center",
-          label: lo === hi ? `seq ${lo} missing` : `seq ${lo}–${hi} missing`,
-          x0: from,
-          x1: to,
-          row0: row,
-          row1: row,
-        };
-      }
-      case "duplicate": {
-        const mk = involved[0] as number;
-        flags[mk] = (flags[mk] as number) | DUPLICATED;
-        return { kind: "duplicate", anomaly: ai, mark: mk, count: copies.get(mk) ?? 2, ...single(mk) };
-      }
-      case "out-of-order": {
-        const mk = involved[involved.length - 1] as number;
-        const list = partitionBySeq(marks.partition[mk] as number);
-        const [prev, next] = seqNeighbours(list, marks.seq[mk] as number);
-        const toX =
-          prev >= 0 && next >= 0
-            ? (xOf(prev) + xOf(next)) / 2
-            : next >= 0
-              ? xOf(next)
-              : prev >= 0
-                ? xOf(prev)
-                : xOf(mk);
-        const toRow = next >= 0 ? rowOf(next) : prev >= 0 ? rowOf(prev) : rowOf(mk);
-        return {
-          kind: "out-of-order",
-          anomaly: ai,
-          mark: mk,
-          toX,
-          toRow,
-          x0: Math.min(xOf(mk), toX),
-          x1: Math.max(xOf(mk), toX),
-          row0: Math.min(rowOf(mk), toRow),
-          row1: Math.max(rowOf(mk), toRow),
-        };
-      }
-      case "open-tail": {
-        const mk = involved[involved.length - 1] as number;
-        return { kind: "open-tail", anomaly: ai, mark: mk, ...single(mk) };
-      }
+      case "missing-head":
+        ov = gapOverlay(a, ai, marks, involved, n, order);
+        break;
+      case "duplicate":
+        flags[first] = (flags[first] as number) | DUPLICATED;
+        ov = { kind: "duplicate", anomaly: ai, mark: first, count: copies.get(first) ?? 2, ...at(marks, first) };
+        break;
+      case "open-tail":
+        ov = { kind: "open-tail", anomaly: ai, mark: last, ...at(marks, last) };
+        break;
       case "chain-break": {
-        const mk = involved.reduce((b, c) => ((marks.streamSeq[c] as number) > (marks.streamSeq[b] as number) ? c : b));
-        return { kind: "chain-break", anomaly: ai, mark: mk, ...single(mk) };
+        let mk = first;
+        for (let k = 1; k < n; k++) {
+          const c = involved[k] as number;
+          if ((marks.streamSeq[c] as number) > (marks.streamSeq[mk] as number)) mk = c;
+        }
+        ov = { kind: "chain-break", anomaly: ai, mark: mk, ...at(marks, mk) };
+        break;
       }
-      case "bad-signature": {
-        const mk = involved[0] as number;
-        return { kind: "bad-signature", anomaly: ai, mark: mk, reason: a.message, ...single(mk) };
-      }
-      case "malformed": {
-        const mk = involved[0] as number;
-        return { kind: "malformed", anomaly: ai, mark: mk, reason: a.message, ...single(mk) };
-      }
+      case "bad-signature":
+      case "malformed":
+        ov = { kind: a.kind, anomaly: ai, mark: first, reason: a.message, ...at(marks, first) };
+        break;
     }
-  };
-
-  analysis.anomalies.forEach((a, ai) => {
-    involved.length = 0;
-    const flag = a.kind === "open-tail" ? 0 : IN_ANOMALY;
-    for (const s of a.streamSeqs) {
-      const mk = index.get(s);
-      if (mk === undefined) continue;
-      involved.push(mk);
-      flags[mk] = (flags[mk] as number) | flag;
-    }
-    if (involved.length === 0) return;
-    const ov = place(a, ai);
-    if (ov !== undefined) {
-      overlayOfAnomaly[ai] = overlays.length;
-      overlays.push(ov);
-    }
-  });
+    overlayOfAnomaly[ai] = overlays.length;
+    overlays.push(ov);
+  }
   return { overlays, overlayOfAnomaly, flags };
+}
+
+/** The extent of one mark. */
+function at(marks: TimelineMarks, mk: number): { x0: number; x1: number; row0: number; row1: number } {
+  const x = marks.x[mk] as number;
+  const row = marks.row[mk] as number;
+  return { x0: x, x1: x, row0: row, row1: row };
+}
+
+/** The placeholder of missing seqs, between the involved events below the range and those above it. */
+function gapOverlay(
+  a: Anomaly,
+  ai: number,
+  marks: TimelineMarks,
+  involved: Int32Array,
+  n: number,
+  order: OrderMode,
+): Overlay {
+  const kind = a.kind as "gap" | "missing-head";
+  const [lo, hi] = a.seqRange ?? [a.seq ?? 1, a.seq ?? 1];
+  // The involved events with a seq below the missing range, and above it; x extremes of each.
+  let anchor = -1;
+  let firstAfter = -1;
+  let maxBefore = -Infinity;
+  let minAfter = Infinity;
+  for (let k = 0; k < n; k++) {
+    const mk = involved[k] as number;
+    const sq = marks.seq[mk] as number;
+    const x = marks.x[mk] as number;
+    if (sq < lo) {
+      anchor = mk;
+      maxBefore = Math.max(maxBefore, x);
+    } else if (sq > hi) {
+      if (firstAfter < 0) firstAfter = mk;
+      minAfter = Math.min(minAfter, x);
+    }
+  }
+  const hasBefore = anchor >= 0;
+  if (anchor < 0) anchor = firstAfter >= 0 ? firstAfter : (involved[0] as number);
+  const anchorX = marks.x[anchor] as number;
+  let from: number;
+  let to: number;
+  if (order === "seq") {
+    from = lo - 0.5;
+    to = hi + 0.5;
+  } else if (kind === "missing-head") {
+    from = to = Math.min(minAfter, anchorX);
+  } else if (order === "ts" && a.window !== undefined) {
+    from = a.window.fromMs;
+    to = a.window.toMs;
+  } else {
+    from = hasBefore ? maxBefore : anchorX;
+    to = firstAfter >= 0 ? minAfter : from;
+    if (from > to) [from, to] = [to, from];
+  }
+  const row = marks.row[anchor] as number;
+  return {
+    kind,
+    anomaly: ai,
+    row,
+    from,
+    to,
+    align: kind === "missing-head" && order !== "seq" ? "end" : "center",
+    label: lo === hi ? `seq ${lo} missing` : `seq ${lo}–${hi} missing`,
+    x0: from,
+    x1: to,
+    row0: row,
+    row1: row,
+  };
 }
 
 /** Connectors from each skewed invocation to the step start that caused it. */
