@@ -24,20 +24,24 @@ export interface AnomalyOverlays {
   flags: Uint8Array;
 }
 
-/** Marks with a seq, grouped by partition and sorted by (seq, x, mark) on first use: the neighbours of a reordered event. */
+/**
+ * Per partition, on first use: its distinct seqs ascending, and for each the
+ * mark furthest left and furthest right (ties: lowest and highest mark) — all
+ * an out-of-order arrow needs to find the neighbours of its seq. Grouping is a
+ * counting sort by partition and, where seqs are dense (the usual case), by
+ * seq; no sort of every mark by x.
+ */
 function bySeqWithin(marks: TimelineMarks): (p: number) => SeqList {
   let start: Int32Array | undefined;
   let items: Int32Array | undefined;
-  const sorted = new Map<number, SeqList>();
+  const lists = new Map<number, SeqList>();
   return (p) => {
-    let list = sorted.get(p);
+    let list = lists.get(p);
     if (list !== undefined) return list;
     if (start === undefined || items === undefined) {
       let max = -1;
       for (let i = 0; i < marks.count; i++) max = Math.max(max, marks.partition[i] as number);
       start = new Int32Array(max + 2);
-      // Grouped in x order (then mark order), so a stable sort by seq leaves (seq, x, mark).
-      const byX = sortedIndices(marks.x.subarray(0, marks.count));
       for (let i = 0; i < marks.count; i++) {
         const q = marks.partition[i] as number;
         if (q >= 0 && (marks.seq[i] as number) > 0) start[q + 1] = (start[q + 1] as number) + 1;
@@ -45,30 +49,83 @@ function bySeqWithin(marks: TimelineMarks): (p: number) => SeqList {
       for (let q = 0; q <= max; q++) start[q + 1] = (start[q + 1] as number) + (start[q] as number);
       items = new Int32Array(start[max + 1] as number);
       const fill = start.slice(0, max + 1);
-      for (const i of byX) {
+      for (let i = 0; i < marks.count; i++) {
         const q = marks.partition[i] as number;
         if (q >= 0 && (marks.seq[i] as number) > 0) items[(fill[q] = (fill[q] as number) + 1) - 1] = i;
       }
     }
     const group = p >= 0 && p + 1 < start.length ? items.subarray(start[p], start[p + 1]) : new Int32Array(0);
-    const seqs = new Float64Array(group.length);
-    for (let k = 0; k < group.length; k++) seqs[k] = marks.seq[group[k] as number] as number;
-    const order = sortedIndices(seqs);
-    list = { marks: new Int32Array(group.length), seqs: new Float64Array(group.length), around: new Map() };
-    for (let k = 0; k < order.length; k++) {
-      const at = order[k] as number;
-      list.marks[k] = group[at] as number;
-      list.seqs[k] = seqs[at] as number;
-    }
-    sorted.set(p, list);
+    list = seqList(marks, group);
+    lists.set(p, list);
     return list;
   };
 }
 
-/** A partition's marks with a seq, sorted by (seq, x, mark), and their seqs in that order. */
+/** The SeqList of a group of marks (each with a seq), in mark order. */
+function seqList(marks: TimelineMarks, group: Int32Array): SeqList {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < group.length; k++) {
+    const s = marks.seq[group[k] as number] as number;
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  }
+  // Slot of each mark's seq: seq − lo when the seqs are dense enough for a table, else by a Map.
+  const dense = group.length > 0 && hi - lo <= 4 * group.length + 64;
+  const slotOf = new Int32Array(group.length);
+  let slotSeqs: Float64Array;
+  if (dense) {
+    slotSeqs = new Float64Array(hi - lo + 1).fill(NaN);
+    for (let k = 0; k < group.length; k++) {
+      const s = marks.seq[group[k] as number] as number;
+      slotOf[k] = s - lo;
+      slotSeqs[s - lo] = s;
+    }
+  } else {
+    const slots = new Map<number, number>();
+    const seen: number[] = [];
+    for (let k = 0; k < group.length; k++) {
+      const s = marks.seq[group[k] as number] as number;
+      let at = slots.get(s);
+      if (at === undefined) slots.set(s, (at = seen.push(s) - 1));
+      slotOf[k] = at;
+    }
+    slotSeqs = Float64Array.from(seen);
+  }
+  const n = slotSeqs.length;
+  const left = new Int32Array(n).fill(-1);
+  const right = new Int32Array(n).fill(-1);
+  for (let k = 0; k < group.length; k++) {
+    const mk = group[k] as number;
+    const at = slotOf[k] as number;
+    const x = marks.x[mk] as number;
+    const l = left[at] as number;
+    if (l < 0 || x < (marks.x[l] as number)) left[at] = mk;
+    const r = right[at] as number;
+    if (r < 0 || x >= (marks.x[r] as number)) right[at] = mk;
+  }
+  // Distinct seqs ascending: a dense table is in order already (empty slots dropped); a Map's are sorted.
+  const order = dense ? undefined : sortedIndices(slotSeqs);
+  let d = 0;
+  const seqs = new Float64Array(n);
+  const first = new Int32Array(n);
+  const last = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const at = order === undefined ? k : (order[k] as number);
+    if (left[at] === -1) continue;
+    seqs[d] = slotSeqs[at] as number;
+    first[d] = left[at] as number;
+    last[d] = right[at] as number;
+    d++;
+  }
+  return { seqs: seqs.subarray(0, d), first: first.subarray(0, d), last: last.subarray(0, d), around: new Map() };
+}
+
+/** A partition's distinct seqs ascending, and of the marks with each seq the first and last in (x, mark) order. */
 interface SeqList {
-  marks: Int32Array;
   seqs: Float64Array;
+  first: Int32Array;
+  last: Int32Array;
   /** seq → its neighbours, once asked: under a key that mixes counters, thousands of events share a seq. */
   around: Map<number, [number, number]>;
 }
@@ -80,7 +137,7 @@ function seqNeighbours(list: SeqList, s: number): [number, number] {
   return found;
 }
 
-function searchNeighbours({ marks, seqs }: SeqList, s: number): [number, number] {
+function searchNeighbours({ seqs, first, last }: SeqList, s: number): [number, number] {
   let lo = 0;
   let hi = seqs.length;
   while (lo < hi) {
@@ -88,15 +145,9 @@ function searchNeighbours({ marks, seqs }: SeqList, s: number): [number, number]
     if ((seqs[mid] as number) < s) lo = mid + 1;
     else hi = mid;
   }
-  const prev = lo > 0 ? (marks[lo - 1] as number) : -1;
-  let j = lo;
-  hi = seqs.length;
-  while (j < hi) {
-    const mid = (j + hi) >>> 1;
-    if ((seqs[mid] as number) <= s) j = mid + 1;
-    else hi = mid;
-  }
-  return [prev, j < marks.length ? (marks[j] as number) : -1];
+  const prev = lo > 0 ? (last[lo - 1] as number) : -1;
+  const j = lo < seqs.length && seqs[lo] === s ? lo + 1 : lo;
+  return [prev, j < seqs.length ? (first[j] as number) : -1];
 }
 
 export function anomalyOverlays(
