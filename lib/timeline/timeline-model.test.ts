@@ -216,3 +216,36 @@ describe("benchFixture", () => {
     expect(m.marks.count).toBe(log.execution(a.executionId)!.eventCount);
   });
 });
+
+describe("out-of-order arrows", () => {
+  // One invocation of agent a, by arrival: seq 1, 2 (twice, at 120 and 125 ms), 4 at 140, then 3 late at 160 ms.
+  // The late seq 3 points between the rightmost of its partition's seq 2 marks and the leftmost seq 4 mark.
+  function late(keyId: string) {
+    const log = new AuditLog();
+    log.add(
+      messagesFrom([
+        agent(110, "a", "c1", "session_start", 1),
+        agent(120, "a", "c1", "llm_call", 2),
+        agent(125, "a", "c1", "tool_exec", 2),
+        agent(140, "a", "c1", "tool_exec", 4),
+        agent(145, "a", "c1", "tool_exec", 5),
+        agent(160, "a", "c1", "llm_call", 3),
+        agent(170, "a", "c1", "session_end", 6),
+      ]),
+    );
+    return model(log, keyId);
+  }
+  it("points from the late event to between its seq's neighbours, in ts and in seq order", () => {
+    const { analysis, model: m } = late("invocation");
+    const arrows = m.overlays.filter((o) => o.kind === "out-of-order");
+    expect(arrows).toHaveLength(analysis.counts["out-of-order"]);
+    expect(arrows).toHaveLength(1);
+    const arrow = arrows[0] as Extract<(typeof arrows)[number], { kind: "out-of-order" }>;
+    const xOfSeq = (s: number) =>
+      [...m.marks.seq.subarray(0, m.marks.count)].flatMap((q, i) => (q === s ? [m.marks.x[i] as number] : []));
+    expect(m.marks.seq[arrow.mark]).toBe(3);
+    expect(arrow.toX).toBe((Math.max(...xOfSeq(2)) + Math.min(...xOfSeq(4))) / 2);
+    expect(arrow.toX).toBe(T0 + (125 + 140) / 2);
+    expect([arrow.x0, arrow.x1]).toEqual([arrow.toX, m.marks.x[arrow.mark]]);
+  });
+});
