@@ -7,7 +7,7 @@ import { IndexTotals } from "./index-totals";
 import { indexedCounts, IndexView } from "./index-view";
 
 /** A run whose agent skips seq 2 (a gap under every key that partitions it), finished or not. */
-function entry(id: string, finished: boolean, lastSeenMs = 2_000): { key: string; entry: IndexEntry } {
+function entry(id: string, finished: boolean, lastSeenMs = 2_000, firstSeq = 1): { key: string; entry: IndexEntry } {
   const x = new IndexedExecution(id);
   const at = (i: number) => `2025-01-15T10:00:0${i}Z`;
   const base = { workflow_execution_id: id, workflow_id: "billing", correlation_id: "c1", task_id: "t1" };
@@ -17,7 +17,7 @@ function entry(id: string, finished: boolean, lastSeenMs = 2_000): { key: string
     { ...base, ts: at(2), event: "tool_exec", entity_type: "agent", entity_id: "pay", seq: 3 },
     ...(finished ? [{ ...base, ts: at(3), event: "workflow_complete", seq: 2 }] : []),
   ];
-  x.add(lines.map((l, i) => makeMessage(l, { streamSeq: i + 1, receivedMs: lastSeenMs - 10 + i })));
+  x.add(lines.map((l, i) => makeMessage(l, { streamSeq: firstSeq + i, receivedMs: lastSeenMs - 10 + i })));
   return { key: x.key()!, entry: x.entry()! };
 }
 
@@ -81,6 +81,21 @@ describe("IndexView as a live watch and history reads feed it", () => {
     v.clear();
     v.setReach({ sinceMs: 0, complete: true, capped: false });
     expect(v.reach).toEqual({ sinceMs: 0, complete: true, capped: false });
+  });
+
+  it("lets the older go when the newest share a millisecond, in whatever order they arrived", () => {
+    // A burst: six executions published one after another, their last messages stamped in one server
+    // millisecond; the stream's sequence says which came last. Arrival order is the index's (oldest write
+    // first) or the reverse; either way the three most recently active stay.
+    const burst = Array.from({ length: 6 }, (_, i) => entry(`run-${i}`, true, 5_000, 1 + i * 10));
+    expect(new Set(burst.map((b) => b.entry.lastSeenMs)).size).toBe(1);
+    for (const order of [burst, [...burst].reverse()]) {
+      const v = new IndexView(3);
+      for (const [i, b] of order.entries()) v.set(b.key, b.entry, i + 1);
+      v.settle();
+      expect([...v.values()].map((s) => s.entry.id).sort()).toEqual(["run-3", "run-4", "run-5"]);
+      expect(v.reach.capped).toBe(true);
+    }
   });
 });
 

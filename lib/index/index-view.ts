@@ -121,7 +121,7 @@ export class IndexView {
   private trim(): void {
     const held = [...this.byId.values()]
       .filter((h) => !this.pinned.has(h.summary.entry.id))
-      .sort((a, b) => b.summary.entry.lastSeenMs - a.summary.entry.lastSeenMs);
+      .sort((a, b) => newestFirst(a.summary.entry, b.summary.entry));
     const keep = Math.max(0, this.limit - (this.byId.size - held.length));
     for (const h of held.slice(keep)) {
       this.byId.delete(h.summary.entry.id);
@@ -158,6 +158,16 @@ export class IndexView {
   *values(): IterableIterator<IndexedSummary> {
     for (const h of this.byId.values()) yield h.summary;
   }
+}
+
+/**
+ * Most recently active first: by the server time of the last message, and within one millisecond (a burst
+ * stamps many executions with the same one) by its audit-stream sequence — the stream's own order, never a
+ * tie between two executions. Without it the order of arrival decided, and a full list could keep an older
+ * execution and let a newer one go.
+ */
+function newestFirst(a: IndexedSummary["entry"], b: IndexedSummary["entry"]): number {
+  return b.lastSeenMs - a.lastSeenMs || b.lastSeq - a.lastSeq;
 }
 
 /** Counts of an indexed execution under a built-in key (none recorded: none found); undefined for other keys. */
