@@ -20,10 +20,12 @@
 // medians follow. Goals at 100 000 events (issue 11): first paint ≤ 2× bare
 // parse, worst frame ≤ 50 ms, key switch ≤ 150 ms. No thresholds are enforced:
 // this is a measurement, not a test. --profile=DIR writes a CPU profile
-// (.cpuprofile, for DevTools) of each phase of the first run of each size.
+// (.cpuprofile, for DevTools) of each phase of the first run of each size;
+// --trace-out=DIR a Chromium trace of its key switches (DevTools → Performance
+// → Load profile: scripting, style, layout and paint of each switch).
 //
 //   npm run bench:timeline -- [--sizes=1000,10000,100000] [--runs=3] [--producers=50] [--seed=1]
-//                             [--screenshots=DIR] [--profile=DIR]
+//                             [--screenshots=DIR] [--profile=DIR] [--trace-out=DIR]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +43,7 @@ interface Args {
   seed: number;
   screenshots?: string;
   profile?: string;
+  traceOut?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -59,6 +62,8 @@ function parseArgs(argv: string[]): Args {
   if (shots !== undefined) args.screenshots = shots;
   const profile = get("profile");
   if (profile !== undefined) args.profile = profile;
+  const traceOut = get("trace-out");
+  if (traceOut !== undefined) args.traceOut = traceOut;
   return args;
 }
 
@@ -206,8 +211,9 @@ async function switchKey(page: Page, keyId: string): Promise<{ ms: number; engin
     const t0 = performance.now();
     select.value = id;
     select.dispatchEvent(new Event("change", { bubbles: true }));
-    const ms = (await painted) - t0;
-    return { ms, engineMs: probe.engineMs - e0 };
+    const t1 = await painted;
+    performance.measure(`key switch to ${id}`, { start: t0, end: t1 }); // the switch's span in a trace
+    return { ms: t1 - t0, engineMs: probe.engineMs - e0 };
   }, keyId);
 }
 
@@ -227,7 +233,27 @@ async function profiled<T>(page: Page, dir: string | undefined, name: string, wh
   }
 }
 
-async function measure(page: Page, base: string, events: number, args: Args, profile?: string): Promise<Result> {
+/** Runs `what` under Chromium tracing when asked, writing DIR/<name>.json. */
+async function traced<T>(page: Page, dir: string | undefined, name: string, what: () => Promise<T>): Promise<T> {
+  const browser = page.context().browser();
+  if (dir === undefined || browser === null) return what();
+  const categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"];
+  await browser.startTracing(page, { categories });
+  try {
+    return await what();
+  } finally {
+    writeFileSync(join(dir, `${name}.json`), await browser.stopTracing());
+  }
+}
+
+async function measure(
+  page: Page,
+  base: string,
+  events: number,
+  args: Args,
+  profile?: string,
+  traceOut?: string,
+): Promise<Result> {
   const info = await profiled(page, profile, `timeline-${events}-first-paint`, async () => {
     await page.goto(`${base}/bench/timeline?events=${events}&producers=${args.producers}&seed=${args.seed}`);
     await page.waitForFunction(() => window.__timelineBench?.painted === true, undefined, { timeout: 180_000 });
@@ -255,14 +281,16 @@ async function measure(page: Page, base: string, events: number, args: Args, pro
     return stopProbe(page);
   });
   if (args.screenshots) await page.screenshot({ path: join(args.screenshots, `timeline-${events}-after.png`) });
-  const switches = await profiled(page, profile, `timeline-${events}-key-switch`, async () => {
-    const out: { ms: number; engineMs: number }[] = [];
-    for (const id of SWITCH_KEYS) {
-      await sleep(300);
-      out.push(await switchKey(page, id));
-    }
-    return out;
-  });
+  const switches = await traced(page, traceOut, `timeline-${events}-key-switch`, () =>
+    profiled(page, profile, `timeline-${events}-key-switch`, async () => {
+      const out: { ms: number; engineMs: number }[] = [];
+      for (const id of SWITCH_KEYS) {
+        await sleep(300);
+        out.push(await switchKey(page, id));
+      }
+      return out;
+    }),
+  );
   return {
     events,
     messages: info.messages,
@@ -353,6 +381,7 @@ async function main() {
   const root = fileURLToPath(new URL("..", import.meta.url));
   if (args.screenshots) mkdirSync(args.screenshots, { recursive: true });
   if (args.profile) mkdirSync(args.profile, { recursive: true });
+  if (args.traceOut) mkdirSync(args.traceOut, { recursive: true });
   if (!buildApp(root, (s) => console.error(s))) process.exit(1);
   // The layout connects to NATS on every page: give it an empty server so it settles instead of retrying.
   const nats = await startNatsServer();
@@ -385,7 +414,15 @@ async function main() {
       for (let run = 0; run < args.runs; run++) {
         // A fresh page per run, so one run's heap and caches do not bleed into the next.
         const p = await context.newPage();
-        const r = await measure(p, app.url, events, args, run === 0 ? args.profile : undefined);
+        const first = run === 0;
+        const r = await measure(
+          p,
+          app.url,
+          events,
+          args,
+          first ? args.profile : undefined,
+          first ? args.traceOut : undefined,
+        );
         await p.close();
         results.push(r);
         console.log(row(`#${run + 1}`, r, baseline));
