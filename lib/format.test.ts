@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatClock, formatDuration, showBytes } from "./format";
+import { formatClock, formatCount, formatDuration, showBytes } from "./format";
 
 describe("format", () => {
   it("prints clock times in UTC with milliseconds", () => {
@@ -18,5 +18,18 @@ describe("format", () => {
     expect(showBytes(new Uint8Array([0x7b, 0xff, 0x41]))).toBe("{\\xffA");
     expect(showBytes(new TextEncoder().encode("héllo"))).toBe("héllo");
     expect(showBytes(new TextEncoder().encode("abcdef"), 3)).toBe("abc… (6 bytes)");
+  });
+});
+
+describe("formatCount", () => {
+  it("groups thousands the en-US way, whatever the runtime's locale", () => {
+    expect([0, 7, 1234, 1_234_567, -4_200, 1.5].map(formatCount)).toEqual([
+      "0",
+      "7",
+      "1,234",
+      "1,234,567",
+      "-4,200",
+      "1.5",
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { BUILTIN_KEYS, EXECUTION_STATUSES, type ExecutionStatus } from "@/lib/au
 import type { ExecutionFilter } from "@/lib/executions/execution-rows";
 import type { ListView } from "@/lib/links/executions-params";
 import { visible } from "@/lib/text/visible";
+import { formatCount } from "@/lib/format";
 
 export interface ExecutionsFilterBarProps {
   view: ListView;
@@ -109,7 +110,7 @@ export function ExecutionsFilterBar({
         </select>
       </label>
       <span className="text-slate-500 tabular-nums" data-testid="executions-count">
-        {shown.toLocaleString()} of {total.toLocaleString()}
+        {formatCount(shown)} of {formatCount(total)}
       </span>
     </div>
   );

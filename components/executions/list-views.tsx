@@ -6,14 +6,13 @@ import { useAuditFeed } from "@/hooks/use-audit-feed";
 import { useThrottled } from "@/hooks/use-throttled";
 import type { ListView } from "@/lib/links/executions-params";
 import type { AuditLog, ExecutionStatus, FoldedTotals } from "@/lib/audit";
+import { formatCount } from "@/lib/format";
 
 const TABS: { view: ListView; label: string }[] = [
   { view: "executions", label: "Workflow executions" },
   { view: "invocations", label: "Invocations" },
   { view: "all", label: "Everything" },
 ];
-
-const nf = (n: number) => n.toLocaleString("en-US");
 
 /**
  * Which contexts the list shows, and how the tab's events divide among them: every event read is an
@@ -45,7 +44,7 @@ export function ListViews({ view, onView }: { view: ListView; onView(v: ListView
             {t.label}
             {t.view !== "all" && (
               <span className="ml-1 text-xs font-normal tabular-nums text-slate-500">
-                {nf(t.view === "executions" ? counts.n.executions : counts.n.invocations)}
+                {formatCount(t.view === "executions" ? counts.n.executions : counts.n.invocations)}
               </span>
             )}
           </button>
@@ -53,11 +52,11 @@ export function ListViews({ view, onView }: { view: ListView; onView(v: ListView
       </div>
       <p className="text-xs text-slate-500 tabular-nums" data-testid="event-division">
         <span data-testid="events-in-executions" data-count={counts.executions}>
-          {nf(counts.executions)} events in executions
+          {formatCount(counts.executions)} events in executions
         </span>
         {" · "}
         <span data-testid="events-in-invocations" data-count={counts.invocations}>
-          {nf(counts.invocations)} in invocations outside any run
+          {formatCount(counts.invocations)} in invocations outside any run
         </span>
         {" · "}
         <Link
@@ -67,13 +66,13 @@ export function ListViews({ view, onView }: { view: ListView; onView(v: ListView
           data-count={counts.outside}
           title="Events with neither a workflow_execution_id nor a correlation_id (policy_loaded, agent_card_published…): each is on its producer process's page"
         >
-          {nf(counts.outside)} outside any invocation
+          {formatCount(counts.outside)} outside any invocation
         </Link>
         {counts.malformed > 0 && (
           <>
             {" · "}
             <span data-testid="events-malformed" data-count={counts.malformed}>
-              {nf(counts.malformed)} malformed
+              {formatCount(counts.malformed)} malformed
             </span>
           </>
         )}
@@ -85,10 +84,10 @@ export function ListViews({ view, onView }: { view: ListView; onView(v: ListView
           data-count={folded.contexts}
           title="Past the summaries' share of the tab's memory budget (SEQSCOPE_MEMORY_MIB), the oldest finished ones leave the list; their events, malformed messages and anomalies stay in every count. Open one by its id (/executions/<id>): it is read again from the stream."
         >
-          + {nf(folded.contexts)} older{" "}
+          + {formatCount(folded.contexts)} older{" "}
           {view === "invocations" ? "invocations" : view === "all" ? "runs and invocations" : "executions"} only counted
-          ({describeStatuses(folded.byStatus)}; {nf(folded.events)} events), not listed: the tab&apos;s memory budget
-          keeps the newest summaries
+          ({describeStatuses(folded.byStatus)}; {formatCount(folded.events)} events), not listed: the tab&apos;s memory
+          budget keeps the newest summaries
         </p>
       )}
     </div>
@@ -99,7 +98,7 @@ const STATUS_ORDER: ExecutionStatus[] = ["complete", "failed", "cancelled", "sta
 
 function describeStatuses(by: FoldedTotals["byStatus"]): string {
   return STATUS_ORDER.filter((s) => (by[s] ?? 0) > 0)
-    .map((s) => `${nf(by[s] ?? 0)} ${s}`)
+    .map((s) => `${formatCount(by[s] ?? 0)} ${s}`)
     .join(", ");
 }
 

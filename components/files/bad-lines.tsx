@@ -3,7 +3,7 @@
 import { useMemo, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { AuditLog } from "@/lib/audit";
-import { showBytes } from "@/lib/format";
+import { formatCount, showBytes } from "@/lib/format";
 
 const ROW_H = 44;
 
@@ -31,7 +31,7 @@ export function BadLines({ log, onClose }: BadLinesProps) {
     >
       <header className="flex items-center gap-2 border-b border-red-100 px-3 py-2 text-sm dark:border-red-950">
         <h2 className="font-medium text-red-800 dark:text-red-300">
-          {items.length.toLocaleString()} line{items.length === 1 ? " is" : "s are"} not events
+          {formatCount(items.length)} line{items.length === 1 ? " is" : "s are"} not events
         </h2>
         <span className="text-xs text-slate-500">kept and listed, never dropped</span>
         <button
@@ -57,7 +57,7 @@ export function BadLines({ log, onClose }: BadLinesProps) {
                 data-line={m.streamSeq}
               >
                 <div className="truncate">
-                  <span className="font-mono text-slate-500">line {m.streamSeq.toLocaleString()}</span> —{" "}
+                  <span className="font-mono text-slate-500">line {formatCount(m.streamSeq)}</span> —{" "}
                   <span data-testid="bad-line-reason">{m.reason}</span>
                 </div>
                 <div className="truncate font-mono text-slate-600 dark:text-slate-400">

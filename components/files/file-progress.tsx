@@ -2,6 +2,7 @@
 
 import { formatBytes, formatRate } from "@/lib/files/format";
 import { useFileSource } from "./use-file-source";
+import { formatCount } from "@/lib/format";
 
 /** While a file is read (in a worker): how far, how fast, and a way to stop. */
 export function FileProgress() {
@@ -38,7 +39,7 @@ export function FileProgress() {
         <div className="h-full bg-sky-500 transition-[width]" style={{ width: `${pct}%` }} />
       </div>
       <span className="text-slate-500 tabular-nums">
-        {pct} % · {formatBytes(read)} of {formatBytes(opening.size)} · {(p?.lines ?? 0).toLocaleString()} lines
+        {pct} % · {formatBytes(read)} of {formatBytes(opening.size)} · {formatCount(p?.lines ?? 0)} lines
         {rate && ` · ${rate}`}
       </span>
     </div>

@@ -8,6 +8,7 @@ import { contextKey } from "@/lib/audit/context-ref";
 import { contextOfPath } from "@/lib/links/url-text";
 import { BadLines } from "./bad-lines";
 import { useFileSource } from "./use-file-source";
+import { formatCount } from "@/lib/format";
 
 const BUTTON =
   "rounded border border-amber-300 px-2 py-0.5 hover:bg-amber-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-amber-800 dark:hover:bg-amber-900/40";
@@ -57,7 +58,7 @@ export function LocalFileBanner() {
           onClick={() => setListOpen((o) => !o)}
           data-testid="bad-lines-toggle"
         >
-          {bad.toLocaleString()} line{bad === 1 ? "" : "s"} not events
+          {formatCount(bad)} line{bad === 1 ? "" : "s"} not events
         </button>
       )}
       <button type="button" className={BUTTON} onClick={close} data-testid="back-to-live">

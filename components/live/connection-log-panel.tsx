@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState, type RefObject } from "react";
 import type { ConnectionEventKind, ConnectionLogEntry } from "@/lib/live/connection-log";
+import { formatCount } from "@/lib/format";
 
 type Severity = "problem" | "ok" | "neutral";
 
@@ -114,7 +115,7 @@ export function ConnectionLogPanel({ entries, onClose, returnFocusTo }: Connecti
       <div className="flex items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-700">
         <h2 className="text-sm font-semibold">Connection log</h2>
         <span className="text-xs text-slate-500">
-          {entries.length.toLocaleString("en-US")} entr{entries.length === 1 ? "y" : "ies"}, newest first, local time
+          {formatCount(entries.length)} entr{entries.length === 1 ? "y" : "ies"}, newest first, local time
         </span>
         <span className="flex-1" />
         {entries.length > 0 && (

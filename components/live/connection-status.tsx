@@ -7,6 +7,7 @@ import { visible } from "@/lib/text/visible";
 import type { MemoryStats } from "@/lib/audit/memory-budget";
 import type { ReaderPhase, ReaderStatus } from "@/lib/live/static-feed";
 import { ConnectionLogPanel } from "./connection-log-panel";
+import { formatCount } from "@/lib/format";
 
 const LOOK: Record<ReaderPhase, { label: string; dot: string }> = {
   connecting: { label: "Connecting", dot: "bg-slate-400 animate-pulse" },
@@ -33,8 +34,8 @@ export function ConnectionStatus({ stream }: { stream: string }) {
           </span>
         </div>
         <p className="text-xs text-slate-500 tabular-nums" data-testid="stream-info">
-          {origin.lines.toLocaleString()} lines ({formatBytes(origin.bytes)}) · {origin.malformed.toLocaleString()} not
-          events · not connected to {stream}
+          {formatCount(origin.lines)} lines ({formatBytes(origin.bytes)}) · {formatCount(origin.malformed)} not events ·
+          not connected to {stream}
         </p>
       </div>
     );
@@ -79,15 +80,15 @@ function LiveStatus({ stream }: { stream: string }) {
           data-testid="connection-log-button"
           data-count={connectionLog.length}
         >
-          Connection log · {nf(connectionLog.length)}
+          Connection log · {formatCount(connectionLog.length)}
         </button>
       </div>
       {logOpen && <ConnectionLogPanel entries={connectionLog} onClose={closeLog} returnFocusTo={logButton} />}
       {info.data && (
         <p className="text-xs text-slate-500 tabular-nums" data-testid="stream-info">
-          stream holds {info.data.messages.toLocaleString()} messages ({formatBytes(info.data.bytes)})
+          stream holds {formatCount(info.data.messages)} messages ({formatBytes(info.data.bytes)})
           {status.startSeq !== undefined && status.startSeq > info.data.firstSeq
-            ? ` · loaded from stream seq ${status.startSeq.toLocaleString()} (SEQSCOPE_HISTORY)`
+            ? ` · loaded from stream seq ${formatCount(status.startSeq)} (SEQSCOPE_HISTORY)`
             : ""}
         </p>
       )}
@@ -115,8 +116,8 @@ function LiveStatus({ stream }: { stream: string }) {
             ? indexed === undefined
               ? "indexed · links open through the index"
               : indexed.reach.capped
-                ? `index: the ${nf(indexed.size)} most recently active executions · links open through it`
-                : `index: ${nf(indexed.size)} executions${indexed.reach.complete ? "" : " so far"} · links open through it`
+                ? `index: the ${formatCount(indexed.size)} most recently active executions · links open through it`
+                : `index: ${formatCount(indexed.size)} executions${indexed.reach.complete ? "" : " so far"} · links open through it`
             : "no index: reading the stream directly"}
         </p>
       )}
@@ -137,13 +138,11 @@ function LiveStatus({ stream }: { stream: string }) {
   );
 }
 
-const nf = (n: number) => n.toLocaleString("en-US");
-
 /** Compact: 1.2 M, 48 k, 950. */
 function compact(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
   if (n >= 1e4) return `${Math.round(n / 1e3)} k`;
-  return nf(n);
+  return formatCount(n);
 }
 
 /** What the memory budget let go, once it let anything go ("holding the newest 1.2 M messages; 3 400 older executions as summaries"). */
@@ -152,19 +151,19 @@ export function describeMemory(m: MemoryStats): { text: string; title: string } 
   const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
   return {
     text:
-      `holding the newest ${compact(m.heldMessages)} messages; ${nf(Math.max(0, m.evictedExecutions - m.foldedContexts))} older executions as summaries` +
-      (m.foldedContexts > 0 ? `, ${nf(m.foldedContexts)} older still only counted` : ""),
+      `holding the newest ${compact(m.heldMessages)} messages; ${formatCount(Math.max(0, m.evictedExecutions - m.foldedContexts))} older executions as summaries` +
+      (m.foldedContexts > 0 ? `, ${formatCount(m.foldedContexts)} older still only counted` : ""),
     title:
-      `${nf(m.evictedMessages)} messages of finished executions let go to stay within ${mib(m.budgetBytes)} ` +
+      `${formatCount(m.evictedMessages)} messages of finished executions let go to stay within ${mib(m.budgetBytes)} ` +
       `(SEQSCOPE_MEMORY_MIB; about ${mib(m.heldBytes)} held). Their counts stay in the list; opening one reads it again.`,
   };
 }
 
 /** The tooltip: what the tab holds, and how often its consumer had to be recreated. */
 function heldOf(s: ReaderStatus, received: number): string {
-  const upTo = s.lastSeq === undefined ? "" : `, up to stream seq ${nf(s.lastSeq)}`;
-  const recovered = (s.sessions ?? 0) > 1 ? `; consumer recreated ${nf((s.sessions ?? 1) - 1)}×` : "";
-  return `${nf(received)} messages held${upTo}${recovered}`;
+  const upTo = s.lastSeq === undefined ? "" : `, up to stream seq ${formatCount(s.lastSeq)}`;
+  const recovered = (s.sessions ?? 0) > 1 ? `; consumer recreated ${formatCount((s.sessions ?? 1) - 1)}×` : "";
+  return `${formatCount(received)} messages held${upTo}${recovered}`;
 }
 
 /** Still reading the history the tab started with (rather than catching up on what came since). */
@@ -184,9 +183,11 @@ export function phaseLabel(s: ReaderStatus): string {
 export function describeLag(s: ReaderStatus, now: number | undefined): string {
   const parts: string[] = [];
   if (loadingHistory(s) && s.startSeq !== undefined && s.targetSeq !== undefined)
-    parts.push(`${nf(Math.max(0, (s.lastSeq ?? 0) - s.startSeq + 1))} / ${nf(s.targetSeq - s.startSeq + 1)}`);
+    parts.push(
+      `${formatCount(Math.max(0, (s.lastSeq ?? 0) - s.startSeq + 1))} / ${formatCount(s.targetSeq - s.startSeq + 1)}`,
+    );
   if (s.phase === "live" || s.phase === "loading" || s.phase === "stalled")
-    parts.push(s.behind === undefined ? "lag unknown" : `${nf(s.behind)} behind`);
+    parts.push(s.behind === undefined ? "lag unknown" : `${formatCount(s.behind)} behind`);
   if (now !== undefined && now > 0)
     parts.push(s.lastMessageAt === undefined ? "no message yet" : `last message ${ago(now - s.lastMessageAt)} ago`);
   return parts.map((p) => ` · ${p}`).join("");

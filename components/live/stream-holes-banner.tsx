@@ -10,8 +10,7 @@ import {
   type StreamHole,
 } from "@/lib/live/stream-holes";
 import { localClock } from "./connection-log-panel";
-
-const nf = (n: number) => n.toLocaleString("en-US");
+import { formatCount } from "@/lib/format";
 
 /** What each cause means, in the banner's one sentence (each hole's own detail is in the list). */
 const MEANING: Record<Exclude<HoleCause, "recreated">, string> = {
@@ -24,7 +23,7 @@ const MISSING_CAUSES = Object.keys(MEANING) as (keyof typeof MEANING)[];
 
 /** `1–5` or `7`. */
 function seqRange(from: number, to: number): string {
-  return from === to ? nf(from) : `${nf(from)}–${nf(to)}`;
+  return from === to ? formatCount(from) : `${formatCount(from)}–${formatCount(to)}`;
 }
 
 /** The list page's notice of the stream's own holes, from the tab's feed. */
@@ -40,7 +39,9 @@ export function StreamHolesNotice({ holes }: { holes: readonly StreamHole[] }) {
   const missing = holes.filter((h) => h.cause !== "recreated");
   const totals = holeTotals(missing);
   const total = MISSING_CAUSES.reduce((n, c) => n + totals[c], 0);
-  const parts = MISSING_CAUSES.filter((c) => totals[c] > 0).map((c) => `${nf(totals[c])} ${c} (${MEANING[c]})`);
+  const parts = MISSING_CAUSES.filter((c) => totals[c] > 0).map(
+    (c) => `${formatCount(totals[c])} ${c} (${MEANING[c]})`,
+  );
   return (
     <div
       className="my-3 space-y-1 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
@@ -56,17 +57,17 @@ export function StreamHolesNotice({ holes }: { holes: readonly StreamHole[] }) {
       {missing.length > 0 && (
         <>
           <p>
-            The stream itself is missing {nf(total)} message{total === 1 ? "" : "s"} this tab never received:{" "}
+            The stream itself is missing {formatCount(total)} message{total === 1 ? "" : "s"} this tab never received:{" "}
             {parts.join(", ")}. These are facts about the transport, not producer anomalies.
           </p>
           <details>
             <summary className="cursor-pointer text-xs font-medium">
-              {missing.length === 1 ? "The hole" : `The ${nf(missing.length)} holes`}: where, why, when found
+              {missing.length === 1 ? "The hole" : `The ${formatCount(missing.length)} holes`}: where, why, when found
             </summary>
             <ul className="mt-1 space-y-0.5 text-xs">
               {missing.slice(-200).map((h) => (
                 <li key={`${h.cause}-${h.from}-${h.to}`} data-testid="stream-hole" data-cause={h.cause}>
-                  <span className="font-mono">stream seq {seqRange(h.from, h.to)}</span> ({nf(holeSize(h))}) ·{" "}
+                  <span className="font-mono">stream seq {seqRange(h.from, h.to)}</span> ({formatCount(holeSize(h))}) ·{" "}
                   <span className="font-medium">{HOLE_CAUSE_LABEL[h.cause]}</span> · {h.detail} · found{" "}
                   {localClock(h.at)}
                 </li>
@@ -101,7 +102,7 @@ export function IntegrityNote({ holes, from, to }: IntegrityNoteProps) {
   const lost = inside.reduce((n, h) => n + h.to - h.from + 1, 0);
   const shown = inside.slice(0, NOTE_RANGES).map((h) => `${seqRange(h.from, h.to)}: ${HOLE_CAUSE_LABEL[h.cause]}`);
   const more = inside.length - shown.length;
-  const where = shown.join("; ") + (more > 0 ? `; and ${nf(more)} more` : "");
+  const where = shown.join("; ") + (more > 0 ? `; and ${formatCount(more)} more` : "");
   return (
     <p
       className="mb-2 rounded border border-amber-300 bg-amber-50 px-3 py-1.5 text-xs text-amber-950 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
@@ -109,8 +110,8 @@ export function IntegrityNote({ holes, from, to }: IntegrityNoteProps) {
       data-testid="integrity-note"
       data-lost={lost}
     >
-      <span className="font-medium">Integrity:</span> the stream lost {nf(lost)} message{lost === 1 ? "" : "s"} inside
-      this execution&apos;s range (stream seq {where}). Events of this execution may be among them.
+      <span className="font-medium">Integrity:</span> the stream lost {formatCount(lost)} message{lost === 1 ? "" : "s"}{" "}
+      inside this execution&apos;s range (stream seq {where}). Events of this execution may be among them.
     </p>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import type { LedgerRange } from "@/lib/audit/process-ledger";
-import { formatDateTime } from "@/lib/format";
+import { formatCount, formatDateTime } from "@/lib/format";
 import type { LedgerEntry } from "@/lib/index/process-entry";
 import type { LedgerSource } from "./ledger-source";
 
@@ -14,7 +14,7 @@ export interface LedgerSourceSwitchProps {
   head: LedgerEntry;
 }
 
-const lines = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "line" : "lines"}`;
+const lines = (n: number) => `${formatCount(n)} ${n === 1 ? "line" : "lines"}`;
 
 /** The tab's own ledger or the index's, each with the stretch of the stream it covers. */
 export function LedgerSourceSwitch({ source, onChange, tab, head }: LedgerSourceSwitchProps) {

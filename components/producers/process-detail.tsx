@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import type { LedgerRange, ProducerProcess, SignatureStatus } from "@/lib/audit/process-ledger";
 import type { ProcessTimelineModel } from "@/lib/audit/process-ledger-timeline";
 import { chainStatusText, verificationSummary } from "@/lib/export/process-ledger";
-import { formatDateTime } from "@/lib/format";
+import { formatCount, formatDateTime } from "@/lib/format";
 import { contextPath, executionPath } from "@/lib/links/url-text";
 import { visible } from "@/lib/text/visible";
 import { ChainStatusBadge } from "./chain-status-badge";
@@ -141,7 +141,7 @@ export function ProcessDetail({
             <p className="text-xs text-slate-500">—</p>
           ) : signatures.byKid.length === 0 ? (
             <p className="text-xs text-slate-500" data-testid="signatures">
-              no signed lines ({signatures.unsigned.toLocaleString("en-US")} unsigned)
+              no signed lines ({formatCount(signatures.unsigned)} unsigned)
             </p>
           ) : (
             <table className="mt-1 w-full text-xs" data-testid="signatures">
@@ -177,7 +177,7 @@ export function ProcessDetail({
       )}
       <div>
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">
-          Executions served ({executions.toLocaleString("en-US")})
+          Executions served ({formatCount(executions)})
         </h3>
         <ul className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-xs" data-testid="process-executions">
           {p.executions.slice(0, MAX_LINKS).map((x) => (
@@ -190,7 +190,7 @@ export function ProcessDetail({
           <More total={executions} shown={Math.min(MAX_LINKS, p.executions.length)} listed={p.executions.length} />
         </ul>
         <h3 className="mt-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-          Invocations served ({invocations.toLocaleString("en-US")})
+          Invocations served ({formatCount(invocations)})
         </h3>
         <ul className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-xs" data-testid="process-invocations">
           {p.invocations.slice(0, MAX_LINKS).map((c) => (
@@ -206,7 +206,7 @@ export function ProcessDetail({
           <More total={invocations} shown={Math.min(MAX_LINKS, p.invocations.length)} listed={p.invocations.length} />
         </ul>
         <p className="mt-1 text-xs text-slate-500" data-testid="process-level-count">
-          {p.processLevel.toLocaleString("en-US")} events outside any invocation
+          {formatCount(p.processLevel)} events outside any invocation
           {linesNote === undefined && " (on its timeline below)"}
         </p>
       </div>
@@ -219,7 +219,7 @@ function More({ total, shown, listed }: { total: number; shown: number; listed: 
   if (total <= shown) return null;
   return (
     <li className="text-slate-500" data-testid="served-more">
-      and {(total - shown).toLocaleString("en-US")} more{listed > shown && " (in the export)"}
+      and {formatCount(total - shown)} more{listed > shown && " (in the export)"}
     </li>
   );
 }

@@ -3,7 +3,7 @@
 import { useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ProducerProcess } from "@/lib/audit/process-ledger";
-import { formatDateTime } from "@/lib/format";
+import { formatCount, formatDateTime } from "@/lib/format";
 import { visible } from "@/lib/text/visible";
 import { ChainStatusBadge } from "./chain-status-badge";
 import type { ServedCounts } from "./ledger-source";
@@ -135,16 +135,16 @@ function ProcessRow({
         <ChainStatusBadge status={p.status} />
       </span>
       <span role="cell" className="text-right tabular-nums" data-testid="producer-events">
-        {p.events.toLocaleString("en-US")}
+        {formatCount(p.events)}
       </span>
       <span role="cell" className="text-right tabular-nums">
-        {(served?.executions ?? p.executions.length).toLocaleString("en-US")}
+        {formatCount(served?.executions ?? p.executions.length)}
       </span>
       <span role="cell" className="text-right tabular-nums">
-        {(served?.invocations ?? p.invocations.length).toLocaleString("en-US")}
+        {formatCount(served?.invocations ?? p.invocations.length)}
       </span>
       <span role="cell" className="text-right tabular-nums" data-testid="producer-breaks">
-        {p.breaks.length.toLocaleString("en-US")}
+        {formatCount(p.breaks.length)}
       </span>
       <span role="cell" className="text-xs">
         <span className="block whitespace-nowrap">{formatDateTime(p.first.tsMs)}</span>

@@ -27,6 +27,7 @@ import { LedgerSourceSwitch } from "./ledger-source-switch";
 import { DEFAULT_PROCESS_SORT, sortProcesses, type ExecutionsOf, type ProcessSort } from "./process-sort";
 import { ProcessDetail } from "./process-detail";
 import { ProducersTable } from "./producers-table";
+import { formatCount } from "@/lib/format";
 
 // The open process and, once chosen, the ledger it is read from are in the URL: a process's ledger is a link.
 const PARAMS = { process: parseAsText, ledger: parseAsStringLiteral(LEDGER_SOURCES) };
@@ -162,12 +163,12 @@ export function ProducersView() {
       {indexProblem}
       <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
         <p data-testid="producers-totals" className="text-slate-600 dark:text-slate-400">
-          {processes.toLocaleString("en-US")} processes · {(ledger.requested?.lines ?? 0).toLocaleString("en-US")} lines{" "}
+          {formatCount(processes)} processes · {formatCount(ledger.requested?.lines ?? 0)} lines{" "}
           {source === "index" ? "indexed" : "read"}
           {ledger.requested !== undefined &&
             ` (stream seq ${ledger.requested.first.streamSeq}–${ledger.requested.last.streamSeq})`}{" "}
-          · {breaks.toLocaleString("en-US")} chain {breaks === 1 ? "break" : "breaks"}
-          {ledger.malformed > 0 && ` · ${ledger.malformed.toLocaleString("en-US")} malformed lines (no process)`}
+          · {formatCount(breaks)} chain {breaks === 1 ? "break" : "breaks"}
+          {ledger.malformed > 0 && ` · ${formatCount(ledger.malformed)} malformed lines (no process)`}
         </p>
         <button type="button" data-testid="export-ledger" className={BUTTON} onClick={() => exportJson()}>
           Export JSON

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { AuditLog, type RawMessage } from "@/lib/audit";
 import { benchFixture } from "@/lib/timeline/bench-fixture";
 import { ExecutionTimeline } from "./execution-timeline";
+import { formatCount } from "@/lib/format";
 
 export interface BenchTimelineProps {
   events: number;
@@ -148,7 +149,7 @@ export function BenchTimeline({ events, producers, seed }: BenchTimelineProps) {
     });
   }, [run]);
 
-  if (run === undefined) return <p data-testid="bench-loading">Generating {events.toLocaleString()} events…</p>;
+  if (run === undefined) return <p data-testid="bench-loading">Generating {formatCount(events)} events…</p>;
   return (
     <ExecutionTimeline log={run.log} version={run.log.version} executionId={run.executionId} onPainted={onPainted} />
   );

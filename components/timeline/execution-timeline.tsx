@@ -5,7 +5,7 @@ import { StatusBadge } from "@/components/executions/status-badge";
 import { useTimelineTheme } from "@/hooks/use-timeline-theme";
 import { useTimelineViewState, useWindowInUrl } from "@/hooks/use-view-state";
 import { BUILTIN_KEYS, keyById, type Anomaly, type AuditLog } from "@/lib/audit";
-import { formatDateTime, formatDuration } from "@/lib/format";
+import { formatCount, formatDateTime, formatDuration } from "@/lib/format";
 import { executionLink } from "@/lib/links/execution-params";
 import type { CausalitySkew } from "@/lib/timeline/causality";
 import { sharedTracesOfLanes } from "@/lib/timeline/shared-traces";
@@ -186,7 +186,7 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
               : summary.workflowId === undefined
                 ? "no workflow id"
                 : visible(summary.workflowId)}{" "}
-            · {summary.eventCount.toLocaleString()} events · {summary.producers.length} producers ·{" "}
+            · {formatCount(summary.eventCount)} events · {summary.producers.length} producers ·{" "}
             {formatDateTime(summary.firstTsMs)} · {formatDuration(summary.lastTsMs - summary.firstTsMs)}
           </span>
         )}

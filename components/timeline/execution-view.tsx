@@ -7,7 +7,7 @@ import { MalformedList } from "@/components/executions/malformed-list";
 import { ExecutionExports } from "@/components/exports/execution-exports";
 import { IntegrityNote } from "@/components/live/stream-holes-banner";
 import { useAuditFeed, useFeed } from "@/hooks/use-audit-feed";
-import { formatDuration } from "@/lib/format";
+import { formatCount, formatDuration } from "@/lib/format";
 import { executionParams } from "@/lib/links/execution-params";
 import type { AuditFeed } from "@/lib/live/audit-feed";
 import { describeSearch, type ExecutionHint, type OpenState } from "@/lib/live/execution-opener";
@@ -120,8 +120,8 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
         <p data-testid="execution-restoring" role="status">
           This tab let {noun.toLowerCase()} {name} go to stay within its memory budget. Reading it again from stream
-          sequences {nf(restore.from)}–{nf(restore.to)}: {nf(restore.read)} of {nf(restore.to - restore.from + 1)}{" "}
-          messages…
+          sequences {formatCount(restore.from)}–{formatCount(restore.to)}: {formatCount(restore.read)} of{" "}
+          {formatCount(restore.to - restore.from + 1)} messages…
         </p>
       </div>
     );
@@ -141,7 +141,7 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
       <div className="mx-auto max-w-2xl py-12 text-center text-slate-600 dark:text-slate-400">
         {!live ? (
           <p data-testid="execution-missing">
-            {noun} {name} is not among the {log.size.toLocaleString()} messages of this log.
+            {noun} {name} is not among the {formatCount(log.size)} messages of this log.
           </p>
         ) : open === undefined ? (
           <p data-testid="execution-opening">Connecting…</p>
@@ -178,8 +178,8 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
           data-testid="execution-restore-missing"
           className="mb-2 text-sm text-amber-700 dark:text-amber-400"
         >
-          {nf(restore.missing ?? 0)} of its messages are no longer on the stream (they expired after this tab let them
-          go); the counts in the list are from its summary.
+          {formatCount(restore.missing ?? 0)} of its messages are no longer on the stream (they expired after this tab
+          let them go); the counts in the list are from its summary.
         </p>
       )}
       <RelatedLinks log={log} version={version} executionId={executionId} kind={context.kind} />
@@ -195,8 +195,6 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
     </>
   );
 }
-
-const nf = (n: number) => n.toLocaleString("en-US");
 
 interface OpenStatusProps {
   state: OpenState;
@@ -223,8 +221,8 @@ function OpenStatus({ state, context, streamName, logSize, onCancel, onRetry }: 
         ) : (
           <>
             <p>
-              {noun} {id} is not among the {nf(logSize)} messages loaded from {stream}, nor in what was searched for it.
-              It may have expired, or the id may be wrong.
+              {noun} {id} is not among the {formatCount(logSize)} messages loaded from {stream}, nor in what was
+              searched for it. It may have expired, or the id may be wrong.
             </p>
             <p className="mt-2 text-sm" data-testid="execution-searched">
               {state.hint && state.searched.length === 0 ? state.reason : describeSearch(state)}
@@ -274,22 +272,23 @@ function OpenStatus({ state, context, streamName, logSize, onCancel, onRetry }: 
       : state.mode === "index"
         ? `Reading through the stream's index: ${noun.toLowerCase()}`
         : state.mode === "hint"
-          ? `Reading stream sequences ${nf(state.from)}–${nf(state.hint?.to ?? state.to)}, where the link says ${noun.toLowerCase()}`
+          ? `Reading stream sequences ${formatCount(state.from)}–${formatCount(state.hint?.to ?? state.to)}, where the link says ${noun.toLowerCase()}`
           : `Searching the stream for ${noun.toLowerCase()}`;
   return (
     <div data-testid="execution-opening" data-phase={state.phase} data-mode={state.mode} className="space-y-3">
       <p>
         {what} {state.mode !== "history" && id}
         {state.mode === "hint" && " lies"}
-        {state.mode === "scan" && ` (not in the loaded history): oldest first, from sequence ${nf(state.from)}`}
+        {state.mode === "scan" &&
+          ` (not in the loaded history): oldest first, from sequence ${formatCount(state.from)}`}
       </p>
       {state.mode !== "history" && state.phase === "reading" && (
         <>
           <progress className="h-2 w-full" max={total} value={state.read} aria-label="Messages read" />
           <p className="text-sm tabular-nums" data-testid="open-progress" data-read={state.read} data-total={total}>
-            {nf(state.read)} of {nf(total)} messages ({pct.toFixed(0)} %) · {nf(Math.round(state.rate))} msg/s ·{" "}
-            {formatDuration(state.elapsedMs)}
-            {state.seen > 0 && ` · ${nf(state.seen)} of its messages found`}
+            {formatCount(state.read)} of {formatCount(total)} messages ({pct.toFixed(0)} %) ·{" "}
+            {formatCount(Math.round(state.rate))} msg/s · {formatDuration(state.elapsedMs)}
+            {state.seen > 0 && ` · ${formatCount(state.seen)} of its messages found`}
           </p>
           <button
             type="button"

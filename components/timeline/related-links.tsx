@@ -6,6 +6,7 @@ import type { AuditLog } from "@/lib/audit";
 import { invocationKey, type ContextKind } from "@/lib/audit/context-ref";
 import { contextPath } from "@/lib/links/url-text";
 import { visible } from "@/lib/text/visible";
+import { formatCount } from "@/lib/format";
 
 interface RelatedProps {
   log: AuditLog;
@@ -36,7 +37,7 @@ export function RelatedLinks({ log, version, executionId, kind }: RelatedProps &
   const shown = related.slice(0, MAX_SHOWN);
   return (
     <p className="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="related-invocations">
-      {related.length.toLocaleString("en-US")} {related.length === 1 ? "invocation" : "invocations"} in this run:{" "}
+      {formatCount(related.length)} {related.length === 1 ? "invocation" : "invocations"} in this run:{" "}
       {shown.map((corr, i) => (
         <span key={corr}>
           {i > 0 && ", "}
@@ -55,7 +56,7 @@ export function RelatedLinks({ log, version, executionId, kind }: RelatedProps &
           )}
         </span>
       ))}
-      {related.length > MAX_SHOWN && ` and ${(related.length - MAX_SHOWN).toLocaleString("en-US")} more`}
+      {related.length > MAX_SHOWN && ` and ${formatCount(related.length - MAX_SHOWN)} more`}
     </p>
   );
 }
@@ -85,7 +86,7 @@ function RunLinks({ ids }: { ids: readonly string[] }) {
           </Link>
         </span>
       ))}
-      {ids.length > MAX_SHOWN && ` and ${(ids.length - MAX_SHOWN).toLocaleString("en-US")} more`}
+      {ids.length > MAX_SHOWN && ` and ${formatCount(ids.length - MAX_SHOWN)} more`}
     </>
   );
 }

@@ -6,11 +6,12 @@
 import type { LedgerRange, ProcessLedger, ProducerProcess, SignatureStatus } from "../audit/process-ledger";
 import { jsonWithVisibleEscapes } from "../text/visible";
 import type { ReportSource } from "./report";
+import { formatCount } from "../format";
 
 export const PROCESS_LEDGER_FORMAT = "seqscope-process-ledger/1";
 
 function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** Signatures that do not hold: bad ones and those of a kid the JWKS does not have. */
@@ -20,7 +21,7 @@ export function badSignatureCount(sig: SignatureStatus): number {
 
 /** "N of M lines verified, K breaks, J bad signatures" (or "signatures not checked" without a JWKS). */
 export function verificationSummary(p: ProducerProcess, sig: SignatureStatus | undefined): string {
-  const lines = `${p.verified.toLocaleString("en-US")} of ${plural(p.events, "line")} verified`;
+  const lines = `${formatCount(p.verified)} of ${plural(p.events, "line")} verified`;
   const breaks = plural(p.breaks.length, "break");
   const signed = sig?.byKid.some((k) => k.verified + k.bad + k.unknownKid + k.unchecked > 0) ?? false;
   const sigs =

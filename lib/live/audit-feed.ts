@@ -32,6 +32,7 @@ import { ExecutionRestorer } from "./execution-restorer";
 import type { StopMargins } from "./execution-tracker";
 import { frameScheduler } from "./frame-scheduler";
 import { recreatedNotice, type StreamHole } from "./stream-holes";
+import { formatCount } from "../format";
 
 export interface FeedSnapshot {
   log: AuditLog;
@@ -616,7 +617,7 @@ export class AuditFeed {
     if (current.phase !== merged.phase || current.reason !== merged.reason) {
       if (current.phase !== merged.phase && merged.phase === "stalled") this.recorder.add("stalled", merged.reason);
       if (current.phase !== merged.phase && merged.phase === "live" && current.phase !== "connecting")
-        this.recorder.add("caught_up", `at stream seq ${(merged.lastSeq ?? 0).toLocaleString("en-US")}`);
+        this.recorder.add("caught_up", `at stream seq ${formatCount(merged.lastSeq ?? 0)}`);
       // With the messages that came before it, so the log and the status never disagree for a frame.
       this.nextStatus = merged;
       this.flush();

@@ -12,6 +12,7 @@
 import type { RawMessage } from "../audit/types";
 import type { RangeReadResult, StreamBounds } from "../nats/range-reader";
 import { ExecutionTracker, type StopMargins } from "./execution-tracker";
+import { formatCount } from "../format";
 
 export interface ExecutionHint {
   /** First and last stream sequence of the execution's messages, as the link's sender saw them. */
@@ -141,7 +142,7 @@ export class ExecutionOpener {
       this.set({
         phase: "cancelled",
         read: this.readNow,
-        reason: `Stopped after ${fmt(this.readNow)} of ${fmt(span(s.from, s.to))} messages.`,
+        reason: `Stopped after ${formatCount(this.readNow)} of ${formatCount(span(s.from, s.to))} messages.`,
       });
     }
   }
@@ -203,7 +204,7 @@ export class ExecutionOpener {
         this.update(signal, {
           phase: "not-found",
           mode: "hint",
-          reason: `The link places it at stream sequences ${fmt(hint.from)}–${fmt(hint.to)}, but the stream now begins at ${fmt(stream.firstSeq)}: those messages have expired.`,
+          reason: `The link places it at stream sequences ${formatCount(hint.from)}–${formatCount(hint.to)}, but the stream now begins at ${formatCount(stream.firstSeq)}: those messages have expired.`,
         });
         return;
       }
@@ -317,10 +318,6 @@ function span(a: number, b: number): number {
   return Math.max(0, b - a + 1);
 }
 
-function fmt(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
 /** "stream sequences 1–10,000 (scanned) and 10,001–210,000 (loaded history)": what not-found searched. */
 export function describeSearch(s: OpenState): string {
   const how = {
@@ -331,9 +328,9 @@ export function describeSearch(s: OpenState): string {
   } as const;
   const parts = [...s.searched]
     .sort((a, b) => a.from - b.from)
-    .map((r) => `${fmt(r.from)}–${fmt(r.to)} (${how[r.how]})`);
+    .map((r) => `${formatCount(r.from)}–${formatCount(r.to)} (${how[r.how]})`);
   const total = s.stream
-    ? ` The stream holds ${fmt(s.stream.messages)} messages, sequences ${fmt(s.stream.firstSeq)}–${fmt(s.stream.lastSeq)}.`
+    ? ` The stream holds ${formatCount(s.stream.messages)} messages, sequences ${formatCount(s.stream.firstSeq)}–${formatCount(s.stream.lastSeq)}.`
     : "";
   return `Searched stream sequences ${parts.length > 0 ? parts.join(", ") : "none"}.${total}`;
 }

@@ -1,3 +1,4 @@
+import { formatCount } from "../format";
 // Why the stream's own sequence numbers jump (CONTRACT.md, "Holes in the stream
 // itself"). The reader sees every stream sequence in order; a jump it did not
 // ask for is classified here from what the stream said about itself at that
@@ -84,7 +85,7 @@ export function recreatedNotice(previous: { from: number; to: number }, at: numb
     from: previous.from,
     to: previous.to,
     cause: "recreated",
-    detail: `the stream was deleted and created again; its sequences restarted, so this tab started a new log (the old one held stream seq ${previous.from.toLocaleString("en-US")}–${previous.to.toLocaleString("en-US")})`,
+    detail: `the stream was deleted and created again; its sequences restarted, so this tab started a new log (the old one held stream seq ${formatCount(previous.from)}–${formatCount(previous.to)})`,
     at,
   };
 }
@@ -107,10 +108,10 @@ export function holesWithin(holes: readonly StreamHole[], from: number, to: numb
 
 function describeLimits(f: StreamFacts): string {
   const parts: string[] = [];
-  if (f.maxMsgs > 0) parts.push(`at most ${f.maxMsgs.toLocaleString("en-US")} messages`);
-  if (f.maxBytes > 0) parts.push(`at most ${f.maxBytes.toLocaleString("en-US")} bytes`);
+  if (f.maxMsgs > 0) parts.push(`at most ${formatCount(f.maxMsgs)} messages`);
+  if (f.maxBytes > 0) parts.push(`at most ${formatCount(f.maxBytes)} bytes`);
   if (f.maxAgeNanos > 0) parts.push(`messages older than ${formatAge(f.maxAgeNanos / 1e6)}`);
-  if (f.maxMsgsPerSubject > 0) parts.push(`at most ${f.maxMsgsPerSubject.toLocaleString("en-US")} per subject`);
+  if (f.maxMsgsPerSubject > 0) parts.push(`at most ${formatCount(f.maxMsgsPerSubject)} per subject`);
   return parts.join(", ");
 }
 

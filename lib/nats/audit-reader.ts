@@ -14,6 +14,7 @@ import {
   type CursorState,
   type ReaderTiming,
 } from "./resumable-reader";
+import { formatCount } from "../format";
 
 export { describeReadError };
 
@@ -92,7 +93,7 @@ export function statusOf(
     return {
       ...base,
       phase: "stalled",
-      reason: `${c.behind.toLocaleString("en-US")} behind and nothing arriving; recreating the consumer from stream seq ${(c.held + 1).toLocaleString("en-US")}.`,
+      reason: `${formatCount(c.behind)} behind and nothing arriving; recreating the consumer from stream seq ${formatCount(c.held + 1)}.`,
     };
   // Back from a disconnect: what the tab knew about the stream is stale until the server answers.
   if (c.unverified) return { ...base, phase: "loading", behind: undefined };

@@ -19,6 +19,7 @@ import type { RawMessage } from "../audit/types";
 import type { ConnectionEventKind } from "../live/connection-log";
 import { classifyHole, type StreamFacts, type StreamHole } from "../live/stream-holes";
 import { isStreamNotFound } from "./stream";
+import { formatCount } from "../format";
 
 export interface ReaderTiming {
   /** Idle heartbeat asked of the server for each pull; two missed ones restart the session. */
@@ -286,7 +287,7 @@ export class ResumableReader {
       this.update({ sessions: this.state.sessions + 1 });
       this.opts.onEvent?.(
         this.state.sessions > 1 ? "consumer_recreated" : "consumer_created",
-        `consumer ${name} from stream seq ${from.toLocaleString("en-US")}`,
+        `consumer ${name} from stream seq ${formatCount(from)}`,
       );
     } catch (e) {
       if (this.opts.signal.aborted) return { done: "aborted" };
@@ -371,7 +372,7 @@ export class ResumableReader {
         this.now() - Math.max(lastActivity, this.state.lastMessageAt ?? 0) > this.t.stallMs
       ) {
         this.update({ stalled: true });
-        end({ kind: "stalled", why: `${this.state.behind.toLocaleString("en-US")} behind and nothing arriving` });
+        end({ kind: "stalled", why: `${formatCount(this.state.behind)} behind and nothing arriving` });
       }
     }, this.t.stallMs);
 
@@ -450,7 +451,7 @@ export class ResumableReader {
           this.opts.onEvent?.("reconnect", `to ${s.server}`);
           this.endSession?.({
             kind: "reconnect",
-            why: `resuming after stream seq ${this.state.held.toLocaleString("en-US")}`,
+            why: `resuming after stream seq ${formatCount(this.state.held)}`,
           });
         } else if (s.type === "error") {
           this.opts.onEvent?.("server_error", String(s.error?.message ?? s.error));
@@ -492,7 +493,7 @@ export class ResumableReader {
         this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false, stalled: true });
         session({
           kind: "stalled",
-          why: `${behind.toLocaleString("en-US")} behind, nothing for ${Math.round(idleFor / 1000)} s`,
+          why: `${formatCount(behind)} behind, nothing for ${Math.round(idleFor / 1000)} s`,
         });
       } else {
         this.update({ behind, streamLastSeq: last, verifiedAt: now, unverified: false });
@@ -536,10 +537,7 @@ export class ResumableReader {
     }
     const holes = classifyHole(from, to, facts, at);
     for (const h of holes)
-      this.opts.onEvent?.(
-        "hole",
-        `stream seq ${h.from.toLocaleString("en-US")}–${h.to.toLocaleString("en-US")}: ${h.cause}`,
-      );
+      this.opts.onEvent?.("hole", `stream seq ${formatCount(h.from)}–${formatCount(h.to)}: ${h.cause}`);
     this.opts.onHoles?.(holes);
   }
 
