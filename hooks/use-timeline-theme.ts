@@ -5,8 +5,13 @@ import { DARK_THEME, LIGHT_THEME, type CanvasTheme } from "@/lib/timeline/render
 
 const QUERY = "(prefers-color-scheme: dark)";
 
+// One query list for the page: React reads the snapshot on every render (a live timeline renders each
+// frame), and window.matchMedia parses the query and makes a new list on every call.
+let list: MediaQueryList | undefined;
+const query = (): MediaQueryList => (list ??= window.matchMedia(QUERY));
+
 function subscribe(onChange: () => void): () => void {
-  const mq = window.matchMedia(QUERY);
+  const mq = query();
   mq.addEventListener("change", onChange);
   return () => mq.removeEventListener("change", onChange);
 }
@@ -15,7 +20,7 @@ function subscribe(onChange: () => void): () => void {
 export function useTimelineTheme(): CanvasTheme {
   const dark = useSyncExternalStore(
     subscribe,
-    () => window.matchMedia(QUERY).matches,
+    () => query().matches,
     () => false,
   );
   return dark ? DARK_THEME : LIGHT_THEME;
