@@ -132,10 +132,23 @@ describe("index queries", () => {
     expect(matchesQuery({ org: "acme" }, { ...e, org: "globex" }, NOW, QUIET)).toBe(false);
     expect(liveFilter({ org: "acme", status: "failed" })).toBe("acme.*.*.failed.*");
     // No window: every hour back to the index's oldest summary; a window: only its hours.
-    expect(historyFilters({}, NOW, NOW - 5 * HOUR)).toHaveLength(6);
-    expect(historyFilters({ withinMs: 30 * 60_000 }, NOW, NOW - 5 * HOUR).map((h) => h.hour)).toEqual(["2026120212"]);
+    // (and the hour after the viewer's: see CLOCK_SLACK_MS).
+    expect(historyFilters({}, NOW, NOW - 5 * HOUR)).toHaveLength(7);
+    expect(historyFilters({ withinMs: 30 * 60_000 }, NOW, NOW - 5 * HOUR).map((h) => h.hour)).toEqual([
+      "2026120213",
+      "2026120212",
+    ]);
     expect(exactFilters({ search: "  " })).toEqual([]);
     expect(exactFilters({ search: "c1", workflowId: "wf" })).toHaveLength(1);
+  });
+
+  it("read the server's newest hour when the viewer's clock runs behind across the hour", () => {
+    // The server stamps a summary at 13:05; the viewer's clock says 12:55.
+    const serverMs = Date.UTC(2026, 11, 2, 13, 5);
+    const e: IndexEntry = { ...fc.sample(entryArb, { numRuns: 1, seed: 5 })[0]!, lastSeenMs: serverMs };
+    const viewerMs = serverMs - 10 * 60_000;
+    const hours = historyFilters({}, viewerMs, viewerMs - 3 * HOUR);
+    expect(hours.some((h) => subjectMatches(h.filter, entryKey(e)))).toBe(true);
   });
 });
 

@@ -32,10 +32,20 @@ export function liveFilter(q: IndexQuery): string {
   return summaryFilter({ org: q.org, workflowId: q.workflowId, status: keyStatus(q.status) });
 }
 
-/** The history's filters, an hour each, newest first: from `nowMs`'s hour back to the window's start or `oldestMs`. */
+/**
+ * How far the viewer's clock may run behind the server's: summary keys carry the server's hour, and a
+ * wall-screen machine without NTP drifts. The history reads the hour this much past the viewer's now too
+ * (one empty read when the clocks agree), or a tab behind across an hour boundary never reads the newest.
+ */
+export const CLOCK_SLACK_MS = 60 * 60_000;
+
+/**
+ * The history's filters, an hour each, newest first: from the hour of `nowMs` + CLOCK_SLACK_MS back to
+ * the window's start or `oldestMs`.
+ */
 export function historyFilters(q: IndexQuery, nowMs: number, oldestMs: number): { hour: string; filter: string }[] {
   const from = Math.max(oldestMs, q.withinMs === undefined ? -Infinity : nowMs - q.withinMs);
-  return hoursBetween(from, nowMs).map((hour) => ({
+  return hoursBetween(from, nowMs + CLOCK_SLACK_MS).map((hour) => ({
     hour,
     filter: summaryFilter({ org: q.org, workflowId: q.workflowId, status: keyStatus(q.status), hour }),
   }));
