@@ -23,6 +23,7 @@ export function memoizeOne<A extends readonly unknown[], R>(fn: (...args: A) => 
 export function keepWhileSame<T>(): (next: readonly T[]) => readonly T[] {
   let last: readonly T[] | undefined;
   return (next) => {
+    if (last === next) return last;
     if (last !== undefined && last.length === next.length && last.every((v, i) => v === next[i])) return last;
     last = next;
     return next;
