@@ -508,6 +508,8 @@ interface RunResult {
   expected: number;
   frame?: FrameStats | string;
   cdpBusy: number;
+  /** The bare page's main-thread busy share over the same window: what the client alone costs. */
+  bareBusy?: number;
   loaf: { supported: boolean; count: number; max: number; blockingMax: number };
   published: number;
   publishRate: number;
@@ -632,6 +634,9 @@ async function main() {
         await cdp.send("Profiler.setSamplingInterval", { interval: 250 });
         await cdp.send("Profiler.start");
       }
+      const bareCdp = bare ? await bare.context().newCDPSession(bare) : undefined;
+      await bareCdp?.send("Performance.enable");
+      const b0 = bareCdp ? (await bareCdp.send("Performance.getMetrics")).metrics : undefined;
       const m0 = (await cdp.send("Performance.getMetrics")).metrics;
       await page.evaluate(startRecording);
 
@@ -659,6 +664,8 @@ async function main() {
       // The window of the frame figures ends here (the drain below is quieter).
       await page.evaluate(() => performance.mark("bench-live:end"));
       const m1 = (await cdp.send("Performance.getMetrics")).metrics;
+      const b1 = bareCdp ? (await bareCdp.send("Performance.getMetrics")).metrics : undefined;
+      await bareCdp?.detach();
       if (PROFILE) {
         const { profile } = await cdp.send("Profiler.stop");
         mkdirSync(PROFILE, { recursive: true });
@@ -749,8 +756,10 @@ async function main() {
       const metric = (ms: { name: string; value: number }[], n: string) => ms.find((m) => m.name === n)?.value ?? NaN;
       const frame = trace ? frameStats(trace, app.url) : undefined;
       // CDP's cumulative main-thread task time over about the same window, as a share of it.
-      const cdpBusy =
-        (metric(m1, "TaskDuration") - metric(m0, "TaskDuration")) / (metric(m1, "Timestamp") - metric(m0, "Timestamp"));
+      const busy = (a: { name: string; value: number }[], b: { name: string; value: number }[]) =>
+        (metric(b, "TaskDuration") - metric(a, "TaskDuration")) / (metric(b, "Timestamp") - metric(a, "Timestamp"));
+      const cdpBusy = busy(m0, m1);
+      const bareBusy = b0 && b1 ? busy(b0, b1) : undefined;
       const loafDur = rec.loaf.filter((_, i) => i % 2 === 0);
       const loafBlock = rec.loaf.filter((_, i) => i % 2 === 1);
 
@@ -764,6 +773,7 @@ async function main() {
         expected,
         frame,
         cdpBusy,
+        ...(bareBusy === undefined ? {} : { bareBusy }),
         loaf: {
           supported: rec.loafSupported,
           count: loafDur.length,
@@ -822,6 +832,10 @@ function report(r: RunResult, label: string) {
         `   → drawn p95 = ${(r.drawn.p95 / r.bare.p95).toFixed(1)}× the bare p95`,
       `    (of which publish → stored by JetStream, server clock:                      ${fmtDist(r.bareStored)})`,
     );
+    if (r.bareBusy !== undefined)
+      lines.push(
+        `    the bare page's main thread is busy ${(r.bareBusy * 100).toFixed(0)} % of the window (CDP TaskDuration): the client's own share`,
+      );
   }
   lines.push(`  ${r.paintsPerCommit}`);
   if (typeof r.frame === "object") {
