@@ -20,6 +20,7 @@ import type { ChainBreak } from "./chain";
 import type { BadSignature } from "./signature";
 import { activityAt, CLOSES_INVOCATION, CLOSES_RUN, eventFlags, type EventColumns, type KeyColumn } from "./columns";
 import { fieldReader, type PartitionKey } from "./partition-key";
+import { sortedIndices } from "./sorted-indices";
 import { IntPairMap, StringTable } from "./string-table";
 import type { AuditEvent, Malformed } from "./types";
 
@@ -231,37 +232,17 @@ function partitionRows(rows: ArrayLike<number>, keyCols: readonly KeyColumn[]): 
 }
 
 /**
- * ws[0..m) (rows in stream order) sorted by (seq, stream sequence). Stream
- * order makes that a stable sort by seq: packed as (seq − least) × 2^k +
- * position into one float each, it is a native numeric sort instead of a
- * comparator call per comparison (100 000 unsorted rows under a key that mixes
- * counters). Seqs spread too far to pack take the comparator.
+ * ws[0..m) (rows in stream order) sorted by (seq, stream sequence): stream
+ * order makes that a stable sort by seq, which sortedIndices does natively
+ * (not a comparator call per comparison: 100 000 unsorted rows under a key
+ * that mixes counters).
  */
-function sortBySeq(ws: Int32Array, m: number, seq: Float64Array, bySeq: (a: number, b: number) => number): void {
-  const radix = 2 ** Math.ceil(Math.log2(m + 1));
-  let min = Infinity;
-  let max = -Infinity;
-  for (let t = 0; t < m; t++) {
-    const s = seq[ws[t] as number] as number;
-    if (s < min) min = s;
-    if (s > max) max = s;
-  }
-  if (!((max - min) * radix + radix <= Number.MAX_SAFE_INTEGER)) {
-    ws.subarray(0, m).sort(bySeq);
-    return;
-  }
-  const packed = new Float64Array(m);
-  for (let t = 0; t < m; t++) {
-    const s = (seq[ws[t] as number] as number) - min;
-    if (!Number.isInteger(s)) {
-      ws.subarray(0, m).sort(bySeq);
-      return;
-    }
-    packed[t] = s * radix + t;
-  }
-  packed.sort();
+function sortBySeq(ws: Int32Array, m: number, seq: Float64Array): void {
   const rows = ws.slice(0, m);
-  for (let t = 0; t < m; t++) ws[t] = rows[(packed[t] as number) % radix] as number;
+  const keys = new Float64Array(m);
+  for (let t = 0; t < m; t++) keys[t] = seq[rows[t] as number] as number;
+  const order = sortedIndices(keys);
+  for (let t = 0; t < m; t++) ws[t] = rows[order[t] as number] as number;
 }
 
 function ascending(a: number, b: number): number {
@@ -313,8 +294,6 @@ export function analyzeColumns(
 
   // ---- seq anomalies, per partition ----
   const ws = new Int32Array(n);
-  const bySeq = (a: number, b: number): number =>
-    (seq[a] as number) - (seq[b] as number) || (streamSeq[a] as number) - (streamSeq[b] as number);
   /** Stream sequences of ws[from..to), ascending. */
   const streamSeqsOf = (from: number, to: number): number[] => {
     const out = new Array<number>(to - from);
@@ -362,7 +341,7 @@ export function analyzeColumns(
       anomalyCount[p] = found;
       continue;
     }
-    if (!sorted) sortBySeq(ws, m, seq, bySeq);
+    if (!sorted) sortBySeq(ws, m, seq);
     minSeq[p] = seq[ws[0] as number] as number;
     maxSeqOf[p] = maxSeq;
 

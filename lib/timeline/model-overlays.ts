@@ -5,7 +5,7 @@
 
 import type { Analysis, Anomaly } from "../audit";
 import type { CausalitySkew } from "./causality";
-import { sortedIndices } from "./model-steps";
+import { sortedIndices } from "../audit/sorted-indices";
 import {
   DUPLICATED,
   IN_ANOMALY,
