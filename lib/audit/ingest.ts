@@ -385,7 +385,7 @@ export class Ingest {
     if (restored && this.takeBack(st, "events")) return; // its summary fields never left
     if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} }; // with this one, unknown until read again
     const ix = s.identity[row] as number;
-    this.execs.noteEvent(st, this.scanned, ix, this.identities.at(ix), streamSeq);
+    this.execs.noteEvent(st, this.scanned, s.flags[row] as number, ix, this.identities.at(ix), streamSeq);
   }
 
   /**
