@@ -4,6 +4,7 @@ import type { Analysis } from "./anomaly";
 import { AuditLog, type ExecutionSummary } from "./audit-log";
 import { BUILTIN_KEYS, keyById, type PartitionKey } from "./partition-key";
 import { BASE_TS_MS, generateWorkload, makeMessage, makeWire, seededRandom, type MessageMeta } from "./testing";
+import { resolveProducer } from "./producer";
 import type { RawMessage } from "./types";
 
 const INVOCATION = keyById("invocation") as PartitionKey;
@@ -427,5 +428,48 @@ describe("AuditLog: memory budget", () => {
     two.add([{ ...done("z", "agent-c", 2), reread: true }]);
     const byEntity = two.analyze(keyById("execution-entity") as PartitionKey, { executionId: "z" });
     expect(byEntity.partitions.map((p) => p.values.entity_id)).toEqual(["agent-c"]);
+  });
+});
+
+describe("AuditLog: lanes of interleaved events", () => {
+  // The ingest caches a context's last id tuple per kind of event (workflow_* or not): however a run's
+  // orchestrator events, agents and explicit producers interleave, each event's lane is resolveProducer's.
+  const fields = fc.record({
+    run: fc.constantFrom("r1", "r2", undefined),
+    event: fc.constantFrom("workflow_step_started", "workflow_started", "tool_exec", "llm_call"),
+    producer: fc.constantFrom(undefined, "p1", "p2"),
+    source: fc.constantFrom(undefined, "s1"),
+    entity: fc.constantFrom(undefined, ["agent", "a"], ["agent", "b"], ["workflow", "w"], ["tool", "a"]),
+    corr: fc.constantFrom(undefined, "c1"),
+  });
+  it("each event's lane is the one resolveProducer names", () => {
+    fc.assert(
+      fc.property(fc.array(fields, { minLength: 1, maxLength: 40 }), (events) => {
+        const msgs = events.map((f, i) => {
+          const wire: Record<string, unknown> = { event: f.event };
+          if (f.run !== undefined) wire.workflow_execution_id = f.run;
+          if (f.producer !== undefined) wire.producer = f.producer;
+          if (f.source !== undefined) wire.source = f.source;
+          if (f.entity !== undefined) [wire.entity_type, wire.entity_id] = f.entity;
+          if (f.corr !== undefined) wire.correlation_id = f.corr;
+          return makeMessage(makeWire(wire, BASE_TS_MS + i), { streamSeq: i + 1 });
+        });
+        const log = new AuditLog();
+        log.add(msgs);
+        msgs.forEach((m, i) => {
+          const f = events[i]!;
+          const want = resolveProducer({
+            event: f.event,
+            workflow_execution_id: f.run,
+            producer: f.producer,
+            source: f.source,
+            entity_type: f.entity?.[0],
+            entity_id: f.entity?.[1],
+          }).id;
+          expect([m.streamSeq, log.producerAt(m.streamSeq)?.id]).toEqual([m.streamSeq, want]);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

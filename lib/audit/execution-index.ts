@@ -7,15 +7,9 @@
 
 import type { AnomalyKind, Duplicate } from "./anomaly";
 import { contextKey, type ContextKind } from "./context-ref";
-import {
-  closesInvocation,
-  closesRun,
-  isStepFailure,
-  isWorkflowEvent,
-  statusSaysFailed,
-  WORKFLOW_CANCELLED,
-} from "./event-kinds";
-import { compareLanes, leadsLane } from "./lane-model";
+import { CLOSES_INVOCATION, CLOSES_RUN, WORKFLOW_EVENT } from "./columns";
+import { isStepFailure, statusSaysFailed, WORKFLOW_CANCELLED } from "./event-kinds";
+import { compareLanes } from "./lane-model";
 import type { Scanned } from "./scan";
 import { FoldedContexts } from "./folded-contexts";
 import { Hint } from "./string-table";
@@ -78,13 +72,20 @@ export class Hints {
   readonly entityId = new Hint();
   readonly producer = new Hint();
   readonly source = new Hint();
-  /** The identity of the last (producer, source, entity type, entity id, workflow event) id tuple. */
+  /**
+   * The identity of the last (producer, source, entity type, entity id) id tuple, one for workflow_* events
+   * and one for the rest: a run's orchestrator events interleave with its agents'.
+   */
   idProducer = -2;
   idSource = -2;
   idEntityType = -2;
   idEntityId = -2;
-  idWorkflow = -2;
   idIx = -1;
+  wfProducer = -2;
+  wfSource = -2;
+  wfEntityType = -2;
+  wfEntityId = -2;
+  wfIx = -1;
 
   /** The store released ids (RowStore.releaseUnusedIds): the ones cached here may be among them. */
   forgetIds(): void {
@@ -92,6 +93,7 @@ export class Hints {
     this.task.forget();
     this.entityId.forget();
     this.idEntityId = -2;
+    this.wfEntityId = -2;
   }
 }
 
@@ -260,18 +262,25 @@ export class ExecutionIndex {
     if (act < st.firstActivityMs) st.firstActivityMs = act;
   }
 
-  /** A new event row of `st`: the summary fields it changes. */
-  noteEvent(st: ExecState, e: Scanned, identityIx: number, identity: ProducerIdentity, streamSeq: number): void {
+  /** A new event row of `st`: the summary fields it changes. `flags`: its row flags (eventFlags of its type). */
+  noteEvent(
+    st: ExecState,
+    e: Scanned,
+    flags: number,
+    identityIx: number,
+    identity: ProducerIdentity,
+    streamSeq: number,
+  ): void {
     const tsMs = e.tsMs;
     if (st.workflowId === undefined && e.workflow_id !== undefined) st.workflowId = e.workflow_id;
     if (tsMs < st.firstTsMs) st.firstTsMs = tsMs;
     if (tsMs > st.lastTsMs) st.lastTsMs = tsMs;
-    const workflowEvent = isWorkflowEvent(e.event);
+    const workflowEvent = (flags & WORKFLOW_EVENT) !== 0;
     const p = st.producers.get(identityIx);
     if (p === undefined) {
       st.producers.set(identityIx, {
         identity,
-        leads: leadsLane(identity, e.event),
+        leads: identity.orchestrator || workflowEvent, // leadsLane
         firstTsMs: tsMs,
         firstStreamSeq: streamSeq,
       });
@@ -287,19 +296,19 @@ export class ExecutionIndex {
         const at = tasks.get(task);
         if (at === undefined || streamSeq < at) tasks.set(task, streamSeq);
       }
-      if (closesInvocation(e.event)) {
+      if ((flags & CLOSES_INVOCATION) !== 0) {
         st.completed = true;
         if (statusSaysFailed(e.status)) st.failedOutcome = true;
       }
       return;
     }
-    if (closesRun(e.event)) {
+    if ((flags & CLOSES_RUN) !== 0) {
       if (e.event === WORKFLOW_CANCELLED) st.cancelled = true;
       else {
         st.completed = true;
         if (statusSaysFailed(e.status)) st.failedOutcome = true;
       }
-    } else if (isStepFailure(e.event)) st.stepFailed = true;
+    } else if (workflowEvent && isStepFailure(e.event)) st.stepFailed = true;
   }
 
   /** Whether the execution ended (a closing event) or went quiet: what the memory budget may evict. */

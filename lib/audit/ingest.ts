@@ -23,7 +23,7 @@ import { contentHash, fingerprint, FingerprintIndex, StreamSeqSet } from "./dedu
 import { DigestTable } from "./digest-table";
 import { contextKey, contextOfIds, type ContextKind } from "./context-ref";
 import { ExecutionIndex, Hints, type ExecState } from "./execution-index";
-import { notJson, prevHashWords, scanBytes } from "./json-scan";
+import { leftOutPrevHash, notJson, prevHashWords, scanBytes } from "./json-scan";
 import { parseMessage } from "./parse";
 import { ProducerIdentities } from "./producer-identities";
 import { RowStore } from "./row-store";
@@ -209,13 +209,21 @@ export class Ingest {
     this.touch(st, d.streamSeq, d.receivedMs);
   }
 
+  /** The scanned event's prev_hash words when scanBytes left its string out (this.scanned.prev_hash undefined). */
+  private prevWords: Int32Array | undefined = undefined;
+
   /** Validates `msg`: undefined for an event (its fields in this.scanned), else the Malformed record. */
   private scan(msg: RawMessage): Malformed | undefined {
     // The byte scanner answers for nearly every event without building an object. What it refuses, the
     // slow path (decode, JSON.parse, scanParsed) refuses too, but for nesting deeper than it follows: so
     // parseMessage is next, to say exactly what is wrong; told when the bytes are no JSON, it skips the
     // JSON.parse that would throw (costlier than scanning them again).
-    if (scanBytes(msg.data, this.scanned)) return undefined;
+    // A prev_hash of plain hex digits is kept as its words only: no string is made of it.
+    if (scanBytes(msg.data, this.scanned, true)) {
+      this.prevWords = leftOutPrevHash();
+      return undefined;
+    }
+    this.prevWords = undefined;
     const rec = parseMessage(msg, this.rules, notJson(msg.data));
     if (rec.kind === "malformed") return rec;
     scanEvent(rec, this.scanned);
@@ -267,7 +275,12 @@ export class Ingest {
       s.entityId[row] as number,
       flags & WORKFLOW_EVENT,
     );
-    if (e.prev_hash !== undefined) {
+    const left = this.prevWords;
+    if (left !== undefined) {
+      this.hasChains = true;
+      flags |= HAS_PREV_HASH | PREV_HASH_HEX;
+      s.setPrevHashWords(row, left);
+    } else if (e.prev_hash !== undefined) {
       this.hasChains = true;
       flags |= HAS_PREV_HASH;
       const words = prevHashWords(e.prev_hash);
@@ -385,7 +398,7 @@ export class Ingest {
     if (restored && this.takeBack(st, "events")) return; // its summary fields never left
     if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} }; // with this one, unknown until read again
     const ix = s.identity[row] as number;
-    this.execs.noteEvent(st, this.scanned, ix, this.identities.at(ix), streamSeq);
+    this.execs.noteEvent(st, this.scanned, s.flags[row] as number, ix, this.identities.at(ix), streamSeq);
   }
 
   /**

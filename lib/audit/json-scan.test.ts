@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hexWords } from "./hex";
-import { notJson, prevHashWords, scanBytes } from "./json-scan";
+import { leftOutPrevHash, notJson, prevHashWords, scanBytes } from "./json-scan";
 import { CONTRACT_FIELDS } from "./parse";
 import { newScanned, scanParsed, type Scanned } from "./scan";
 import { sha256Hex } from "./sha256";
@@ -29,10 +29,34 @@ function sentinel(): Scanned {
 }
 
 function fast(data: Uint8Array): Scanned | undefined {
+  const lazy = leavingOutPrevHash(data);
   const out = sentinel();
-  if (scanBytes(data, out)) return out;
+  if (scanBytes(data, out)) {
+    expect(lazy).toBeDefined();
+    expect(lazy?.out).toEqual({ ...out, prev_hash: lazy?.words === undefined ? out.prev_hash : undefined });
+    if (lazy?.words !== undefined) {
+      // Left out only when it is 64 plain hex digits, and then its words are what hexWords makes of the string.
+      const want = new Int32Array(8);
+      expect(hexWords(out.prev_hash as string, want, 0)).toBe(true);
+      expect(lazy.words).toEqual([...want]);
+      expect(prevHashWords(out.prev_hash as string)).toBeDefined();
+    }
+    return out;
+  }
+  expect(lazy).toBeUndefined();
   expect(out).toStrictEqual(sentinel());
   return undefined;
+}
+
+/** scanBytes(data, out, true): what it left in `out` and the prev_hash words it left out, or undefined (false). */
+function leavingOutPrevHash(data: Uint8Array): { out: Scanned; words: number[] | undefined } | undefined {
+  const out = sentinel();
+  if (!scanBytes(data, out, true)) {
+    expect(out).toStrictEqual(sentinel());
+    return undefined;
+  }
+  const words = leftOutPrevHash();
+  return { out, words: words === undefined ? undefined : [...words] };
 }
 
 /**
@@ -505,6 +529,40 @@ describe("scanBytes", () => {
     }
     expect(fastCount).toBe(accepted);
     expect(fastCount).toBeGreaterThanOrEqual(0.95 * messages.length);
+  });
+
+  it("leaves out a prev_hash of 64 plain hex digits when asked, the last one of duplicate keys counting", () => {
+    const hash = "0123456789abcdefABCDEF0123456789abcdef0123456789abcdef0123456789";
+    const other = "f".repeat(64);
+    const doc = (...prevs: string[]) =>
+      bytes(`{"ts":"${TS}","event":"e"${prevs.map((p) => `,"prev_hash":${p}`).join("")}}`);
+    const cases: [Uint8Array, string | undefined][] = [
+      [doc(`"${hash}"`), hash],
+      [doc(`"${hash}"`, "null"), undefined],
+      [doc("null", `"${hash}"`), hash],
+      [doc(`"${hash}"`, `"${other}"`), other],
+      [doc(`"${hash}"`, `"xyz"`), undefined],
+      [doc(`"${hash.replace("f", "g")}"`), undefined],
+      [doc(`"${hash.slice(0, 63)}\\u0030"`), undefined], // escaped: a string, as before
+      [doc(`"${hash}0"`), undefined],
+      [doc(`"${hash.slice(1)}"`), undefined],
+    ];
+    for (const [data, leftOut] of cases) {
+      expect(fast(data)).toBeDefined(); // and the lazy scan agrees (fast checks it)
+      const lazy = leavingOutPrevHash(data);
+      const want = new Int32Array(8);
+      if (leftOut !== undefined) hexWords(leftOut, want, 0);
+      expect([lazy?.out.prev_hash, lazy?.words]).toEqual(
+        leftOut === undefined ? [oracle(data)?.prev_hash, undefined] : [undefined, [...want]],
+      );
+    }
+    // A later scan that has none (or says false) leaves no words behind.
+    leavingOutPrevHash(doc(`"${hash}"`));
+    expect(leavingOutPrevHash(doc())?.words).toBeUndefined();
+    leavingOutPrevHash(doc(`"${hash}"`));
+    expect(scanBytes(bytes("{"), newScanned(), true)).toBe(false);
+    expect(leftOutPrevHash()).toBeUndefined();
+    for (const m of workload.messages.slice(0, 500)) fast(m.data);
   });
 
   it("hands out the words of the prev_hash it scanned, as hexWords decodes them", () => {

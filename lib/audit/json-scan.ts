@@ -646,6 +646,30 @@ export function prevHashWords(hex: string): Int32Array | undefined {
   return hex === gPrevHex ? PREV_WORDS : undefined;
 }
 
+/** Set by scanBytes(…, true): the prev_hash it left out of `out`, decoded into PREV_WORDS. */
+let gPrevLeftOut = false;
+
+/**
+ * After scanBytes(data, out, true) said true: hexWords(prev_hash) when it left prev_hash out of `out` (64
+ * plain hex digits, decoded from the bytes; no string built), else undefined. Valid until the next scan.
+ */
+export function leftOutPrevHash(): Int32Array | undefined {
+  return gPrevLeftOut ? PREV_WORDS : undefined;
+}
+
+/** Whether the 64 bytes at s, followed by a quote, are hex digits: their words into PREV_WORDS. */
+function prevHashAt(v: DataView, s: number, n: number): boolean {
+  if (s + 64 >= n || v.getUint8(s + 64) !== 0x22) return false;
+  gPrevHex = undefined; // PREV_WORDS are about to be this one's
+  for (let w = 0; w < 8; w++) {
+    const hi = hex4(v.getInt32(s + 8 * w, true));
+    const lo = hex4(v.getInt32(s + 8 * w + 4, true));
+    if ((hi | lo) < 0) return false;
+    PREV_WORDS[w] = (hi << 16) | lo;
+  }
+  return true;
+}
+
 /** `null` at i: the position after it, or -1. */
 function nullEnd(v: DataView, i: number, n: number): number {
   return i + 4 <= n && v.getInt32(i, true) === 0x6c6c756e ? i + 4 : -1;
@@ -1067,8 +1091,12 @@ export function notJson(data: Uint8Array): boolean {
  * and scanParsed would accept the message; false when they would not, or when
  * this scanner is not sure; then `out` is untouched and the caller takes the
  * slow path. Duplicate keys: the last one counts, as in JSON.parse.
+ *
+ * `leaveOutPrevHash`: a prev_hash of 64 plain hex digits is not made a string (the ingest keeps only its
+ * words): `out.prev_hash` is then undefined, and leftOutPrevHash() has the words.
  */
-export function scanBytes(data: Uint8Array, out: Scanned): boolean {
+export function scanBytes(data: Uint8Array, out: Scanned, leaveOutPrevHash = false): boolean {
+  gPrevLeftOut = false;
   const len = data.length;
   if (len === 0) return false;
   const v = select(data);
@@ -1091,6 +1119,7 @@ export function scanBytes(data: Uint8Array, out: Scanned): boolean {
   let producer: string | undefined = undefined;
   let source: string | undefined = undefined;
   let prev: string | undefined = undefined;
+  let prevLeftOut = false;
   let status: unknown = undefined;
   let prevIx = AFTER_START;
   /** Bit per name index: the field's last value has the wrong type. */
@@ -1226,11 +1255,21 @@ export function scanBytes(data: Uint8Array, out: Scanned): boolean {
         let str: string | undefined = undefined;
         const at = i + 1;
         if (c === 0x22) {
+          if (kind === K_PREV) {
+            prevLeftOut = leaveOutPrevHash && prevHashAt(v, at, n);
+            if (prevLeftOut) {
+              i = at + 65;
+              prev = undefined;
+              break;
+            }
+          }
           i = stringValue(v, at, n, kind !== K_PREV);
           str = gStr;
         } else if (c === 0x6e) {
+          if (kind === K_PREV) prevLeftOut = false;
           i = nullEnd(v, i, n);
         } else {
+          if (kind === K_PREV) prevLeftOut = false;
           good = false;
           i = skipValue(v, i, n, 1);
           break;
@@ -1296,5 +1335,6 @@ export function scanBytes(data: Uint8Array, out: Scanned): boolean {
   out.source = source;
   out.prev_hash = prev;
   out.status = status;
+  gPrevLeftOut = prevLeftOut;
   return true;
 }

@@ -35,17 +35,33 @@ export class ProducerIdentities {
 
   /**
    * Index of the scanned event's identity. `producer`, `entityType`, `entityId`:
-   * its interned ids (-1: none); `workflow`: whether it is a workflow_* event.
+   * its interned ids (-1: none); `workflow`: non-zero for a workflow_* event.
    */
   of(h: Hints, e: Scanned, producer: number, entityType: number, entityId: number, workflow: number): number {
     // resolveProducer reads exactly these (and the run id, fixed by the context `h`).
     const source = e.source !== undefined && e.source !== "" ? h.source.intern(this.sources, e.source) : -1;
+    if (workflow !== 0) {
+      if (
+        producer === h.wfProducer &&
+        source === h.wfSource &&
+        entityType === h.wfEntityType &&
+        entityId === h.wfEntityId
+      ) {
+        return h.wfIx;
+      }
+      const ix = this.add(resolveProducer(e, this.rules));
+      h.wfProducer = producer;
+      h.wfSource = source;
+      h.wfEntityType = entityType;
+      h.wfEntityId = entityId;
+      h.wfIx = ix;
+      return ix;
+    }
     if (
       producer === h.idProducer &&
       source === h.idSource &&
       entityType === h.idEntityType &&
-      entityId === h.idEntityId &&
-      workflow === h.idWorkflow
+      entityId === h.idEntityId
     ) {
       return h.idIx;
     }
@@ -54,7 +70,6 @@ export class ProducerIdentities {
     h.idSource = source;
     h.idEntityType = entityType;
     h.idEntityId = entityId;
-    h.idWorkflow = workflow;
     h.idIx = ix;
     return ix;
   }
