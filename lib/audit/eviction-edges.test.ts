@@ -26,6 +26,17 @@ const reference = (ms: RawMessage[]) =>
 // producer retries, chain lines whose predecessor comes later. Budget 1 byte: every finished
 // execution is evicted at once. Each case was found by the differential test against oracle.ts.
 describe("AuditLog: messages for an evicted execution", () => {
+  it("a late workflow event of an evicted run is its own run's orchestrator, not another evicted run's", () => {
+    // Evicted runs share one cache of recent ids (Hints): a workflow_* event's identity names its run.
+    const log = new AuditLog({ budgetBytes: 1 });
+    log.add([msg(done("a", 1), 1), msg(done("b", 2), 2)]);
+    expect([log.execution("a")?.evicted, log.execution("b")?.evicted].every((e) => e !== undefined)).toBe(true);
+    const step = (x: string, s: number) =>
+      msg(makeWire({ event: "workflow_step_started", workflow_execution_id: x }, at(s)), s);
+    log.add([step("a", 3), step("b", 4)]);
+    expect(log.execution("a")?.producers.map((p) => p.id)).toEqual(["workflow:a"]);
+    expect(log.execution("b")?.producers.map((p) => p.id)).toEqual(["workflow:b"]);
+  });
   it("a late event makes an evicted execution's counts unknown (not wrong) until it is read again", () => {
     const log = new AuditLog({ budgetBytes: 1 });
     const first = msg(done("x", 1, { seq: 1 }), 1);

@@ -74,7 +74,8 @@ export class Hints {
   readonly source = new Hint();
   /**
    * The identity of the last (producer, source, entity type, entity id) id tuple, one for workflow_* events
-   * and one for the rest: a run's orchestrator events interleave with its agents'.
+   * and one for the rest: a run's orchestrator events interleave with its agents'. A workflow_* event's
+   * identity also names its run, and evicted runs share one Hints: that slot keeps the run's id too.
    */
   idProducer = -2;
   idSource = -2;
@@ -85,6 +86,7 @@ export class Hints {
   wfSource = -2;
   wfEntityType = -2;
   wfEntityId = -2;
+  wfExec = -2;
   wfIx = -1;
 
   /** The store released ids (RowStore.releaseUnusedIds): the ones cached here may be among them. */
@@ -94,6 +96,11 @@ export class Hints {
     this.entityId.forget();
     this.idEntityId = -2;
     this.wfEntityId = -2;
+  }
+
+  /** Execution ids were released (folded contexts): a new run may be given one this cache holds. */
+  forgetRuns(): void {
+    this.wfExec = -2;
   }
 }
 

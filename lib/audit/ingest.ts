@@ -273,6 +273,7 @@ export class Ingest {
       s.producer[row] as number,
       s.entityType[row] as number,
       s.entityId[row] as number,
+      s.exec[row] as number,
       flags & WORKFLOW_EVENT,
     );
     const left = this.prevWords;

@@ -240,6 +240,7 @@ export function foldSummaries(ing: Ingest, opts: FoldOptions): number {
   }
   // Their execution ids go too (no held row names them); a late line interns its id anew.
   ing.store.execs.release(chosen.filter((st) => st.execIx >= 0).map((st) => st.execIx));
+  ing.execs.sharedHints.forgetRuns();
   ing.forgetContexts();
   return chosen.length;
 }

@@ -34,18 +34,28 @@ export class ProducerIdentities {
   }
 
   /**
-   * Index of the scanned event's identity. `producer`, `entityType`, `entityId`:
-   * its interned ids (-1: none); `workflow`: non-zero for a workflow_* event.
+   * Index of the scanned event's identity. `producer`, `entityType`, `entityId`,
+   * `exec` (its run): its interned ids (-1: none); `workflow`: non-zero for a
+   * workflow_* event.
    */
-  of(h: Hints, e: Scanned, producer: number, entityType: number, entityId: number, workflow: number): number {
-    // resolveProducer reads exactly these (and the run id, fixed by the context `h`).
+  of(
+    h: Hints,
+    e: Scanned,
+    producer: number,
+    entityType: number,
+    entityId: number,
+    exec: number,
+    workflow: number,
+  ): number {
+    // resolveProducer reads exactly these; the run id only for a workflow_* event.
     const source = e.source !== undefined && e.source !== "" ? h.source.intern(this.sources, e.source) : -1;
     if (workflow !== 0) {
       if (
         producer === h.wfProducer &&
         source === h.wfSource &&
         entityType === h.wfEntityType &&
-        entityId === h.wfEntityId
+        entityId === h.wfEntityId &&
+        exec === h.wfExec
       ) {
         return h.wfIx;
       }
@@ -54,6 +64,7 @@ export class ProducerIdentities {
       h.wfSource = source;
       h.wfEntityType = entityType;
       h.wfEntityId = entityId;
+      h.wfExec = exec;
       h.wfIx = ix;
       return ix;
     }
