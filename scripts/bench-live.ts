@@ -47,7 +47,8 @@
 // the open execution was lost; with --runs=N, the medians. No thresholds.
 //
 //   npm run bench:live -- [--rate=2000] [--seconds=20] [--history=200000] [--runs=1]
-//                         [--open-rate=50] [--no-baseline] [--no-trace] [--trace-out=DIR] [--profile=DIR]
+//                         [--open-rate=50] [--no-baseline] [--bare-busy] [--no-trace] [--trace-out=DIR] [--profile=DIR]
+// --bare-busy also prints how busy the bare page's main thread is (CDP TaskDuration): the client's own share.
 // --trace-out writes each run's trace (DevTools → Performance → Load profile); --profile a CPU profile
 // of the tab's window (.cpuprofile; it slows the tab down a little, so the figures of that run shift).
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -72,6 +73,7 @@ const HISTORY = Math.round(arg("history", 200_000));
 const RUNS = Math.round(arg("runs", 1));
 const OPEN_RATE = Math.min(arg("open-rate", 50), RATE);
 const BASELINE = !process.argv.includes("--no-baseline");
+const BARE_BUSY = process.argv.includes("--bare-busy");
 const TRACE = !process.argv.includes("--no-trace");
 const TRACE_OUT = process.argv.find((a) => a.startsWith("--trace-out="))?.slice("--trace-out=".length);
 const PROFILE = process.argv.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
@@ -634,7 +636,8 @@ async function main() {
         await cdp.send("Profiler.setSamplingInterval", { interval: 250 });
         await cdp.send("Profiler.start");
       }
-      const bareCdp = bare ? await bare.context().newCDPSession(bare) : undefined;
+      // Opt-in: instrumenting a second renderer on 2 cores takes time from the tab measured beside it.
+      const bareCdp = bare && BARE_BUSY ? await bare.context().newCDPSession(bare) : undefined;
       await bareCdp?.send("Performance.enable");
       const b0 = bareCdp ? (await bareCdp.send("Performance.getMetrics")).metrics : undefined;
       const m0 = (await cdp.send("Performance.getMetrics")).metrics;
