@@ -64,6 +64,20 @@ export interface ProducerSeen {
   firstStreamSeq: number;
 }
 
+/**
+ * The (producer, source, entity type, entity id, run) ids of a context's last event of one kind, and the
+ * identity resolveProducer gave them. A workflow_* event's identity also names its run, and evicted runs
+ * share one Hints: that slot compares the run's id too.
+ */
+export class IdentitySlot {
+  producer = -2;
+  source = -2;
+  entityType = -2;
+  entityId = -2;
+  exec = -2;
+  ix = -1;
+}
+
 /** Last-seen ids of one context (a run, or events outside any run): events come in streaks. */
 export class Hints {
   readonly corr = new Hint();
@@ -73,34 +87,24 @@ export class Hints {
   readonly producer = new Hint();
   readonly source = new Hint();
   /**
-   * The identity of the last (producer, source, entity type, entity id) id tuple, one for workflow_* events
-   * and one for the rest: a run's orchestrator events interleave with its agents'. A workflow_* event's
-   * identity also names its run, and evicted runs share one Hints: that slot keeps the run's id too.
+   * The identity of the last id tuple, one slot for workflow_* events and one for the rest: a run's
+   * orchestrator events interleave with its agents'.
    */
-  idProducer = -2;
-  idSource = -2;
-  idEntityType = -2;
-  idEntityId = -2;
-  idIx = -1;
-  wfProducer = -2;
-  wfSource = -2;
-  wfEntityType = -2;
-  wfEntityId = -2;
-  wfExec = -2;
-  wfIx = -1;
+  readonly workflowIdentity = new IdentitySlot();
+  readonly identity = new IdentitySlot();
 
   /** The store released ids (RowStore.releaseUnusedIds): the ones cached here may be among them. */
   forgetIds(): void {
     this.corr.forget();
     this.task.forget();
     this.entityId.forget();
-    this.idEntityId = -2;
-    this.wfEntityId = -2;
+    this.identity.entityId = -2;
+    this.workflowIdentity.entityId = -2;
   }
 
   /** Execution ids were released (folded contexts): a new run may be given one this cache holds. */
   forgetRuns(): void {
-    this.wfExec = -2;
+    this.workflowIdentity.exec = -2;
   }
 }
 

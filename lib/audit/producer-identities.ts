@@ -49,39 +49,24 @@ export class ProducerIdentities {
   ): number {
     // resolveProducer reads exactly these; the run id only for a workflow_* event.
     const source = e.source !== undefined && e.source !== "" ? h.source.intern(this.sources, e.source) : -1;
-    if (workflow !== 0) {
-      if (
-        producer === h.wfProducer &&
-        source === h.wfSource &&
-        entityType === h.wfEntityType &&
-        entityId === h.wfEntityId &&
-        exec === h.wfExec
-      ) {
-        return h.wfIx;
-      }
-      const ix = this.add(resolveProducer(e, this.rules));
-      h.wfProducer = producer;
-      h.wfSource = source;
-      h.wfEntityType = entityType;
-      h.wfEntityId = entityId;
-      h.wfExec = exec;
-      h.wfIx = ix;
-      return ix;
-    }
+    const slot = workflow !== 0 ? h.workflowIdentity : h.identity;
+    const run = workflow !== 0 ? exec : -1;
     if (
-      producer === h.idProducer &&
-      source === h.idSource &&
-      entityType === h.idEntityType &&
-      entityId === h.idEntityId
+      producer === slot.producer &&
+      source === slot.source &&
+      entityType === slot.entityType &&
+      entityId === slot.entityId &&
+      run === slot.exec
     ) {
-      return h.idIx;
+      return slot.ix;
     }
     const ix = this.add(resolveProducer(e, this.rules));
-    h.idProducer = producer;
-    h.idSource = source;
-    h.idEntityType = entityType;
-    h.idEntityId = entityId;
-    h.idIx = ix;
+    slot.producer = producer;
+    slot.source = source;
+    slot.entityType = entityType;
+    slot.entityId = entityId;
+    slot.exec = run;
+    slot.ix = ix;
     return ix;
   }
 }
