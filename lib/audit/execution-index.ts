@@ -9,7 +9,7 @@ import type { AnomalyKind, Duplicate } from "./anomaly";
 import { contextKey, type ContextKind } from "./context-ref";
 import { CLOSES_INVOCATION, CLOSES_RUN, WORKFLOW_EVENT } from "./columns";
 import { isStepFailure, statusSaysFailed, WORKFLOW_CANCELLED } from "./event-kinds";
-import { compareLanes } from "./lane-model";
+import { compareLanes, leadsLane } from "./lane-model";
 import type { Scanned } from "./scan";
 import { FoldedContexts } from "./folded-contexts";
 import { Hint } from "./string-table";
@@ -291,12 +291,12 @@ export class ExecutionIndex {
     if (p === undefined) {
       st.producers.set(identityIx, {
         identity,
-        leads: identity.orchestrator || workflowEvent, // leadsLane
+        leads: leadsLane(identity, workflowEvent),
         firstTsMs: tsMs,
         firstStreamSeq: streamSeq,
       });
     } else {
-      if (workflowEvent) p.leads = true;
+      if (!p.leads && leadsLane(identity, workflowEvent)) p.leads = true;
       if (tsMs < p.firstTsMs) p.firstTsMs = tsMs;
       if (streamSeq < p.firstStreamSeq) p.firstStreamSeq = streamSeq;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeEvents } from "./analyze";
+import { isWorkflowEvent } from "./event-kinds";
 import { buildLanes, compareLanes, leadsLane, type LaneOrderKey } from "./lane-model";
 import { keyById, type PartitionKey } from "./partition-key";
 import { BASE_TS_MS, makeEvent } from "./testing";
@@ -69,8 +70,8 @@ describe("compareLanes", () => {
     const agent = makeEvent({ entity_type: "agent", entity_id: "a" }).identity;
     const orchestrator = makeEvent({ workflow_execution_id: "x", event: "workflow_started" }).identity;
     expect(orchestrator.orchestrator).toBe(true);
-    expect(leadsLane(orchestrator, "tool_exec")).toBe(true);
-    expect(leadsLane(agent, "workflow_step_started")).toBe(true);
-    expect(leadsLane(agent, "tool_exec")).toBe(false);
+    expect(leadsLane(orchestrator, isWorkflowEvent("tool_exec"))).toBe(true);
+    expect(leadsLane(agent, isWorkflowEvent("workflow_step_started"))).toBe(true);
+    expect(leadsLane(agent, isWorkflowEvent("tool_exec"))).toBe(false);
   });
 });

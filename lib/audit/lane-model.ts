@@ -27,11 +27,12 @@ export interface LaneOrderKey {
 
 /**
  * Whether a producer's lane leads, from one of its events: its identity rule named it
- * the orchestrator, or it emits workflow_* events (so it is one whatever rule named it).
+ * the orchestrator, or it emits workflow_* events (so it is one whatever rule named it;
+ * `workflowEvent` is isWorkflowEvent of the event, which the ingest has as a row flag).
  * A lane leads once any of its events does.
  */
-export function leadsLane(identity: ProducerIdentity, event: string): boolean {
-  return identity.orchestrator || isWorkflowEvent(event);
+export function leadsLane(identity: ProducerIdentity, workflowEvent: boolean): boolean {
+  return identity.orchestrator || workflowEvent;
 }
 
 /** The lane order, for Array.prototype.sort: orchestrator lanes first, then by first event ts, then stream sequence. */
@@ -67,7 +68,7 @@ export function buildLanes(events: readonly AuditEvent[], analysis?: Analysis): 
     if (ev.tsMs < lane.firstTsMs) lane.firstTsMs = ev.tsMs;
     if (ev.tsMs > lane.lastTsMs) lane.lastTsMs = ev.tsMs;
     if (ev.streamSeq < lane.firstStreamSeq) lane.firstStreamSeq = ev.streamSeq;
-    if (!lane.leads && leadsLane(ev.identity, ev.event)) lane.leads = true;
+    if (!lane.leads && leadsLane(ev.identity, isWorkflowEvent(ev.event))) lane.leads = true;
     laneOfStreamSeq?.set(ev.streamSeq, lane);
   }
   if (analysis !== undefined && laneOfStreamSeq !== undefined) {

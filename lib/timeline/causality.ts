@@ -3,7 +3,7 @@
 // agent's first event carries an earlier ts than that cause, the two clocks
 // disagree. Not an anomaly of the seq analysis, a fact the view points out.
 
-import type { AuditEvent } from "../audit";
+import { isWorkflowEvent, leadsLane, type AuditEvent } from "../audit";
 
 export interface CausalitySkew {
   /** Stream sequence of the orchestrator's workflow_step_started. */
@@ -44,7 +44,7 @@ export function findCausalitySkews(events: readonly AuditEvent[]): CausalitySkew
       const had = causes.get(k);
       if (had === undefined || e.streamSeq < had.streamSeq) causes.set(k, e);
     }
-    if (e.identity.orchestrator || name.startsWith("workflow_")) continue;
+    if (leadsLane(e.identity, isWorkflowEvent(name))) continue; // the orchestrator causes, never is caused
     const corr = e.correlation_id;
     let list: AuditEvent[] | undefined;
     if (corr !== undefined && corr !== "") {

@@ -7,7 +7,7 @@ import {
   laneBuckets,
   laneGroups,
   recordLanes,
-  recordOfStreamSeq,
+  recordFinder,
   recordPartitions,
   recordPositions,
   timelineRecords,
@@ -163,13 +163,15 @@ describe("timeline model steps", () => {
     const spread = events.map((e) => ({ ...e, streamSeq: e.streamSeq * 1_000 }));
     const sparse = timelineRecords(spread, []);
     expect(sparse.dense).toBeUndefined();
+    const inDense = recordFinder(dense);
+    const inSparse = recordFinder(sparse);
     events.forEach((e, i) => {
-      expect(recordOfStreamSeq(dense, e.streamSeq)).toBe(dense.records.indexOf(e));
-      expect(recordOfStreamSeq(sparse, e.streamSeq * 1_000)).toBe(i);
+      expect(inDense(e.streamSeq)).toBe(dense.records.indexOf(e));
+      expect(inSparse(e.streamSeq * 1_000)).toBe(i);
     });
     for (const s of [0, -5, 0.5, 1e12]) {
-      expect(recordOfStreamSeq(dense, s)).toBe(-1);
-      expect(recordOfStreamSeq(sparse, s)).toBe(-1);
+      expect(inDense(s)).toBe(-1);
+      expect(inSparse(s)).toBe(-1);
     }
   });
 

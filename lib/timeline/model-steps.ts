@@ -138,14 +138,8 @@ export function timelineRecords(events: readonly AuditEvent[], malformed: readon
   return recs;
 }
 
-/** Record index of a stream sequence, or -1. */
-export function recordOfStreamSeq(recs: TimelineRecords, s: number): number {
-  return recordFinder(recs)(s);
-}
-
 /**
- * recordOfStreamSeq as a function of the stream sequence alone, its table
- * taken once: steps that look up every anomaly's events (90 000 of them under
+ * The record index of a stream sequence (-1: none), its table taken once: steps that look up every anomaly's events (90 000 of them under
  * a key that mixes counters) pay a few ns each, not a property walk each.
  */
 export function recordFinder(recs: TimelineRecords): (s: number) => number {
