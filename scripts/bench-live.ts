@@ -48,6 +48,7 @@
 //
 //   npm run bench:live -- [--rate=2000] [--seconds=20] [--history=200000] [--runs=1]
 //                         [--open-rate=50] [--no-baseline] [--bare-busy] [--no-trace] [--trace-out=DIR] [--profile=DIR]
+//                         [--reader=page]
 // --bare-busy also prints how busy the bare page's main thread is (CDP TaskDuration): the client's own share.
 // --trace-out writes each run's trace (DevTools → Performance → Load profile); --profile a CPU profile
 // of the tab's window (.cpuprofile; it slows the tab down a little, so the figures of that run shift).
@@ -76,6 +77,8 @@ const BASELINE = !process.argv.includes("--no-baseline");
 const BARE_BUSY = process.argv.includes("--bare-busy");
 const TRACE = !process.argv.includes("--no-trace");
 const TRACE_OUT = process.argv.find((a) => a.startsWith("--trace-out="))?.slice("--trace-out=".length);
+/** --reader=page: the tab's reader on its main thread (as before the worker), to compare in the same hour. */
+const READER_IN_PAGE = process.argv.includes("--reader=page");
 const PROFILE = process.argv.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
 const GOAL_DRAWN_P95_MS = 100;
 const GOAL_FRAME_P95_MS = 8;
@@ -557,14 +560,14 @@ async function main() {
     const page = await context.newPage();
     const status = page.getByTestId("connection-status");
     const tLoad = Date.now();
-    await page.goto(app.url);
+    await page.goto(READER_IN_PAGE ? `${app.url}/?reader=page` : app.url);
     const lastSeqOnTab = async () => Number((await status.getAttribute("data-last-seq")) ?? 0);
     await waitFor("the tab to load the history", 600_000, async () => {
       return (await status.getAttribute("data-phase")) === "live" && (await lastSeqOnTab()) >= info.state.last_seq;
     });
     console.log(
       `the tab loaded ${nf(HISTORY)} messages and is live at stream seq ${nf(info.state.last_seq)} in ${((Date.now() - tLoad) / 1000).toFixed(1)} s` +
-        ` (budget: ${process.env.SEQSCOPE_MEMORY_MIB ?? "default"} MiB)`,
+        ` (budget: ${process.env.SEQSCOPE_MEMORY_MIB ?? "default"} MiB; reader ${READER_IN_PAGE ? "on the page's main thread" : "in its worker"})`,
     );
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");

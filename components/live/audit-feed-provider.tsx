@@ -9,6 +9,7 @@ import { openFile, OpenFileCancelled, type OpenedFile, type OpeningFile } from "
 import { AuditFeed } from "@/lib/live/audit-feed";
 import { CredentialLease, fetchGrantFromDashboard } from "@/lib/live/credential-lease";
 import { StaticFeed } from "@/lib/live/static-feed";
+import { inThisThread, inWorker } from "@/lib/live/worker-reader";
 
 export interface FileOpening {
   name: string;
@@ -70,7 +71,13 @@ export function AuditFeedProvider({ config, children }: AuditFeedProviderProps) 
       onProblem: (reason) => made.feed?.credentialProblem(reason),
       onRecovered: () => made.feed?.credentialProblem(undefined),
     });
-    made.feed = new AuditFeed(config, undefined, { credential: () => lease.credential() });
+    // The reader runs in a worker, off the frames; `?reader=page` keeps it on the page (to compare, or debug).
+    const inPage =
+      typeof window !== "undefined" && new URLSearchParams(window.location.search).get("reader") === "page";
+    made.feed = new AuditFeed(config, undefined, {
+      credential: () => lease.credential(),
+      reader: inPage ? inThisThread : inWorker,
+    });
     return { lease, feed: made.feed };
   });
   useEffect(() => {

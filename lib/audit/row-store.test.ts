@@ -61,3 +61,41 @@ describe("RowStore.releaseUnusedIds", () => {
     expect(s.corrs.intern("b")).toBe(4); // a released id is never handed out again
   });
 });
+
+describe("RowStore columns", () => {
+  const row = (s: RowStore, i: number) => {
+    const r = s.append(new Uint8Array([i & 255]));
+    s.streamSeq[r] = i + 1;
+    s.prevHash[r * 8 + 7] = i;
+    return r;
+  };
+
+  it("grow in place while their reserve lasts, then move once, and keep every row either way", () => {
+    const s = new RowStore();
+    for (let i = 0; i < 64; i++) row(s, i);
+    const first = s.streamSeq;
+    const firstHash = s.prevHash;
+    // 64 → 128 → … → 1 024 rows: within the 16× reserve, the same arrays.
+    for (let i = 64; i < 1_024; i++) row(s, i);
+    expect(s.streamSeq).toBe(first);
+    expect(s.prevHash).toBe(firstHash);
+    expect(s.streamSeq.length).toBe(1_024);
+    // Past it, new arrays.
+    row(s, 1_024);
+    expect(s.streamSeq).not.toBe(first);
+    for (let i = 0; i <= 1_024; i++) {
+      expect(s.streamSeq[i]).toBe(i + 1);
+      expect(s.prevHash[i * 8 + 7]).toBe(i);
+    }
+  });
+
+  it("shrink after compaction to what is held, rows intact", () => {
+    const s = new RowStore();
+    for (let i = 0; i < 5_000; i++) row(s, i);
+    const keep = Int32Array.from({ length: 100 }, (_, k) => k * 50);
+    s.compact(keep);
+    expect(s.n).toBe(100);
+    expect(s.streamSeq.length).toBeLessThan(5_000);
+    for (let k = 0; k < 100; k++) expect(s.streamSeq[k]).toBe(k * 50 + 1);
+  });
+});

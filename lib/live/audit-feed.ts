@@ -8,9 +8,11 @@ import { DEFAULT_QUIET_PERIOD_MS } from "../audit/analyze";
 import { AuditLog } from "../audit/audit-log";
 import type { RawMessage } from "../audit/types";
 import { DEFAULTS, type BrowserNatsConfig } from "../config/runtime-config";
-import { CredentialError, type TabCredential } from "./credential-lease";
+import type { TabCredential } from "./credential-lease";
+import { describeConnectError } from "./connect-error";
+import { inThisThread, type LiveReader, type ReaderHost } from "./worker-reader";
 import { connectBrowser, type NatsConnection } from "../nats/browser-connection";
-import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
+import type { ReaderStatus } from "../nats/audit-reader";
 import type { IndexEntry } from "../index/index-entry";
 import { hourStartMs } from "../index/index-keys";
 import {
@@ -82,6 +84,8 @@ export interface AuditFeedOptions {
   timing?: Partial<ReaderTiming>;
   /** The credential for each connect (a tab's comes from the dashboard: lib/live/credential-lease.ts). */
   credential?: () => Promise<TabCredential>;
+  /** Where the live reader runs (default: beside the feed; a tab's: its worker, lib/live/worker-reader.ts). */
+  reader?: ReaderHost;
 }
 
 export class AuditFeed {
@@ -92,7 +96,7 @@ export class AuditFeed {
   private snapshot: FeedSnapshot;
   private controller = new AbortController();
   private nc: NatsConnection | undefined;
-  private reader: AuditStreamReader | undefined;
+  private reader: LiveReader | undefined;
   private received = 0;
   private epoch = 0;
   private holes: StreamHole[] = [];
@@ -509,18 +513,20 @@ export class AuditFeed {
     this.controller = controller;
     const { signal } = controller;
     let nc: NatsConnection | undefined;
+    let auth: TabCredential["auth"] | undefined;
     this.record("connecting", this.config.servers.join(", "));
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         const credential = await this.options.credential?.();
         if (signal.aborted) return;
-        nc = await connectBrowser(this.config, undefined, credential?.auth);
+        auth = credential?.auth;
+        nc = await connectBrowser(this.config, undefined, auth);
         this.tenant = credential?.tenant;
         break;
       } catch (e) {
         if (signal.aborted) return;
         const wait = Math.min(30_000, 1_000 * 2 ** attempt);
-        const reason = describeConnectError(e, this.config, wait);
+        const reason = describeConnectError(e, this.config.servers, wait);
         this.record("error", reason);
         this.setStatus({ phase: "error", reason });
         await new Promise((r) => setTimeout(r, wait));
@@ -539,17 +545,21 @@ export class AuditFeed {
     if (this.tenant !== undefined) return this.runTenant(nc, signal);
     void this.indexStore();
     if (this.indexQuery !== undefined) this.startIndexFollow();
-    const reader = new AuditStreamReader(nc, {
-      stream: this.config.stream,
-      historyLimit: this.config.historyLimit,
-      signal,
-      timing: this.options.timing,
-      onMessage: (m) => this.enqueue(m),
-      onStatus: (s) => this.setStatus(s),
-      onEvent: (kind, detail) => this.record(kind, detail),
-      onHoles: (h) => this.addHoles(h),
-      onRecreated: (previous) => this.restartLog(previous),
-    });
+    const host = this.options.reader ?? inThisThread;
+    const reader = host(
+      { nc, servers: this.config.servers, auth },
+      {
+        stream: this.config.stream,
+        historyLimit: this.config.historyLimit,
+        signal,
+        timing: this.options.timing,
+        onMessage: (m) => this.enqueue(m),
+        onStatus: (s) => this.setStatus(s),
+        onEvent: (kind, detail) => this.record(kind, detail),
+        onHoles: (h) => this.addHoles(h),
+        onRecreated: (previous) => this.restartLog(previous),
+      },
+    );
     this.reader = reader;
     await reader.run();
   }
@@ -687,16 +697,6 @@ function historyOf(s: ReaderStatus): HistoryRange | undefined {
   return s.startSeq === undefined || s.targetSeq === undefined
     ? undefined
     : { startSeq: s.startSeq, targetSeq: s.targetSeq };
-}
-
-function describeConnectError(e: unknown, cfg: BrowserNatsConfig, waitMs: number): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  const retry = `Retrying in ${Math.round(waitMs / 1000)} s.`;
-  if (e instanceof CredentialError) return `No NATS credential for this tab: ${msg}. ${retry}`;
-  if (/auth|authorization|permission/i.test(msg)) {
-    return `NATS at ${cfg.servers.join(", ")} refused this tab's credential (${msg}). The dashboard hands tabs the credential its server's SEQSCOPE_NATS_ACCOUNT_SIGNING_KEY mints, or SEQSCOPE_BROWSER_NATS_USER / _TOKEN: check those. ${retry}`;
-  }
-  return `Cannot reach NATS at ${cfg.servers.join(", ")} (${msg || "connection refused"}). Is the server running with WebSocket enabled? \`npm start\` runs one for you; for your own cluster set SEQSCOPE_NATS_URL. ${retry}`;
 }
 
 /** The feed's log, with the tab's memory budget. */

@@ -1,0 +1,81 @@
+// Messages crossing from the reader's worker to the page: one batch is one
+// buffer of payloads back to back plus a column of numbers per field, all
+// transferred (not cloned), so a batch costs the page one message event and no
+// per-message copy. The page's RawMessages are views into that one buffer: the
+// row store keeps such a buffer as it is (it is all payload).
+import type { RawMessage } from "../audit/types";
+
+export interface MessageBatch {
+  count: number;
+  /** Payloads back to back. */
+  bytes: ArrayBuffer;
+  /** Per message: end offset of its payload in `bytes`, stream sequence, received ms, delivery count. */
+  ends: Uint32Array;
+  streamSeq: Float64Array;
+  receivedMs: Float64Array;
+  deliveryCount: Float64Array;
+  /** Per message: index into `subjects` (a stream has a handful of subjects). */
+  subject: Uint16Array;
+  subjects: string[];
+}
+
+/** Packs `msgs` into one batch; `transfer` lists what postMessage should move rather than copy. */
+export function packBatch(msgs: readonly RawMessage[]): { batch: MessageBatch; transfer: ArrayBuffer[] } {
+  const n = msgs.length;
+  let total = 0;
+  for (const m of msgs) total += m.data.length;
+  const bytes = new Uint8Array(total);
+  const ends = new Uint32Array(n);
+  const streamSeq = new Float64Array(n);
+  const receivedMs = new Float64Array(n);
+  const deliveryCount = new Float64Array(n);
+  const subject = new Uint16Array(n);
+  const subjects: string[] = [];
+  const subjectIds = new Map<string, number>();
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const m = msgs[i] as RawMessage;
+    bytes.set(m.data, at);
+    at += m.data.length;
+    ends[i] = at;
+    streamSeq[i] = m.streamSeq;
+    receivedMs[i] = m.receivedMs;
+    deliveryCount[i] = m.deliveryCount;
+    let s = subjectIds.get(m.subject);
+    if (s === undefined) {
+      s = subjects.length;
+      if (s > 0xffff) throw new Error("packBatch: more than 65 536 subjects in one batch");
+      subjects.push(m.subject);
+      subjectIds.set(m.subject, s);
+    }
+    subject[i] = s;
+  }
+  const batch = { count: n, bytes: bytes.buffer, ends, streamSeq, receivedMs, deliveryCount, subject, subjects };
+  const transfer = [
+    bytes.buffer,
+    ends.buffer,
+    streamSeq.buffer,
+    receivedMs.buffer,
+    deliveryCount.buffer,
+    subject.buffer,
+  ];
+  return { batch, transfer };
+}
+
+/** The batch's messages again, in order; each payload a view into the batch's one buffer. */
+export function unpackBatch(b: MessageBatch): RawMessage[] {
+  const out: RawMessage[] = new Array<RawMessage>(b.count);
+  let start = 0;
+  for (let i = 0; i < b.count; i++) {
+    const end = b.ends[i] as number;
+    out[i] = {
+      data: new Uint8Array(b.bytes, start, end - start),
+      streamSeq: b.streamSeq[i] as number,
+      receivedMs: b.receivedMs[i] as number,
+      deliveryCount: b.deliveryCount[i] as number,
+      subject: b.subjects[b.subject[i] as number] as string,
+    };
+    start = end;
+  }
+  return out;
+}
