@@ -19,7 +19,7 @@ import type { ChainBreak } from "./chain";
 import { HASHED, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX } from "./columns";
 import { DigestTable } from "./digest-table";
 import type { RowStore } from "./row-store";
-import { sha256Digest } from "./sha256";
+import { sha256Words } from "./sha256";
 
 export class ChainLedger {
   private lines = new DigestTable();
@@ -176,14 +176,7 @@ export class ChainLedger {
     const s = this.store;
     if (((s.flags[row] as number) & HASHED) !== 0) return;
     s.ensureDigests();
-    const d = sha256Digest(s.bytes(row));
-    for (let w = 0; w < 8; w++) {
-      s.digest[row * 8 + w] =
-        ((d[w * 4] as number) << 24) |
-        ((d[w * 4 + 1] as number) << 16) |
-        ((d[w * 4 + 2] as number) << 8) |
-        (d[w * 4 + 3] as number);
-    }
+    sha256Words(s.bytes(row), s.digest, row * 8);
     s.flags[row] = (s.flags[row] as number) | HASHED;
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log";
 import { findChainBreaks, GENESIS_HASH } from "./chain";
 import { parseMessage } from "./parse";
-import { sha256Hex } from "./sha256";
+import { sha256Hex, sha256Words } from "./sha256";
 import { BASE_TS_MS, generateWorkload, makeMessage, makeWire, messagesFrom, type Fault } from "./testing";
 import type { ParsedMessage, RawMessage } from "./types";
 
@@ -108,5 +108,31 @@ describe("findChainBreaks", () => {
     const records = [...log.events(), ...log.malformed()].sort((a, b) => a.streamSeq - b.streamSeq);
     expect(log.chainBreaks().length).toBeGreaterThan(0);
     expect(log.chainBreaks()).toEqual(findChainBreaks(records));
+  });
+
+  it.each([1, 2, 3])("takes each line's digest as the reader hashed it, with the same breaks (seed %i)", (seed) => {
+    const { messages } = generateWorkload({ seed, executions: 12, concurrency: 4, faultRate: 0.2, hash: sha256Hex });
+    const hashed = messages.map((m) => {
+      const sha256 = new Int32Array(8);
+      sha256Words(m.data, sha256, 0);
+      return { ...m, sha256 };
+    });
+    const plain = new AuditLog();
+    plain.add(messages);
+    const log = new AuditLog();
+    log.add(hashed);
+    expect(log.chainBreaks().length).toBeGreaterThan(0);
+    expect(log.chainBreaks()).toEqual(plain.chainBreaks());
+  });
+
+  it("does not hash a line the reader hashed: a digest it was handed is the line's digest", () => {
+    const [a, b] = messagesFrom(chainedLines("a", 2)) as [RawMessage, RawMessage];
+    // Line a handed in with the wrong digest: b's prev_hash (a's true hash) then matches no line read.
+    const log = new AuditLog();
+    log.add([{ ...a, sha256: new Int32Array(8).fill(7) }, b]);
+    expect(log.chainBreaks().map((x) => x.at)).toEqual([b.streamSeq]);
+    const honest = new AuditLog();
+    honest.add([a, b]);
+    expect(honest.chainBreaks()).toEqual([]);
   });
 });

@@ -251,6 +251,7 @@ export class Ingest {
       s.home[row] = this.home(x, bad.correlation_id)?.ix ?? -1;
       bad.raw = s.bytes(row); // not the caller's buffer, which may be a view into a much larger one
       this.badRecords.set(row, bad);
+      if (msg.sha256 !== undefined) s.setDigest(row, msg.sha256);
       return row;
     }
     const e = this.scanned;
@@ -289,6 +290,7 @@ export class Ingest {
       if (words !== undefined || s.setPrevHash(row, e.prev_hash)) flags |= PREV_HASH_HEX;
     }
     s.flags[row] = msg.alone === true ? flags | ALONE : flags;
+    if (msg.sha256 !== undefined) s.setDigest(row, msg.sha256);
     return row;
   }
 

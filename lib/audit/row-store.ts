@@ -13,7 +13,7 @@
 // rows are copied out and the buffer is let go. Like before, the caller must
 // not write into a buffer after handing it to add().
 
-import type { EventColumns } from "./columns";
+import { HASHED, type EventColumns } from "./columns";
 import type { RowStoreSnapshot } from "./snapshot";
 import { hexWords } from "./hex";
 import { StringTable } from "./string-table";
@@ -251,6 +251,13 @@ export class RowStore implements EventColumns {
 
   ensureDigests(): void {
     if (this.digest.length < this.cap * 8) this.digest = resized(this.digest, this.cap * 8);
+  }
+
+  /** Stores a line's SHA-256 (8 words, as sha256Words writes them) and marks the row hashed. */
+  setDigest(row: number, words: Int32Array): void {
+    this.ensureDigests();
+    this.digest.set(words, row * 8);
+    this.flags[row] = (this.flags[row] as number) | HASHED;
   }
 
   /**

@@ -12,6 +12,11 @@ export interface RawMessage {
   /** 1 on first delivery; > 1 on redelivery. */
   deliveryCount: number;
   subject: string;
+  /**
+   * The payload's SHA-256 as the chain ledger keeps it (8 big-endian words, sha256Words), when the reader
+   * hashed it off the main thread; otherwise the ledger hashes the line itself when it first verifies it.
+   */
+  sha256?: Int32Array;
   /** Read again to bring back evicted messages (memory budget), not a delivery: one already held is not a duplicate. */
   reread?: boolean;
   /**

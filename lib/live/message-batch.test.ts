@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { sha256Words } from "../audit/sha256";
 import type { RawMessage } from "../audit/types";
-import { packBatch, unpackBatch } from "./message-batch";
+import { mentionsPrevHash, packBatch, unpackBatch } from "./message-batch";
 
 const message = fc.record({
   data: fc.uint8Array({ maxLength: 300 }),
@@ -51,5 +52,35 @@ describe("message batches between the reader's worker and the page", () => {
     expect(Array.from(b?.data ?? [])).toEqual([500 % 251, 501 % 251, 502 % 251]);
     // Views into the batch's one buffer: the row store keeps that buffer rather than copying each message.
     expect(a?.data.buffer).toBe(batch.bytes);
+  });
+
+  it("carries each payload's SHA-256 when asked to hash, and none otherwise", () => {
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 20 }), (msgs: RawMessage[]) => {
+        const { batch, transfer } = packBatch(msgs, true);
+        const out = unpackBatch(acrossThreads(batch, transfer));
+        out.forEach((m, i) => {
+          const want = new Int32Array(8);
+          sha256Words((msgs[i] as RawMessage).data, want, 0);
+          expect(Array.from(m.sha256 ?? [])).toEqual(Array.from(want));
+        });
+        expect(unpackBatch(packBatch(msgs).batch).every((m) => m.sha256 === undefined)).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("tells a message that carries a prev_hash from one that does not", () => {
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    expect(mentionsPrevHash(bytes('{"seq":1,"prev_hash":"00"}'))).toBe(true);
+    expect(mentionsPrevHash(bytes('"prev_hash"'))).toBe(true);
+    expect(mentionsPrevHash(bytes('{"seq":1,"prev_has":"00","p":"prev_hash'))).toBe(false);
+    expect(mentionsPrevHash(bytes(""))).toBe(false);
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(mentionsPrevHash(bytes(a + '"prev_hash"' + b))).toBe(true);
+        expect(mentionsPrevHash(bytes(a + b))).toBe((a + b).includes('"prev_hash"'));
+      }),
+    );
   });
 });

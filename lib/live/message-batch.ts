@@ -2,7 +2,10 @@
 // buffer of payloads back to back plus a column of numbers per field, all
 // transferred (not cloned), so a batch costs the page one message event and no
 // per-message copy. The page's RawMessages are views into that one buffer: the
-// row store keeps such a buffer as it is (it is all payload).
+// row store keeps such a buffer as it is (it is all payload). A batch may carry
+// each payload's SHA-256, hashed in the worker, so the page's chain ledger does
+// not hash on the main thread.
+import { sha256Words } from "../audit/sha256";
 import type { RawMessage } from "../audit/types";
 
 export interface MessageBatch {
@@ -17,10 +20,15 @@ export interface MessageBatch {
   /** Per message: index into `subjects` (a stream has a handful of subjects). */
   subject: Uint16Array;
   subjects: string[];
+  /** Per message, 8 words: its payload's SHA-256 (sha256Words); absent when the batch was not hashed. */
+  digests?: Int32Array;
 }
 
-/** Packs `msgs` into one batch; `transfer` lists what postMessage should move rather than copy. */
-export function packBatch(msgs: readonly RawMessage[]): { batch: MessageBatch; transfer: ArrayBuffer[] } {
+/**
+ * Packs `msgs` into one batch (with `hash`, each payload's SHA-256 too); `transfer` lists what postMessage
+ * should move rather than copy.
+ */
+export function packBatch(msgs: readonly RawMessage[], hash = false): { batch: MessageBatch; transfer: ArrayBuffer[] } {
   const n = msgs.length;
   let total = 0;
   for (const m of msgs) total += m.data.length;
@@ -32,6 +40,7 @@ export function packBatch(msgs: readonly RawMessage[]): { batch: MessageBatch; t
   const subject = new Uint16Array(n);
   const subjects: string[] = [];
   const subjectIds = new Map<string, number>();
+  const digests = hash ? new Int32Array(n * 8) : undefined;
   let at = 0;
   for (let i = 0; i < n; i++) {
     const m = msgs[i] as RawMessage;
@@ -49,8 +58,19 @@ export function packBatch(msgs: readonly RawMessage[]): { batch: MessageBatch; t
       subjectIds.set(m.subject, s);
     }
     subject[i] = s;
+    if (digests !== undefined) sha256Words(m.data, digests, i * 8);
   }
-  const batch = { count: n, bytes: bytes.buffer, ends, streamSeq, receivedMs, deliveryCount, subject, subjects };
+  const batch: MessageBatch = {
+    count: n,
+    bytes: bytes.buffer,
+    ends,
+    streamSeq,
+    receivedMs,
+    deliveryCount,
+    subject,
+    subjects,
+  };
+  if (digests !== undefined) batch.digests = digests;
   const transfer = [
     bytes.buffer,
     ends.buffer,
@@ -59,6 +79,7 @@ export function packBatch(msgs: readonly RawMessage[]): { batch: MessageBatch; t
     deliveryCount.buffer,
     subject.buffer,
   ];
+  if (digests !== undefined) transfer.push(digests.buffer);
   return { batch, transfer };
 }
 
@@ -68,14 +89,29 @@ export function unpackBatch(b: MessageBatch): RawMessage[] {
   let start = 0;
   for (let i = 0; i < b.count; i++) {
     const end = b.ends[i] as number;
-    out[i] = {
+    const m: RawMessage = {
       data: new Uint8Array(b.bytes, start, end - start),
       streamSeq: b.streamSeq[i] as number,
       receivedMs: b.receivedMs[i] as number,
       deliveryCount: b.deliveryCount[i] as number,
       subject: b.subjects[b.subject[i] as number] as string,
     };
+    if (b.digests !== undefined) m.sha256 = b.digests.subarray(i * 8, i * 8 + 8);
+    out[i] = m;
     start = end;
   }
   return out;
+}
+
+const PREV_HASH = new TextEncoder().encode('"prev_hash"');
+
+/** The bytes `"prev_hash"` occur in `data`: the reader hashes from then on (a false hit only costs hashing). */
+export function mentionsPrevHash(data: Uint8Array): boolean {
+  const first = PREV_HASH[0] as number;
+  for (let i = data.indexOf(first); i >= 0 && i + PREV_HASH.length <= data.length; i = data.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < PREV_HASH.length && data[i + k] === PREV_HASH[k]) k++;
+    if (k === PREV_HASH.length) return true;
+  }
+  return false;
 }

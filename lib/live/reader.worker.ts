@@ -4,12 +4,15 @@
 // msg/s, which the page's frames no longer pay. Messages go to the page in
 // batches (message-batch.ts), at most one per BATCH_MS, each with the status
 // that holds after it, so a status never runs ahead of the messages it counts.
+// Once the stream shows a hash chain (a "prev_hash" in any message), each
+// batch carries its payloads' SHA-256 too: the page's chain ledger then hashes
+// nothing on its main thread.
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
 import { connectBrowser, type ConnectionAuth, type NatsConnection } from "../nats/browser-connection";
 import type { RawMessage } from "../audit/types";
 import type { ConnectionEventKind } from "./connection-log";
 import { describeConnectError } from "./connect-error";
-import { packBatch, type MessageBatch } from "./message-batch";
+import { mentionsPrevHash, packBatch, type MessageBatch } from "./message-batch";
 import type { StreamHole } from "./stream-holes";
 import type { ReaderTiming } from "../nats/resumable-reader";
 import type { BrowserNatsConfig } from "../config/runtime-config";
@@ -50,6 +53,8 @@ let status: ReaderStatus | undefined;
 let postedPhase: string | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let jwt = "";
+/** A message carried a prev_hash: from this batch on, payloads are hashed here. */
+let chained = false;
 let reader: AuditStreamReader | undefined;
 let closed: Promise<void> = Promise.resolve();
 const controller = new AbortController();
@@ -59,7 +64,8 @@ function flush(): void {
   if (timer !== undefined) clearTimeout(timer);
   timer = undefined;
   if (pending.length === 0 && status === undefined) return;
-  const packed = pending.length > 0 ? packBatch(pending) : undefined;
+  if (!chained) chained = pending.some((m) => mentionsPrevHash(m.data));
+  const packed = pending.length > 0 ? packBatch(pending, chained) : undefined;
   pending = [];
   const s = status;
   status = undefined;
