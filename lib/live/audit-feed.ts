@@ -546,6 +546,7 @@ export class AuditFeed {
     void this.indexStore();
     if (this.indexQuery !== undefined) this.startIndexFollow();
     const host = this.options.reader ?? inThisThread;
+    if (host !== inThisThread) void this.watchPageConnection(nc, signal);
     const reader = host(
       { nc, servers: this.config.servers, auth },
       {
@@ -562,6 +563,18 @@ export class AuditFeed {
     );
     this.reader = reader;
     await reader.run();
+  }
+
+  /**
+   * The page's own connection (index, links, stream figures) while the reader reads on a connection of its
+   * own, which it logs itself: the page's drops go in the log too, said to be the page's.
+   */
+  private async watchPageConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+    for await (const s of nc.status()) {
+      if (signal.aborted) return;
+      if (s.type === "disconnect") this.record("disconnect", `the page's connection, from ${s.server}`);
+      else if (s.type === "reconnect") this.record("reconnect", `the page's connection, to ${s.server}`);
+    }
   }
 
   async stop(): Promise<void> {

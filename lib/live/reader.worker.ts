@@ -8,7 +8,12 @@
 // batch carries its payloads' SHA-256 too: the page's chain ledger then hashes
 // nothing on its main thread.
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
-import { connectBrowser, type ConnectionAuth, type NatsConnection } from "../nats/browser-connection";
+import {
+  connectBrowser,
+  READER_CONNECTION_NAME,
+  type ConnectionAuth,
+  type NatsConnection,
+} from "../nats/browser-connection";
 import type { RawMessage } from "../audit/types";
 import type { ConnectionEventKind } from "./connection-log";
 import { describeConnectError } from "./connect-error";
@@ -92,7 +97,7 @@ async function connect(
   const withJwt: ConnectionAuth = first === undefined ? rest : { ...rest, jwt: () => jwt };
   for (let attempt = 0; !controller.signal.aborted; attempt++) {
     try {
-      return await connectBrowser(config, "seqscope-browser-reader", withJwt);
+      return await connectBrowser(config, READER_CONNECTION_NAME, withJwt);
     } catch (e) {
       const wait = Math.min(30_000, 1_000 * 2 ** attempt);
       const reason = describeConnectError(e, config.servers, wait);

@@ -18,9 +18,13 @@ export interface ConnectionAuth {
   inboxPrefix?: string;
 }
 
+/** The tab's connections, by the names the server lists them under: the page's, and its reader worker's. */
+export const PAGE_CONNECTION_NAME = "seqscope-browser";
+export const READER_CONNECTION_NAME = "seqscope-browser-reader";
+
 export function connectBrowser(
   cfg: Pick<BrowserNatsConfig, "servers"> & Partial<BrowserNatsConfig>,
-  name = "seqscope-browser",
+  name = PAGE_CONNECTION_NAME,
   auth: ConnectionAuth = {},
 ): Promise<NatsConnection> {
   const opts: ConnectionOptions = {

@@ -21,6 +21,7 @@ import {
 } from "../../lib/node/nats-server";
 import { startTcpProxy, type TcpProxy } from "../../lib/node/tcp-proxy";
 import { connectNode, type NatsConnection } from "../../lib/nats/node-connection";
+import { PAGE_CONNECTION_NAME, READER_CONNECTION_NAME } from "../../lib/nats/browser-connection";
 import { RetryingPublisher } from "../../lib/nats/fault-testing";
 import { indexCaughtUp } from "../../lib/nats/indexer";
 import { CHROMIUM_ARGS, CHROMIUM_HELP, findChromium } from "../../lib/node/binaries.mjs";
@@ -77,8 +78,9 @@ export interface FaultRig {
   /** A publisher of test audit lines (retried until acked, each with a msgID) on this rig's subject. */
   publisher(opts?: ConstructorParameters<typeof RetryingPublisher>[2]): RetryingPublisher;
   /**
-   * The cluster node (or the single server) that has the browser's connection now, as the
-   * servers see it (/connz): the tab's own log is a ring that a busy tab can wrap.
+   * The cluster node (or the single server) that has the tab's reading connection now (its reader
+   * worker's, else the page's), as the servers see it (/connz): the tab's own log is a ring that a
+   * busy tab can wrap.
    */
   browserNode(): Promise<RunningNatsServer | undefined>;
   /** Deletes every consumer on the stream; resolves with how many there were. */
@@ -97,8 +99,8 @@ export interface FaultRig {
   stop(): Promise<void>;
 }
 
-/** The name lib/nats/browser-connection.ts gives the tab's connection. */
-const BROWSER_CONNECTION_NAME = "seqscope-browser";
+/** The tab's connection that reads the stream: its worker's, or the page's where no worker runs. */
+const READING_CONNECTION_NAMES = [READER_CONNECTION_NAME, PAGE_CONNECTION_NAME];
 
 /** The part of a /connz answer browserNode reads. */
 interface WireConnz {
@@ -214,11 +216,15 @@ export async function startFaultRig(opts: RigOptions = {}): Promise<FaultRig> {
       streamStateNow,
       publisher: (o) => new RetryingPublisher(admin, subject, o),
       browserNode: async () => {
+        const names = new Map<RunningNatsServer, Set<string | undefined>>();
         for (const node of cluster ? cluster.nodes : [server!]) {
           if (!node.running || !node.monitorUrl) continue;
           const res = await fetch(`${node.monitorUrl}/connz?limit=1024`, { signal: AbortSignal.timeout(2_000) });
           const { connections = [] } = (await res.json()) as WireConnz;
-          if (connections.some((c) => c.name === BROWSER_CONNECTION_NAME)) return node;
+          names.set(node, new Set(connections.map((c) => c.name)));
+        }
+        for (const name of READING_CONNECTION_NAMES) {
+          for (const [node, has] of names) if (has.has(name)) return node;
         }
         return undefined;
       },
