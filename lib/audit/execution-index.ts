@@ -11,6 +11,7 @@ import { CLOSES_INVOCATION, CLOSES_RUN, WORKFLOW_EVENT } from "./columns";
 import { isStepFailure, statusSaysFailed, WORKFLOW_CANCELLED } from "./event-kinds";
 import { compareLanes, leadsLane } from "./lane-model";
 import type { Scanned } from "./scan";
+import type { StreamSeqSet } from "./dedupe";
 import { FoldedContexts } from "./folded-contexts";
 import { Hint } from "./string-table";
 import type { AuditEvent, ProducerIdentity } from "./types";
@@ -142,6 +143,11 @@ export interface ExecState {
   evicted?: EvictedPart;
   /** Its key was folded before (folded-contexts.ts): this state holds only what came since. */
   refolded?: true;
+  /**
+   * A refolded context's own lines evicted since it was made anew (stream sequences): a re-read of any other
+   * of its lines was among the folded totals, not in its evicted count.
+   */
+  evictedOwn?: StreamSeqSet;
   /** Materialised events by row, while this execution is among the recently viewed. */
   cache?: Map<number, AuditEvent>;
   /** Its summary as last made, while `version` and its status are unchanged. */

@@ -114,6 +114,39 @@ describe("folding summaries into totals", () => {
     expect(log.eventCounts().executions).toBe(total + 1);
   });
 
+  it("a run made anew and evicted again: a re-read of its folded lines takes them out of the totals, not out of its evicted count", () => {
+    const msgs = stream();
+    const log = new AuditLog({ budgetBytes: BUDGET });
+    feed(log, msgs);
+    const total = RUNS * PER_RUN;
+    expect(log.foldedRange("x0")).toEqual({ from: 1, to: PER_RUN });
+    log.add([line(0, 5, total + 1)]); // made anew, not pinned: it can be evicted again
+    expect(log.execution("x0")?.folded).toBe(true);
+    // Newer runs until x0 is evicted once more (before it is folded again).
+    let next = total + 2;
+    for (let r = RUNS; log.execution("x0")?.evicted === undefined; r++) {
+      expect(r).toBeLessThan(RUNS + 2_000);
+      log.add(Array.from({ length: PER_RUN }, (_, i) => line(r, i, next++)));
+    }
+    expect(log.execution("x0")?.evicted?.events).toBe(1); // the late line
+    log.pin("x0"); // as the view that opens it does
+    const foldedEvents = log.folded().execution.events;
+    const counted = log.eventCounts().executions;
+    // Its folded stretch read again: the five lines come out of the totals; the late line stays evicted.
+    log.add(msgs.slice(0, PER_RUN).map((m) => ({ ...m, reread: true })));
+    expect(log.folded().execution.events).toBe(foldedEvents - PER_RUN);
+    expect(log.execution("x0")?.evicted?.events).toBe(1);
+    expect(log.execution("x0")?.eventCount).toBe(PER_RUN + 1);
+    expect(log.eventCounts().executions).toBe(counted);
+    // And the late line read again: nothing left evicted, nothing counted twice.
+    log.add([{ ...line(0, 5, total + 1), reread: true }]);
+    expect(log.execution("x0")?.evicted).toBeUndefined();
+    expect(log.execution("x0")?.eventCount).toBe(PER_RUN + 1);
+    expect(log.folded().execution.events).toBe(foldedEvents - PER_RUN);
+    expect(log.events("x0").map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(log.eventCounts().executions).toBe(counted);
+  });
+
   it("a copy of a folded run's line published again is a duplicate, not a new event", () => {
     const msgs = stream();
     const log = new AuditLog({ budgetBytes: BUDGET });

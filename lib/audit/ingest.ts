@@ -385,7 +385,7 @@ export class Ingest {
       insertSorted(s.streamSeq, this.bad, row);
       if (st !== undefined) {
         insertSorted(s.streamSeq, st.malformed, row);
-        if (restored) this.takeBack(st, "malformed");
+        if (restored) this.takeBack(st, "malformed", streamSeq);
         else if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} };
       }
       this.touch(st, streamSeq, s.receivedMs[row] as number);
@@ -398,7 +398,7 @@ export class Ingest {
       return;
     }
     insertSorted(s.streamSeq, st.events, row);
-    if (restored && this.takeBack(st, "events")) return; // its summary fields never left
+    if (restored && this.takeBack(st, "events", streamSeq)) return; // its summary fields never left
     if (st.evicted !== undefined) st.evicted = { ...st.evicted, counts: {} }; // with this one, unknown until read again
     const ix = s.identity[row] as number;
     this.execs.noteEvent(st, this.scanned, s.flags[row] as number, ix, this.identities.at(ix), streamSeq);
@@ -406,13 +406,16 @@ export class Ingest {
 
   /**
    * A row read again comes back to its context: out of its evicted count, or — the context was folded and made
-   * anew since — out of the folded totals, and then its summary fields must note it. Whether they already do.
+   * anew since, and this line is not one of its own evicted since — out of the folded totals, and then its
+   * summary fields must note it. Whether they already do.
    */
-  private takeBack(st: ExecState, what: "events" | "malformed"): boolean {
-    if (st.evicted === undefined && st.refolded === true) {
+  private takeBack(st: ExecState, what: "events" | "malformed", streamSeq: number): boolean {
+    const own = st.evictedOwn;
+    if (st.refolded === true && own?.has(streamSeq) !== true) {
       this.execs.folded.unfold(st.kind, what);
       return false;
     }
+    own?.delete(streamSeq);
     unevict(st, what);
     return true;
   }
