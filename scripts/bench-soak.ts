@@ -12,7 +12,8 @@
 // navigation, as an operator would, and checks its lanes hold all its events.
 // Prints heap over time as a ratio to the budget; no thresholds.
 //
-//   npm run bench:soak -- [--events=3000000] [--budget=256] [--sample=5]
+//   npm run bench:soak -- [--events=3000000] [--budget=256] [--sample=5] [--reader=page]
+// --reader=page keeps the tab's reader on its main thread (as before the worker), to compare.
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "../lib/node/binaries.mjs";
@@ -28,6 +29,7 @@ const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
 const EVENTS = arg("events", 3_000_000);
 const BUDGET_MIB = arg("budget", 256);
 const SAMPLE_S = arg("sample", 5);
+const READER_IN_PAGE = process.argv.includes("--reader=page");
 const nf = (n: number) => Math.round(n).toLocaleString("en-US");
 const mib = (b: number) => b / 2 ** 20;
 
@@ -119,7 +121,7 @@ async function main() {
       return h.usedSize + (h.backingStorageSize ?? 0);
     };
     const t0 = Date.now();
-    await page.goto(app.url);
+    await page.goto(READER_IN_PAGE ? `${app.url}/?reader=page` : app.url);
     const status = page.getByTestId("connection-status");
     const samples: { s: number; seq: number; heap: number }[] = [];
     for (;;) {
