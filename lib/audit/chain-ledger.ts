@@ -19,7 +19,6 @@ import type { ChainBreak } from "./chain";
 import { HASHED, HAS_PREV_HASH, MALFORMED, PREV_HASH_HEX } from "./columns";
 import { DigestTable } from "./digest-table";
 import type { RowStore } from "./row-store";
-import { sha256Words } from "./sha256";
 
 export class ChainLedger {
   private lines = new DigestTable();
@@ -175,9 +174,7 @@ export class ChainLedger {
   private digestOf(row: number): void {
     const s = this.store;
     if (((s.flags[row] as number) & HASHED) !== 0) return;
-    s.ensureDigests();
-    sha256Words(s.bytes(row), s.digest, row * 8);
-    s.flags[row] = (s.flags[row] as number) | HASHED;
+    s.setDigest(row);
   }
 
   private addBreak(b: ChainBreak): void {

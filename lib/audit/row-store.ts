@@ -16,6 +16,7 @@
 import { HASHED, type EventColumns } from "./columns";
 import type { RowStoreSnapshot } from "./snapshot";
 import { hexWords } from "./hex";
+import { sha256Words } from "./sha256";
 import { StringTable } from "./string-table";
 
 const ARENA_CHUNK = 1 << 20;
@@ -249,14 +250,18 @@ export class RowStore implements EventColumns {
     for (let w = 0; w < 8; w++) this.prevHash[base + w] = words[w] as number;
   }
 
-  ensureDigests(): void {
+  private ensureDigests(): void {
     if (this.digest.length < this.cap * 8) this.digest = resized(this.digest, this.cap * 8);
   }
 
-  /** Stores a line's SHA-256 (8 words, as sha256Words writes them) and marks the row hashed. */
-  setDigest(row: number, words: Int32Array): void {
+  /**
+   * Stores a line's SHA-256 (8 words, as sha256Words writes them) and marks the row hashed: `words` when the
+   * reader hashed it already, else hashed here from its bytes.
+   */
+  setDigest(row: number, words?: Int32Array): void {
     this.ensureDigests();
-    this.digest.set(words, row * 8);
+    if (words !== undefined) this.digest.set(words, row * 8);
+    else sha256Words(this.bytes(row), this.digest, row * 8);
     this.flags[row] = (this.flags[row] as number) | HASHED;
   }
 
