@@ -87,6 +87,40 @@ test("six restarts by SIGTERM and SIGKILL while publishing: the header leaves li
   }
 });
 
+test("a tab reading on the page (no worker) logs each restart of its one connection once", async ({
+  page,
+  faultRig,
+}) => {
+  test.setTimeout(60_000);
+  await page.addInitScript(() => {
+    (window as unknown as { Worker: unknown }).Worker = class {
+      constructor() {
+        throw new Error("workers blocked by this test");
+      }
+    };
+  });
+  const rig = await faultRig();
+  const server = rig.server!;
+  await page.goto(rig.appUrl);
+  const status = page.getByTestId("connection-status");
+  await expect(status).toHaveAttribute("data-phase", "live");
+  await rig.publisher({ workers: 1, limit: 40 }).start().done();
+  await expect.poll(() => readTab(page), { intervals: [50] }).toEqual(settled(40, 40));
+  await server.kill("SIGTERM");
+  await expect(status).toHaveAttribute("data-phase", LOST);
+  await server.start();
+  await rig.publisher({ workers: 1, from: 40, limit: 80 }).start().done();
+  await expect.poll(() => readTab(page), { timeout: 30_000, intervals: [50] }).toEqual(settled(80, 80));
+
+  // The reader shares the page's connection: it logs the drop and the return, and nothing logs them twice.
+  const log = await readConnectionLog(page);
+  for (const kind of ["disconnect", "reconnect"]) {
+    const of = log.filter((e) => e.kind === kind);
+    expect(of.length, `${kind}s`).toBe(1);
+    expect(of[0]?.detail.startsWith("the page's connection"), `${kind}: ${of[0]?.detail}`).toBe(false);
+  }
+});
+
 test("the stream deleted and recreated: the tab starts a new log with exactly the new stream's messages", async ({
   page,
   faultRig,

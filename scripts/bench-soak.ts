@@ -12,8 +12,10 @@
 // navigation, as an operator would, and checks its lanes hold all its events.
 // Prints heap over time as a ratio to the budget; no thresholds.
 //
-//   npm run bench:soak -- [--events=3000000] [--budget=256] [--sample=5] [--reader=page]
+//   npm run bench:soak -- [--events=3000000] [--budget=256] [--sample=5] [--reader=page] [--snapshot-over=1.15]
+// --snapshot-over=R writes a heap snapshot (soak-<s>s.heapsnapshot, for DevTools → Memory) of the first sample above R× the budget.
 // --reader=page keeps the tab's reader on its main thread (as before the worker), to compare.
+import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "../lib/node/binaries.mjs";
@@ -30,6 +32,7 @@ const EVENTS = arg("events", 3_000_000);
 const BUDGET_MIB = arg("budget", 256);
 const SAMPLE_S = arg("sample", 5);
 const READER_IN_PAGE = process.argv.includes("--reader=page");
+const SNAPSHOT_OVER = process.argv.some((a) => a.startsWith("--snapshot-over=")) ? arg("snapshot-over", 1) : Infinity;
 const nf = (n: number) => Math.round(n).toLocaleString("en-US");
 const mib = (b: number) => b / 2 ** 20;
 
@@ -120,6 +123,16 @@ async function main() {
       const h = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; backingStorageSize?: number };
       return h.usedSize + (h.backingStorageSize ?? 0);
     };
+    const snapshot = async (file: string) => {
+      const out = createWriteStream(file);
+      const write = (e: { chunk: string }) => out.write(e.chunk);
+      cdp.on("HeapProfiler.addHeapSnapshotChunk", write);
+      await cdp.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      cdp.off("HeapProfiler.addHeapSnapshotChunk", write);
+      await new Promise((done) => out.end(done));
+      console.log(`  heap snapshot: ${file}`);
+    };
+    let snapshotTaken = false;
     const t0 = Date.now();
     await page.goto(READER_IN_PAGE ? `${app.url}/?reader=page` : app.url);
     const status = page.getByTestId("connection-status");
@@ -129,6 +142,11 @@ async function main() {
       const seq = Number((await status.getAttribute("data-last-seq")) ?? 0);
       const phase = await status.getAttribute("data-phase");
       const used = await heap();
+      // At once: the inspector may sample in the middle of a task, which the page's own calls wait out.
+      if (!snapshotTaken && used > SNAPSHOT_OVER * BUDGET_MIB * 2 ** 20) {
+        snapshotTaken = true;
+        await snapshot(`soak-${Math.round((Date.now() - t0) / 1000)}s.heapsnapshot`);
+      }
       const note = await page
         .getByTestId("memory-note")
         .textContent({ timeout: 2_000 })

@@ -63,6 +63,7 @@ function LiveStatus({ stream }: { stream: string }) {
           data-phase={status.phase}
           data-behind={status.behind}
           data-last-seq={status.lastSeq}
+          data-pauses={status.pauses}
           role="status"
           title={heldOf(status, received)}
         >
@@ -159,11 +160,12 @@ export function describeMemory(m: MemoryStats): { text: string; title: string } 
   };
 }
 
-/** The tooltip: what the tab holds, and how often its consumer had to be recreated. */
+/** The tooltip: what the tab holds, how often its consumer had to be recreated, how often reading paused. */
 function heldOf(s: ReaderStatus, received: number): string {
   const upTo = s.lastSeq === undefined ? "" : `, up to stream seq ${formatCount(s.lastSeq)}`;
   const recovered = (s.sessions ?? 0) > 1 ? `; consumer recreated ${formatCount((s.sessions ?? 1) - 1)}×` : "";
-  return `${formatCount(received)} messages held${upTo}${recovered}`;
+  const paused = (s.pauses ?? 0) > 0 ? `; reading paused ${formatCount(s.pauses ?? 0)}× for this tab to keep up` : "";
+  return `${formatCount(received)} messages held${upTo}${recovered}${paused}`;
 }
 
 /** Still reading the history the tab started with (rather than catching up on what came since). */

@@ -567,11 +567,13 @@ export class AuditFeed {
 
   /**
    * The page's own connection (index, links, stream figures) while the reader reads on a connection of its
-   * own, which it logs itself: the page's drops go in the log too, said to be the page's.
+   * own, which it logs itself: the page's drops go in the log too, said to be the page's (unless the reader
+   * fell back onto this connection: then it logs them, once).
    */
   private async watchPageConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
     for await (const s of nc.status()) {
       if (signal.aborted) return;
+      if (this.reader?.onFeedConnection?.() === true) continue;
       if (s.type === "disconnect") this.record("disconnect", `the page's connection, from ${s.server}`);
       else if (s.type === "reconnect") this.record("reconnect", `the page's connection, to ${s.server}`);
     }

@@ -7,6 +7,12 @@
 // Once the stream shows a hash chain (a "prev_hash" in any message), each
 // batch carries its payloads' SHA-256 too: the page's chain ledger then hashes
 // nothing on its main thread.
+//
+// Flow control: the page says how many payload bytes it has taken in; once
+// BACKLOG_FULL are posted and not yet taken (a page busy with a long task, a
+// slow machine) the reader stops reading until the page is down to
+// BACKLOG_LOW (resumable-reader.ts, "Flow control"). Without it the batches
+// would queue in the page's event loop, outside the memory budget.
 import { AuditStreamReader, type ReaderStatus } from "../nats/audit-reader";
 import {
   connectBrowser,
@@ -34,6 +40,8 @@ export type ReaderRequest =
     }
   | { type: "jwt"; jwt: string }
   | { type: "poke" }
+  /** The page took in batches of this many payload bytes. */
+  | { type: "taken"; bytes: number }
   | { type: "stop" };
 
 export type ReaderResponse =
@@ -47,6 +55,9 @@ export type ReaderResponse =
 const BATCH_MS = 4;
 /** A batch this large goes at once. */
 const BATCH_MAX = 1_000;
+/** Payload bytes posted and not yet taken in by the page at which reading pauses, and resumes. */
+const BACKLOG_FULL = 8 << 20;
+const BACKLOG_LOW = 2 << 20;
 
 const scope = self as unknown as {
   postMessage(m: ReaderResponse, transfer?: Transferable[]): void;
@@ -61,6 +72,28 @@ let jwt = "";
 /** A message carried a prev_hash: from this batch on, payloads are hashed here. */
 let chained = false;
 let reader: AuditStreamReader | undefined;
+/** Payload bytes posted to the page and not yet taken in (flow control). */
+let untaken = 0;
+let drainedWaiters: (() => void)[] = [];
+
+const backlog = {
+  full: () => untaken >= BACKLOG_FULL,
+  drained: (signal: AbortSignal) =>
+    new Promise<void>((ok) => {
+      flush(); // what is held back counts, and the page cannot take it in from here
+      if (untaken <= BACKLOG_LOW || signal.aborted) return ok();
+      drainedWaiters.push(ok);
+      signal.addEventListener("abort", () => ok(), { once: true });
+    }),
+};
+
+function taken(bytes: number): void {
+  untaken = Math.max(0, untaken - bytes);
+  if (untaken > BACKLOG_LOW) return;
+  const waiters = drainedWaiters;
+  drainedWaiters = [];
+  for (const w of waiters) w();
+}
 let closed: Promise<void> = Promise.resolve();
 const controller = new AbortController();
 
@@ -72,6 +105,7 @@ function flush(): void {
   if (!chained) chained = pending.some((m) => mentionsPrevHash(m.data));
   const packed = pending.length > 0 ? packBatch(pending, chained) : undefined;
   pending = [];
+  untaken += packed?.batch.bytes.byteLength ?? 0;
   const s = status;
   status = undefined;
   if (s !== undefined) postedPhase = s.phase;
@@ -121,6 +155,7 @@ async function start(m: Extract<ReaderRequest, { type: "start" }>): Promise<void
     historyLimit: m.config.historyLimit,
     signal,
     timing: m.timing,
+    backlog,
     onMessage: (msg) => {
       pending.push(msg);
       if (pending.length >= BATCH_MAX) flush();
@@ -145,6 +180,7 @@ self.addEventListener("message", (e: MessageEvent<ReaderRequest>) => {
   if (m?.type === "start") void start(m);
   else if (m?.type === "jwt") jwt = m.jwt;
   else if (m?.type === "poke") reader?.poke();
+  else if (m?.type === "taken") taken(m.bytes);
   else if (m?.type === "stop") {
     controller.abort();
     flush();

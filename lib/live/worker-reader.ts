@@ -13,6 +13,8 @@ export interface LiveReader {
   run(): Promise<void>;
   /** Verify now (a hidden tab became visible). */
   poke(): void;
+  /** Reading on the feed's own connection (a worker that could not start): that connection's drops are logged by the reader. */
+  onFeedConnection?(): boolean;
 }
 
 export interface ReaderPlace {
@@ -82,7 +84,11 @@ class WorkerReader implements LiveReader {
         heard = true;
         const m = e.data;
         if (m.type === "batch") {
-          if (m.batch !== undefined) for (const msg of unpackBatch(m.batch)) opts.onMessage(msg);
+          if (m.batch !== undefined) {
+            for (const msg of unpackBatch(m.batch)) opts.onMessage(msg);
+            // In the feed now (its own buffer is bounded): the worker may read on (flow control).
+            send({ type: "taken", bytes: m.batch.bytes.byteLength });
+          }
           if (m.status !== undefined) opts.onStatus(m.status);
         } else if (m.type === "event") opts.onEvent?.(m.kind, m.detail);
         else if (m.type === "holes") opts.onHoles?.(m.holes);
@@ -124,6 +130,10 @@ class WorkerReader implements LiveReader {
     );
     this.fallback = inThisThread(this.at, this.opts);
     return this.fallback.run();
+  }
+
+  onFeedConnection(): boolean {
+    return this.fallback !== undefined;
   }
 
   poke(): void {

@@ -11,6 +11,7 @@ import {
   DEFAULT_TIMING,
   ResumableReader,
   describeReadError,
+  type Backlog,
   type CursorState,
   type ReaderTiming,
 } from "./resumable-reader";
@@ -37,6 +38,8 @@ export interface ReaderStatus {
   verifiedAt?: number;
   /** Consumers created so far (more than 1: the reader recovered that many times). */
   sessions?: number;
+  /** Times reading paused until the tab had taken in what it was handed (flow control). */
+  pauses?: number;
 }
 
 export interface ReadOptions {
@@ -49,6 +52,8 @@ export interface ReadOptions {
   onStatus(status: ReaderStatus): void;
   onEvent?(kind: ConnectionEventKind, detail?: string): void;
   onHoles?(holes: StreamHole[]): void;
+  /** Flow control: where the messages wait to be taken in (the reader in its worker: the page). */
+  backlog?: Backlog;
   /** The stream was recreated: the caller starts a new log; the reader reads the new stream. */
   onRecreated?(previous: { from: number; to: number } | undefined): void;
   signal: AbortSignal;
@@ -85,6 +90,7 @@ export function statusOf(
     lastMessageAt: c.lastMessageAt,
     verifiedAt: c.verifiedAt,
     sessions: c.sessions,
+    pauses: c.pauses,
   };
   if (c.problem !== undefined) return { ...base, phase: "error", reason: c.problem };
   if (c.verifiedAt === undefined) return { ...base, phase: "connecting" };
@@ -101,6 +107,12 @@ export function statusOf(
   if (c.behind === 0 && fresh) return { ...base, phase: "live" };
   const advancing = c.lastMessageAt !== undefined && now - c.lastMessageAt <= LIVE_ADVANCING_MS;
   if (wasLive && fresh && advancing && c.behind <= LIVE_SLACK) return { ...base, phase: "live" };
+  if (c.paused)
+    return {
+      ...base,
+      phase: "loading",
+      reason: "This tab is taking in the messages it was handed; reading resumes then.",
+    };
   if (c.behind === 0)
     return {
       ...base,
@@ -129,6 +141,7 @@ export class AuditStreamReader {
       onState: () => opts.onStatus(this.status()),
       onEvent: opts.onEvent,
       onHoles: opts.onHoles,
+      backlog: opts.backlog,
       onRecreated: (previous) => {
         opts.onRecreated?.(previous);
         return true;

@@ -17,6 +17,8 @@ const cursor = (over: Partial<CursorState> = {}): CursorState => ({
   unverified: false,
   stalled: false,
   sessions: 1,
+  paused: false,
+  pauses: 0,
   ...over,
 });
 
@@ -39,6 +41,12 @@ describe("statusOf", () => {
   });
   it("is catching up while behind", () => {
     expect(statusOf(cursor({ behind: 12_300 }), 12_000, 5_000)).toMatchObject({ phase: "loading", behind: 12_300 });
+  });
+  it("paused for the tab to take in what it has: catching up, saying why, never stalled for it", () => {
+    // Long past the confirmation window and with nothing arriving: paused by choice, not stuck.
+    const s = statusOf(cursor({ behind: 5_000, paused: true, pauses: 3, lastMessageAt: 1_000 }), 60_000, 5_000, true);
+    expect(s).toMatchObject({ phase: "loading", behind: 5_000, pauses: 3 });
+    expect(s.reason).toMatch(/taking in the messages it was handed/);
   });
   it("says stalled with the lag and what it does about it", () => {
     const s = statusOf(cursor({ behind: 340, stalled: true }), 12_000, 5_000);

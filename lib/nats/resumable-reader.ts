@@ -9,6 +9,15 @@
 // client did by itself, a stall the watchdog sees) the session is closed and a
 // fresh consumer is created from the last stream sequence handed over + 1.
 //
+// Flow control: a reader whose messages go to a consumer that can fall behind
+// (the tab's reader in its worker hands them to the page) passes a `backlog`.
+// Pausing the pump would not bound anything: the client's consume() pulls
+// again as messages arrive, not as they are taken, so its own queue would
+// grow instead. So once the backlog is full the session ends like any other,
+// the reader waits until the consumer has taken what it has, and a fresh
+// consumer resumes from the held sequence + 1 (what the client had buffered is
+// read again, never lost).
+//
 // It also proves what it holds: every message carries the stream's pending
 // count, a watchdog compares the last held sequence with the stream's last_seq,
 // and a jump in stream sequences is classified (expired, purged, deleted,
@@ -74,8 +83,19 @@ export interface CursorState {
   stalled: boolean;
   /** Why the reader cannot read now (stream missing, not allowed…), in words that say what to do. */
   problem?: string;
-  /** Consumers created so far (1 = never recreated). */
+  /** Consumers created so far (1 = never recreated), not counting resumes after a pause. */
   sessions: number;
+  /** Waiting for the backlog to drain: nothing is read meanwhile, by choice. */
+  paused: boolean;
+  /** Times reading paused for the backlog. */
+  pauses: number;
+}
+
+/** Where the reader's messages wait to be taken in; full: stop reading until it has drained. */
+export interface Backlog {
+  full(): boolean;
+  /** Resolves once there is room again (or the signal aborts). */
+  drained(signal: AbortSignal): Promise<void>;
 }
 
 export interface ResumableReadOptions {
@@ -100,6 +120,8 @@ export interface ResumableReadOptions {
   onEvent?(kind: ConnectionEventKind, detail?: string): void;
   /** Stream sequences the reader never got, classified. */
   onHoles?(holes: StreamHole[]): void;
+  /** Flow control (see the top): checked after every message handed over. */
+  backlog?: Backlog;
   /**
    * The stream was deleted and created again (its `created` time changed): its sequences restarted.
    * Return true to read the new stream from its start (the live reader), false to end the read.
@@ -119,7 +141,7 @@ export interface ReadResult {
   end: ReadEnd;
 }
 
-type Restart = { why: string; kind: ConnectionEventKind } | { done: ReadEnd };
+type Restart = { why: string; kind: ConnectionEventKind } | { done: ReadEnd } | { paused: true };
 
 export function toRawMessage(m: JsMsg): RawMessage {
   return {
@@ -144,6 +166,8 @@ export class ResumableReader {
     unverified: false,
     stalled: false,
     sessions: 0,
+    paused: false,
+    pauses: 0,
   };
   private created: string | undefined;
   private begun = false;
@@ -177,6 +201,7 @@ export class ResumableReader {
     const stopWatch = this.watchConnection();
     const watchdog = setInterval(() => void this.check(), this.t.watchdogMs);
     try {
+      let resuming = false;
       while (!signal.aborted && !this.nc.isClosed()) {
         const bounds = await this.bounds();
         if (bounds === undefined) break;
@@ -187,8 +212,16 @@ export class ResumableReader {
           (from > bounds.last || (this.opts.endSeq !== undefined && from > this.opts.endSeq))
         )
           return { lastSeq: this.state.held, end: "stream-end" };
-        const r = await this.session(from);
+        const r = await this.session(from, resuming);
+        resuming = false;
         if ("done" in r) return { lastSeq: this.state.held, end: r.done };
+        if ("paused" in r) {
+          this.update({ paused: true, pauses: this.state.pauses + 1 });
+          await this.opts.backlog?.drained(signal);
+          this.update({ paused: false });
+          resuming = true;
+          continue;
+        }
         // Reconnects and recreations are logged where they are seen.
         if (r.kind !== "reconnect" && r.kind !== "stream_recreated") this.opts.onEvent?.(r.kind, r.why);
         if (r.kind !== "reconnect") await this.backoff();
@@ -260,8 +293,8 @@ export class ResumableReader {
     return undefined;
   }
 
-  /** One consumer from `from` until something ends it. */
-  private async session(from: number): Promise<Restart> {
+  /** One consumer from `from` until something ends it; `resuming` after a pause: not news for the log. */
+  private async session(from: number, resuming = false): Promise<Restart> {
     let messages: ConsumerMessages;
     let drop: () => Promise<void>;
     const reconnectsBefore = this.reconnects;
@@ -284,11 +317,13 @@ export class ResumableReader {
       const name = (await consumer.info(true)).name;
       // Ordered consumers linger for 5 min after their last pull: remove each one this reader leaves.
       drop = () => dropConsumer(this.nc, this.opts.stream, name);
-      this.update({ sessions: this.state.sessions + 1 });
-      this.opts.onEvent?.(
-        this.state.sessions > 1 ? "consumer_recreated" : "consumer_created",
-        `consumer ${name} from stream seq ${formatCount(from)}`,
-      );
+      if (!resuming) {
+        this.update({ sessions: this.state.sessions + 1 });
+        this.opts.onEvent?.(
+          this.state.sessions > 1 ? "consumer_recreated" : "consumer_created",
+          `consumer ${name} from stream seq ${formatCount(from)}`,
+        );
+      }
     } catch (e) {
       if (this.opts.signal.aborted) return { done: "aborted" };
       if (isStreamNotFound(e)) return { kind: "stream_not_found", why: `stream ${this.opts.stream} not found` };
@@ -402,6 +437,7 @@ export class ResumableReader {
         if (go === false) return { done: "stopped" };
         if (this.opts.endSeq !== undefined && seq >= this.opts.endSeq) return { done: "range-end" };
         if (this.opts.untilCaughtUp && pending === 0) return { done: "stream-end" };
+        if (this.opts.backlog?.full() === true) return { paused: true };
       }
       return { kind: "error", why: "the consumer's messages ended" };
     })().then(
