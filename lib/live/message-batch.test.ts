@@ -82,5 +82,14 @@ describe("message batches between the reader's worker and the page", () => {
         expect(mentionsPrevHash(bytes(a + b))).toBe((a + b).includes('"prev_hash"'));
       }),
     );
+    // Near misses: strings of the needle's own characters, where partial matches and overlaps abound.
+    const near = fc.string({ unit: fc.constantFrom('"', "p", "r", "e", "v", "_", "h", "a", "s"), maxLength: 40 });
+    fc.assert(
+      fc.property(near, fc.boolean(), near, (a, put, b) => {
+        const s = a + (put ? '"prev_hash"' : "") + b;
+        expect(mentionsPrevHash(bytes(s))).toBe(s.includes('"prev_hash"'));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -105,13 +105,21 @@ export function unpackBatch(b: MessageBatch): RawMessage[] {
 
 const PREV_HASH = new TextEncoder().encode('"prev_hash"');
 
-/** The bytes `"prev_hash"` occur in `data`: the reader hashes from then on (a false hit only costs hashing). */
+/** Where the search anchors in PREV_HASH: its "_", several times rarer in an audit line than a quote. */
+const ANCHOR = 5;
+
+/**
+ * The bytes `"prev_hash"` occur in `data`: the reader hashes from then on (a false hit only costs hashing).
+ * Asked of every message of a stream that never chains, so it jumps from "_" to "_" (a native indexOf).
+ */
 export function mentionsPrevHash(data: Uint8Array): boolean {
-  const first = PREV_HASH[0] as number;
-  for (let i = data.indexOf(first); i >= 0 && i + PREV_HASH.length <= data.length; i = data.indexOf(first, i + 1)) {
-    let k = 1;
-    while (k < PREV_HASH.length && data[i + k] === PREV_HASH[k]) k++;
-    if (k === PREV_HASH.length) return true;
+  const anchor = PREV_HASH[ANCHOR] as number;
+  const n = PREV_HASH.length;
+  for (let j = data.indexOf(anchor, ANCHOR); j >= 0 && j - ANCHOR + n <= data.length; j = data.indexOf(anchor, j + 1)) {
+    const i = j - ANCHOR;
+    let k = 0;
+    while (k < n && data[i + k] === PREV_HASH[k]) k++;
+    if (k === n) return true;
   }
   return false;
 }
