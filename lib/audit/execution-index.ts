@@ -11,7 +11,7 @@ import { CLOSES_INVOCATION, CLOSES_RUN, WORKFLOW_EVENT } from "./columns";
 import { isStepFailure, statusSaysFailed, WORKFLOW_CANCELLED } from "./event-kinds";
 import { compareLanes, leadsLane } from "./lane-model";
 import type { Scanned } from "./scan";
-import type { StreamSeqSet } from "./dedupe";
+import { StreamSeqSet } from "./dedupe";
 import { FoldedContexts } from "./folded-contexts";
 import { Hint } from "./string-table";
 import type { AuditEvent, ProducerIdentity } from "./types";
@@ -198,6 +198,21 @@ export class ExecutionIndex {
    * looks at these, not at every context ever seen (most are summaries by then).
    */
   private mayHold: ExecState[] = [];
+  /** Refolded contexts with evicted lines of their own (ExecState.evictedOwn): few, so the estimate sums them. */
+  private withOwn = new Set<ExecState>();
+
+  /** Notes an evicted line of a refolded context's own (a re-read of it comes out of its evicted count). */
+  noteEvictedOwn(st: ExecState, streamSeq: number): void {
+    (st.evictedOwn ??= new StreamSeqSet()).add(streamSeq);
+    this.withOwn.add(st);
+  }
+
+  /** Bytes of the refolded contexts' evicted-own sets, for the memory budget. */
+  get evictedOwnBytes(): number {
+    let n = 0;
+    for (const st of this.withOwn) n += st.evictedOwn?.bytes ?? 0;
+    return n;
+  }
   /** Contexts made by ensure(); fewer than the list holds: some came from a snapshot, not yet looked at. */
   private ensured = 0;
 
@@ -230,6 +245,7 @@ export class ExecutionIndex {
     for (const st of this.list) {
       if (gone.has(st)) {
         this.byName.delete(st.id);
+        this.withOwn.delete(st);
         continue;
       }
       remap[st.ix] = kept.length;

@@ -147,6 +147,30 @@ describe("folding summaries into totals", () => {
     expect(log.eventCounts().executions).toBe(counted);
   });
 
+  it("the evicted lines a run made anew keeps count in the memory estimate until it is folded again", () => {
+    const msgs = stream();
+    const log = new AuditLog({ budgetBytes: BUDGET });
+    const execs = (log as unknown as { ing: { execs: { evictedOwnBytes: number } } }).ing.execs;
+    feed(log, msgs);
+    expect(execs.evictedOwnBytes).toBe(0);
+    const total = RUNS * PER_RUN;
+    log.add([line(0, 5, total + 1)]); // x0 made anew
+    let next = total + 2;
+    let r = RUNS;
+    for (; log.execution("x0")?.evicted === undefined; r++) {
+      expect(r).toBeLessThan(RUNS + 2_000);
+      log.add(Array.from({ length: PER_RUN }, (_, i) => line(r, i, next++)));
+    }
+    const held = execs.evictedOwnBytes;
+    expect(held).toBeGreaterThan(0);
+    // Folded again in time: its set goes with it.
+    for (; log.foldedRange("x0") === undefined; r++) {
+      expect(r).toBeLessThan(RUNS + 20_000);
+      log.add(Array.from({ length: PER_RUN }, (_, i) => line(r, i, next++)));
+    }
+    expect(execs.evictedOwnBytes).toBe(0);
+  });
+
   it("a copy of a folded run's line published again is a duplicate, not a new event", () => {
     const msgs = stream();
     const log = new AuditLog({ budgetBytes: BUDGET });

@@ -12,7 +12,6 @@
 // into totals (folded-contexts.ts), so a tab open for days stays within it.
 
 import type { AnomalyKind } from "./anomaly";
-import { StreamSeqSet } from "./dedupe";
 import type { ChainLedger } from "./chain-ledger";
 import { EVENT_OBJECT_BYTES, type EventCache } from "./event-cache";
 import type { ExecState, ExecutionSummary } from "./execution-index";
@@ -75,6 +74,7 @@ export function heldBytes({ ing, cache, keys, ledger }: LogParts): number {
     ing.seen.bytes +
     ing.evictedSeqs.bytes +
     ing.evictedCopies.bytes +
+    ing.execs.evictedOwnBytes +
     cache.size * EVENT_OBJECT_BYTES +
     keys.bytes +
     ledger.bytes +
@@ -137,7 +137,7 @@ export function evictToBudget(parts: LogParts, opts: EvictOptions): EvictResult 
         drop[row] = 1;
         dropped.push(row);
         ing.evictedSeqs.add(s.streamSeq[row] as number);
-        if (st.refolded === true) (st.evictedOwn ??= new StreamSeqSet()).add(s.streamSeq[row] as number);
+        if (st.refolded === true) ing.execs.noteEvictedOwn(st, s.streamSeq[row] as number);
         ing.noteEvicted(row);
         ing.badRecords.delete(row);
       }
