@@ -85,9 +85,12 @@ class WorkerReader implements LiveReader {
         const m = e.data;
         if (m.type === "batch") {
           if (m.batch !== undefined) {
-            for (const msg of unpackBatch(m.batch)) opts.onMessage(msg);
-            // In the feed now (its own buffer is bounded): the worker may read on (flow control).
-            send({ type: "taken", bytes: m.batch.bytes.byteLength });
+            try {
+              for (const msg of unpackBatch(m.batch)) opts.onMessage(msg);
+            } finally {
+              // In the feed now (its own buffer is bounded): the worker may read on (flow control).
+              send({ type: "taken", bytes: m.batch.bytes.byteLength });
+            }
           }
           if (m.status !== undefined) opts.onStatus(m.status);
         } else if (m.type === "event") opts.onEvent?.(m.kind, m.detail);
