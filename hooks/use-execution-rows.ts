@@ -1,37 +1,26 @@
 "use client";
 
 import { useEffect, useMemo } from "react";
-import {
-  BUILTIN_KEYS,
-  DEFAULT_QUIET_PERIOD_MS,
-  type AuditLog,
-  type ExecutionSummary,
-  type PartitionKey,
-} from "@/lib/audit";
+import { BUILTIN_KEYS, DEFAULT_QUIET_PERIOD_MS, type AuditLog, type PartitionKey } from "@/lib/audit";
 import { contextOfKey, type ContextKind } from "@/lib/audit/context-ref";
 import { statusAt } from "@/lib/index/index-entry";
 import { indexedCounts, indexedSummary, type IndexedSummary, type IndexReach } from "@/lib/index/index-view";
 import { toRow, type ExecutionFilter, type ExecutionRow } from "@/lib/executions/execution-rows";
+import { RowCache } from "@/lib/executions/row-cache";
 import { useAuditFeed, useFeed } from "./use-audit-feed";
 import { useThrottled } from "./use-throttled";
-
-interface Cached {
-  /** The summary the row was made from: the log hands out the same object while nothing changed. */
-  summary: ExecutionSummary;
-  row: ExecutionRow;
-}
 
 // Rows of indexed executions, by the summary object they were made from (a new one per KV update).
 const indexRows = new WeakMap<IndexedSummary, { keyId: string; row: ExecutionRow }>();
 
-// Per log and partition key: each execution's row and the summary it was made from.
-const caches = new WeakMap<AuditLog, Map<string, Map<string, Cached>>>();
+// Per log and partition key: the rows of the contexts last listed (row-cache.ts).
+const caches = new WeakMap<AuditLog, Map<string, RowCache>>();
 
-function cacheFor(log: AuditLog, keyId: string): Map<string, Cached> {
+function cacheFor(log: AuditLog, keyId: string): RowCache {
   let byKey = caches.get(log);
   if (!byKey) caches.set(log, (byKey = new Map()));
   let cache = byKey.get(keyId);
-  if (!cache) byKey.set(keyId, (cache = new Map()));
+  if (!cache) byKey.set(keyId, (cache = new RowCache()));
   return cache;
 }
 
@@ -58,20 +47,13 @@ export function useExecutionRows(
   const { log, version, indexed } = useAuditFeed();
   const throttled = useThrottled(version, 1_000);
   return useMemo(() => {
-    const cache = cacheFor(log, key.id);
-    const rows = log.executions({ kind }).map((s) => {
-      const hit = cache.get(s.id);
-      if (hit?.summary === s) return hit.row;
+    // One cache per view (kind) too: listings of another kind must not push these rows out.
+    const rows = cacheFor(log, `${key.id}\0${kind}`).rows(log.executions({ kind }), (s) =>
       // Evicted under the memory budget: the counts it left (built-in keys; a custom key has none).
       // No Ed25519 checks here: with a JWKS set they would verify every signed event of every
       // execution on the main thread. They run for the execution a user opens.
-      const counts = s.evicted
-        ? s.evicted.counts[key.id]
-        : log.analyze(key, { executionId: s.id, signatures: false }).counts;
-      const row = toRow(s, counts);
-      cache.set(s.id, { summary: s, row });
-      return row;
-    });
+      s.evicted ? s.evicted.counts[key.id] : log.analyze(key, { executionId: s.id, signatures: false }).counts,
+    );
     // The rest of the stream, from the index: each execution the tab does not hold, as its summary.
     if (indexed !== undefined && indexed.size > 0) {
       const now = indexed.newestMs;
