@@ -64,6 +64,7 @@ import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream, streamInfo } from "../lib/nats/stream";
 import { meanLinesPerExecution, Simulator } from "../lib/sim/simulator";
 import { arg, bundleForPage } from "./lib/bench-util";
+import { workerProfiler, type WorkerProfiler } from "./lib/worker-profiler";
 import { buildApp, serveApp } from "./lib/next-server";
 
 const names = { stream: "AUDIT_EVENTS", subject: "auditEvent" };
@@ -640,10 +641,14 @@ async function main() {
         ];
         await browser.startTracing(page, { categories: TRACE_OUT ? ["devtools.timeline", ...lean] : lean });
       }
+      let workerProf: WorkerProfiler | undefined;
       if (PROFILE) {
         await cdp.send("Profiler.enable");
         await cdp.send("Profiler.setSamplingInterval", { interval: 250 });
         await cdp.send("Profiler.start");
+        workerProf = await workerProfiler(browser);
+        if (workerProf) await workerProf.start();
+        else console.log("  no reader worker to profile (the tab reads on the page)");
       }
       // Opt-in: instrumenting a second renderer on 2 cores takes time from the tab measured beside it.
       const bareCdp = bare && BARE_BUSY ? await bare.context().newCDPSession(bare) : undefined;
@@ -684,6 +689,11 @@ async function main() {
         const file = join(PROFILE, `bench-live-run${run + 1}.cpuprofile`);
         writeFileSync(file, JSON.stringify(profile));
         console.log(`  CPU profile of the window written to ${file}`);
+        if (workerProf) {
+          const wfile = join(PROFILE, `bench-live-run${run + 1}-worker.cpuprofile`);
+          writeFileSync(wfile, JSON.stringify(await workerProf.stop()));
+          console.log(`  and the reader worker's, to ${wfile}`);
+        }
       }
       const expected = x.published;
       const lastSeq = seq0 + count;

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { memo, useCallback, useMemo, useRef, useState, type ReactNode } from "react";
 import { StatusBadge } from "@/components/executions/status-badge";
 import { useTimelineTheme } from "@/hooks/use-timeline-theme";
 import { useTimelineViewState, useWindowInUrl } from "@/hooks/use-view-state";
@@ -24,8 +24,11 @@ import { visible } from "@/lib/text/visible";
 
 export interface ExecutionTimelineProps {
   log: AuditLog;
-  /** log.version when the caller rendered: the log is mutable, this is what changes. */
-  version: number;
+  /**
+   * What changes when the answers about this execution may: `log.executionStamp(executionId)`, or
+   * `log.version`. The log is mutable; the timeline re-renders on this.
+   */
+  version: number | string;
   executionId: string;
   /** Partition key to open with; default Forge's documented (correlation_id, task_id). */
   initialKeyId?: string;
@@ -54,7 +57,7 @@ function anomalyId(a: Anomaly): string {
  * listing them, and the detail of any event. Selection, focus and zoom are
  * kept by stream sequence and data window, so a live run grows in place.
  */
-export function ExecutionTimeline(props: ExecutionTimelineProps) {
+export const ExecutionTimeline = memo(function ExecutionTimeline(props: ExecutionTimelineProps) {
   const { log, version, executionId, footer, toolbar, onPainted } = props;
   const linkable = props.linkable ?? false;
   const [view, setView] = useTimelineViewState({ linkable, initialKeyId: props.initialKeyId });
@@ -281,4 +284,4 @@ export function ExecutionTimeline(props: ExecutionTimelineProps) {
       {help && <KeyboardHelp onClose={() => setHelp(false)} />}
     </div>
   );
-}
+});

@@ -108,6 +108,10 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` tracks the mutable log
   const readAlone = useMemo(() => known && log.readAlone(executionId), [log, version, executionId, known]);
   const restore = useExecutionRestorer(feed, executionId, summary?.evicted !== undefined);
+  // The timeline re-renders when its execution changed, not on every batch the tab takes in.
+  const stamp = log.executionStamp(executionId);
+  const footer = useMemo(() => <MalformedList executionId={executionId} />, [executionId]);
+  const toolbar = useMemo(() => <ExecutionExports log={log} executionId={executionId} />, [log, executionId]);
   const restoring = restore?.phase === "reading";
 
   // An execution read from outside the loaded history shows once all of it is read, so it opens on the
@@ -185,12 +189,12 @@ export function ExecutionView({ context, initialKeyId }: ExecutionViewProps) {
       <RelatedLinks log={log} version={version} executionId={executionId} kind={context.kind} />
       <ExecutionTimeline
         log={log}
-        version={version}
+        version={stamp}
         executionId={executionId}
         initialKeyId={initialKeyId}
         linkable={live}
-        footer={<MalformedList executionId={executionId} />}
-        toolbar={<ExecutionExports log={log} executionId={executionId} />}
+        footer={footer}
+        toolbar={toolbar}
       />
     </>
   );

@@ -99,6 +99,8 @@ export class AuditLog {
   private readonly processes = new ProcessTracker();
   private _version = 0;
   private memoVersion = -1;
+  /** Bumped by each fold: contexts' positions (ExecState.ix) change, so stamps made before mean nothing. */
+  private foldEpoch = 0;
   private readonly memos = new Map<string, unknown>();
   /** Per-execution answers, least recently used first (a bounded number: analyses can be large). */
   private readonly execMemos = new Map<string, ExecMemo>();
@@ -216,6 +218,7 @@ export class AuditLog {
       summaryOf: (st) => this.ing.execs.summarize(st, now, this.quietPeriodMs),
     });
     if (folded === 0) return;
+    this.foldEpoch++;
     this.execMemos.clear();
     this.lastOrder = [];
     this._version++;
@@ -352,6 +355,22 @@ export class AuditLog {
       this.lastOrder = out.map((x) => (this.ing.execs.get(x.id) as ExecState).ix);
       return out;
     });
+  }
+
+  /**
+   * Changes whenever an answer about this execution may (its summary, analysis, events, malformed lines):
+   * its version, after the chain ledger's breaks are synced into it, and which side of its quiet-period
+   * thresholds now lies on — the same rule its memos keep. A view keyed on it skips the batches that did
+   * not touch its execution. An id the log does not hold follows the log's version.
+   */
+  executionStamp(id: string): string {
+    const st = this.ing.execs.get(id);
+    if (st === undefined) return `log ${this._version}`;
+    if (this.ing.hasChains) this.ledger.sync();
+    const now = this.nowMs();
+    const q = this.quietPeriodMs;
+    const side = now < st.firstActivityMs + q ? "before" : now >= st.lastActivityMs + q ? "after" : now;
+    return `${this.foldEpoch} ${st.ix} ${st.version} ${side}`;
   }
 
   execution(id: string, opts: { nowMs?: number } = {}): ExecutionSummary | undefined {
