@@ -47,11 +47,12 @@
 // the open execution was lost; with --runs=N, the medians. No thresholds.
 //
 //   npm run bench:live -- [--rate=2000] [--seconds=20] [--history=200000] [--runs=1]
-//                         [--open-rate=50] [--no-baseline] [--bare-busy] [--no-trace] [--trace-out=DIR] [--profile=DIR]
+//                         [--open-rate=50] [--no-baseline] [--bare-busy] [--no-trace] [--trace-out=DIR] [--profile=DIR] [--mutations]
 //                         [--reader=page]
 // --bare-busy also prints how busy the bare page's main thread is (CDP TaskDuration): the client's own share.
 // --trace-out writes each run's trace (DevTools → Performance → Load profile); --profile a CPU profile
-// of the tab's window (.cpuprofile; it slows the tab down a little, so the figures of that run shift).
+// of the tab's window and of its reader worker (.cpuprofile; it slows the tab down a little, so the figures of that run shift).
+// --mutations counts the tab's DOM mutations in the window by kind (what React and the overlays touch per frame).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -81,6 +82,7 @@ const TRACE_OUT = process.argv.find((a) => a.startsWith("--trace-out="))?.slice(
 /** --reader=page: the tab's reader on its main thread (as before the worker), to compare in the same hour. */
 const READER_IN_PAGE = process.argv.includes("--reader=page");
 const PROFILE = process.argv.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
+const MUTATIONS = process.argv.includes("--mutations");
 const GOAL_DRAWN_P95_MS = 100;
 const GOAL_FRAME_P95_MS = 8;
 
@@ -262,7 +264,7 @@ function initScript() {
 }
 
 /** Starts recording in the tab (page.evaluate). */
-function startRecording() {
+function startRecording(): number {
   type Rec = PageRecord & { on: boolean; inPaint: boolean; anchor: number; stop(): void };
   const w = window as unknown as { __benchLive?: Rec };
   const anchor = Date.now() - performance.now();
@@ -324,6 +326,43 @@ function startRecording() {
   };
   w.__benchLive = rec;
   performance.mark("bench-live:start");
+  return now();
+}
+
+/** --mutations: counts the page's DOM mutations by kind while publishing (page.evaluate). */
+function countMutations() {
+  const counts = new Map<string, number>();
+  const where = (n: Node | null) => {
+    const el = n instanceof Element ? n : (n?.parentElement ?? null);
+    const id = el?.closest("[data-testid]")?.getAttribute("data-testid") ?? "-";
+    return `${el?.tagName.toLowerCase() ?? "?"} in ${id}`;
+  };
+  const mo = new MutationObserver((list) => {
+    for (const m of list) {
+      const k =
+        m.type === "attributes"
+          ? `@${m.attributeName} of ${where(m.target)}`
+          : m.type === "characterData"
+            ? `text of ${where(m.target)}`
+            : `children (+${m.addedNodes.length} −${m.removedNodes.length}) of ${where(m.target)}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  });
+  mo.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  (window as unknown as { __mutations: () => [string, number][] }).__mutations = () => {
+    mo.disconnect();
+    return [...counts].sort((a, b) => b[1] - a[1]);
+  };
+}
+
+function mutationCounts(): [string, number][] {
+  return (window as unknown as { __mutations: () => [string, number][] }).__mutations();
+}
+
+/** The recording's clock in the tab (page.evaluate), for clockOffset. */
+function recordingNow(): number {
+  const rec = (window as unknown as { __benchLive: { anchor: number } }).__benchLive;
+  return rec.anchor + performance.now();
 }
 
 function stopRecording(): PageRecord {
@@ -338,6 +377,30 @@ function stopRecording(): PageRecord {
     loafSupported: rec.loafSupported,
     skew: rec.skew,
   };
+}
+
+/**
+ * A page's clock minus this process's (wallNow), both monotonic after their anchors: the round trip of
+ * least delay of a few, its midpoint. Date.now() may be slewed or stepped between the anchors (this
+ * machine's clock is: the page's Date.now() and performance clock drift apart by up to seconds in a run),
+ * so comparing anchored times across processes needs this, not the wall clocks.
+ */
+async function clockOffset(readNow: () => Promise<number>): Promise<number> {
+  let best = { rtt: Infinity, offset: 0 };
+  for (let i = 0; i < 7; i++) {
+    const t0 = wallNow();
+    const at = await readNow();
+    const t1 = wallNow();
+    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: at - (t0 + t1) / 2 };
+  }
+  return best.offset;
+}
+
+/** A page's record in this process's clock. */
+function shifted(rec: PageRecord, offset: number): PageRecord {
+  const shift = (xs: number[], stride: number, fields: number) =>
+    xs.map((x, i) => (i % stride < fields ? x - offset : x));
+  return { ...rec, commits: shift(rec.commits, 2, 1), paints: shift(rec.paints, 3, 2), seqs: shift(rec.seqs, 2, 1) };
 }
 
 async function lanesTotal(page: Page): Promise<number> {
@@ -368,6 +431,7 @@ const decoder = new TextDecoder();
 const state = { marker: "", times: [], stored: [], held: 0, error: "" };
 window.__bare = {
   state,
+  now: () => anchor + performance.now(),
   async start(servers, stream, subject) {
     try {
       const nc = await connectBrowser({ servers: [servers], stream, subject, historyLimit: 0 });
@@ -424,6 +488,8 @@ interface TraceEvent {
   tid: number;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time of an X event, µs. */
+  tdur?: number;
   ph: string;
   name: string;
   cat?: string;
@@ -434,9 +500,14 @@ interface FrameStats {
   frames: number;
   fps: number;
   perFrame: Dist;
+  /** The same, counting only the main thread's CPU time (its tasks' thread time): without the time the
+   *  thread waited for a core, which on 2 cores shared with the reader's worker, nats-server and the
+   *  publisher is a large part of the wall time. */
+  cpuPerFrame: Dist;
   meanMs: number;
   /** Main-thread task time over the window's length. */
   busyShare: number;
+  cpuShare: number;
   over16: number;
 }
 
@@ -467,37 +538,52 @@ function frameStats(buf: Buffer, appUrl: string): FrameStats | string {
   // Top-level tasks, as disjoint intervals (a nested run loop would nest them).
   const tasks = main
     .filter((e) => e.name === "RunTask" && e.ph === "X" && e.dur !== undefined)
-    .map((e) => [e.ts, e.ts + (e.dur as number)] as [number, number])
+    .map((e) => [e.ts, e.ts + (e.dur as number), e.tdur ?? (e.dur as number)] as [number, number, number])
     .sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
+  // [start, end, CPU µs]; a task's CPU time is spread over its wall time evenly.
+  const merged: [number, number, number][] = [];
   for (const t of tasks) {
     const last = merged.at(-1);
-    if (last && t[0] <= last[1]) last[1] = Math.max(last[1], t[1]);
-    else merged.push([...t]);
+    if (last && t[0] <= last[1]) {
+      last[1] = Math.max(last[1], t[1]);
+      last[2] += t[2];
+    } else merged.push([...t]);
   }
   const per: number[] = [];
+  const cpu: number[] = [];
   let j = 0;
   for (let i = 0; i + 1 < begins.length; i++) {
     const a = begins[i] as number;
     const b = begins[i + 1] as number;
-    while (j < merged.length && (merged[j] as [number, number])[1] <= a) j++;
+    while (j < merged.length && (merged[j] as [number, number, number])[1] <= a) j++;
     let busy = 0;
-    for (let k = j; k < merged.length && (merged[k] as [number, number])[0] < b; k++) {
-      const [s, e] = merged[k] as [number, number];
-      busy += Math.min(e, b) - Math.max(s, a);
+    let used = 0;
+    for (let k = j; k < merged.length && (merged[k] as [number, number, number])[0] < b; k++) {
+      const [s, e, c] = merged[k] as [number, number, number];
+      const part = Math.min(e, b) - Math.max(s, a);
+      busy += part;
+      used += e > s ? (c * part) / (e - s) : 0;
     }
     per.push(busy / 1000);
+    cpu.push(used / 1000);
   }
   const spanMs = ((begins.at(-1) as number) - (begins[0] as number)) / 1000;
   const total = per.reduce((s, x) => s + x, 0);
   let inWindow = 0;
-  for (const [s, e] of merged) inWindow += Math.max(0, Math.min(e, w1) - Math.max(s, w0));
+  let cpuInWindow = 0;
+  for (const [s, e, c] of merged) {
+    const part = Math.max(0, Math.min(e, w1) - Math.max(s, w0));
+    inWindow += part;
+    cpuInWindow += e > s ? (c * part) / (e - s) : 0;
+  }
   return {
     frames: per.length,
     fps: (per.length * 1000) / spanMs,
     perFrame: dist(per),
+    cpuPerFrame: dist(cpu),
     meanMs: total / per.length,
     busyShare: inWindow / (w1 - w0),
+    cpuShare: cpuInWindow / (w1 - w0),
     over16: per.filter((x) => x > 1000 / 60).length,
   };
 }
@@ -625,6 +711,11 @@ async function main() {
           return s.held >= seq0;
         });
       }
+      const bareOffset = bare
+        ? await clockOffset(() =>
+            bare.evaluate(() => (window as unknown as { __bare: { now(): number } }).__bare.now()),
+          )
+        : 0;
       await delay(1_000); // let the page settle after the navigation
 
       console.log(
@@ -656,6 +747,8 @@ async function main() {
       const b0 = bareCdp ? (await bareCdp.send("Performance.getMetrics")).metrics : undefined;
       const m0 = (await cdp.send("Performance.getMetrics")).metrics;
       await page.evaluate(startRecording);
+      if (MUTATIONS) await page.evaluate(countMutations);
+      const pageOffset = await clockOffset(() => page.evaluate(recordingNow));
 
       // Publish: message i of the window belongs to the open execution when it starts a new 1/OPEN_RATE slot.
       const publishedAt: number[] = [];
@@ -663,6 +756,7 @@ async function main() {
       let sent = 0;
       let bg = 0;
       const t0 = wallNow();
+      const wallSkew = Date.now() - wallNow();
       while (sent < count) {
         const due = Math.min(count, Math.floor(((wallNow() - t0) * RATE) / 1000));
         for (; sent < due; sent++) {
@@ -702,7 +796,12 @@ async function main() {
         return (await lanesTotal(page)) >= expected && (await lastSeqOnTab()) >= lastSeq;
       }).catch((e: Error) => console.log(`  ${e.message}`));
       await delay(300);
-      const rec = await page.evaluate(stopRecording);
+      const mutations = MUTATIONS ? await page.evaluate(mutationCounts) : undefined;
+      const rec = shifted(await page.evaluate(stopRecording), pageOffset);
+      if (mutations) {
+        console.log(`  DOM mutations in the window, by kind (element, attribute, nearest test id), most first:`);
+        for (const [k, n] of mutations.slice(0, 20)) console.log(`    ${nf(n).padStart(8)}  ${k}`);
+      }
       const trace = TRACE ? await browser.stopTracing() : undefined;
       if (trace && TRACE_OUT) {
         mkdirSync(TRACE_OUT, { recursive: true });
@@ -769,8 +868,9 @@ async function main() {
       if (bare) {
         const s = await bareState(bare);
         const n = Math.min(s.times.length, publishedAt.length);
-        bareDist = dist(s.times.slice(0, n).map((t, i) => t - (publishedAt[i] as number)));
-        bareStored = dist(s.stored.slice(0, n).map((t, i) => t - (publishedAt[i] as number)));
+        bareDist = dist(s.times.slice(0, n).map((t, i) => t - bareOffset - (publishedAt[i] as number)));
+        // Stored: the server's timestamp, a wall clock: against this process's wall clock when publishing began.
+        bareStored = dist(s.stored.slice(0, n).map((t, i) => t - wallSkew - (publishedAt[i] as number)));
         if (s.times.length !== publishedAt.length)
           console.log(`  the bare page saw ${s.times.length} of the ${publishedAt.length} events`);
       }
@@ -826,7 +926,7 @@ async function main() {
             ? `  bare page:       p50 ${ms(med((r) => r.bare?.p50 ?? NaN))} · p95 ${ms(med((r) => r.bare?.p95 ?? NaN))}`
             : "",
           typeof results[0]?.frame === "object"
-            ? `  main thread per frame: p50 ${ms(med((r) => (typeof r.frame === "object" ? r.frame.perFrame.p50 : NaN)))} · p95 ${ms(med((r) => (typeof r.frame === "object" ? r.frame.perFrame.p95 : NaN)))} (goal p95 ≤ ${GOAL_FRAME_P95_MS} ms)`
+            ? `  main thread per frame: p50 ${ms(med((r) => (typeof r.frame === "object" ? r.frame.perFrame.p50 : NaN)))} · p95 ${ms(med((r) => (typeof r.frame === "object" ? r.frame.perFrame.p95 : NaN)))} (goal p95 ≤ ${GOAL_FRAME_P95_MS} ms); its CPU time per frame p95 ${ms(med((r) => (typeof r.frame === "object" ? r.frame.cpuPerFrame.p95 : NaN)))}`
             : "",
           `  main thread busy ${(med((r) => r.cdpBusy) * 100).toFixed(0)} % of the window (CDP TaskDuration)`,
           `  the tab held ${(med((r) => r.heldRate / r.publishRate) * 100).toFixed(0)} % of the publish rate; lost events in any run: ${results.some((r) => r.finalDrawn !== r.expected) ? "YES" : "none"}`,
@@ -866,6 +966,7 @@ function report(r: RunResult, label: string) {
       `  main-thread time per frame (trace: RunTask time per BeginMainThreadFrame interval, ${nf(f.frames)} frames, ${f.fps.toFixed(0)} fps):`,
       `    ${fmtDist(f.perFrame)}   goal p95 ≤ ${GOAL_FRAME_P95_MS} ms; mean ${ms(f.meanMs)}; ${nf(f.over16)} frames over 16.7 ms`,
       `    main thread busy ${(f.busyShare * 100).toFixed(0)} % of the window (CDP Performance.getMetrics TaskDuration says ${(r.cdpBusy * 100).toFixed(0)} %)`,
+      `    its CPU time per frame (the tasks' thread time, without waits for a core): ${fmtDist(f.cpuPerFrame)}; on a core ${(f.cpuShare * 100).toFixed(0)} % of the window`,
     );
   } else
     lines.push(
@@ -882,7 +983,10 @@ function report(r: RunResult, label: string) {
       ? `  none lost: the lanes count ${nf(r.finalDrawn)} events, ${nf(r.expected)} were published to the execution`
       : `  LOST OR EXTRA: the lanes count ${nf(r.finalDrawn)} events, ${nf(r.expected)} were published to the execution`,
   );
-  if (r.skewMs > 2) lines.push(`  note: the page's performance clock and Date.now() differ by ${ms(r.skewMs)}`);
+  if (r.skewMs > 2)
+    lines.push(
+      `  note: the page's Date.now() and its monotonic clock differ by ${ms(r.skewMs)} (the wall clock was slewed or stepped); the latencies above use the monotonic clocks, matched by round trip`,
+    );
   console.log(lines.join("\n"));
 }
 
