@@ -47,12 +47,14 @@
 // the open execution was lost; with --runs=N, the medians. No thresholds.
 //
 //   npm run bench:live -- [--rate=2000] [--seconds=20] [--history=200000] [--runs=1]
-//                         [--open-rate=50] [--no-baseline] [--bare-busy] [--no-trace] [--trace-out=DIR] [--profile=DIR] [--mutations]
+//                         [--open-rate=50] [--no-baseline] [--bare-busy] [--no-trace] [--trace-out=DIR] [--profile=DIR] [--mutations] [--renders]
 //                         [--reader=page]
 // --bare-busy also prints how busy the bare page's main thread is (CDP TaskDuration): the client's own share.
 // --trace-out writes each run's trace (DevTools → Performance → Load profile); --profile a CPU profile
 // of the tab's window and of its reader worker (.cpuprofile; it slows the tab down a little, so the figures of that run shift).
 // --mutations counts the tab's DOM mutations in the window by kind (what React and the overlays touch per frame).
+// --renders counts React's commits in the window and, per component, how often it rendered (through the
+// hook React DevTools uses, installed before the app's scripts).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -83,6 +85,7 @@ const TRACE_OUT = process.argv.find((a) => a.startsWith("--trace-out="))?.slice(
 const READER_IN_PAGE = process.argv.includes("--reader=page");
 const PROFILE = process.argv.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
 const MUTATIONS = process.argv.includes("--mutations");
+const RENDERS = process.argv.includes("--renders");
 const GOAL_DRAWN_P95_MS = 100;
 const GOAL_FRAME_P95_MS = 8;
 
@@ -353,6 +356,76 @@ function countMutations() {
     mo.disconnect();
     return [...counts].sort((a, b) => b[1] - a[1]);
   };
+}
+
+/**
+ * --renders (init script): React's DevTools hook, counting per commit the components whose function ran.
+ * A fiber rendered in a commit if it is not the object the previous commit's tree held (React cloned it)
+ * and it has PerformedWork (flag 1) — a memo that bailed out is cloned without it.
+ */
+function renderCounter() {
+  type Fiber = {
+    tag: number;
+    type: unknown;
+    flags: number;
+    child: Fiber | null;
+    sibling: Fiber | null;
+  };
+  const named = (t: unknown): string | undefined => {
+    if (typeof t === "function") return (t as { displayName?: string; name?: string }).displayName || t.name;
+    if (t && typeof t === "object") {
+      const o = t as { displayName?: string; type?: unknown; render?: unknown };
+      return o.displayName ?? named(o.type) ?? named(o.render);
+    }
+    return undefined;
+  };
+  const COMPONENT_TAGS = new Set([0, 1, 11, 14, 15]);
+  const seenAt = new WeakMap<Fiber, number>();
+  const st = { on: false, commits: 0, gen: 0, counts: new Map<string, number>(), hostUpdates: 0 };
+  const walk = (root: Fiber) => {
+    st.gen++;
+    const stack: Fiber[] = [root];
+    while (stack.length > 0) {
+      const f = stack.pop() as Fiber;
+      const cloned = seenAt.get(f) !== st.gen - 1;
+      seenAt.set(f, st.gen);
+      if (st.on && cloned) {
+        if (COMPONENT_TAGS.has(f.tag) && (f.flags & 1) !== 0) {
+          const n = named(f.type) ?? `(tag ${f.tag})`;
+          st.counts.set(n, (st.counts.get(n) ?? 0) + 1);
+        } else if (f.tag === 5 && (f.flags & 4) !== 0) st.hostUpdates++;
+      }
+      if (f.sibling) stack.push(f.sibling);
+      if (f.child) stack.push(f.child);
+    }
+  };
+  (window as unknown as Record<string, unknown>).__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true,
+    renderers: new Map(),
+    inject: () => 1,
+    onCommitFiberRoot: (_id: number, root: { current: Fiber }) => {
+      if (st.on) st.commits++;
+      walk(root.current);
+    },
+    onCommitFiberUnmount: () => undefined,
+    onPostCommitFiberRoot: () => undefined,
+    checkDCE: () => undefined,
+  };
+  (window as unknown as { __renders: typeof st }).__renders = st;
+}
+
+function startCountingRenders() {
+  (window as unknown as { __renders: { on: boolean } }).__renders.on = true;
+}
+
+function renderCounts(): { commits: number; hostUpdates: number; counts: [string, number][] } {
+  const st = (
+    window as unknown as {
+      __renders: { on: boolean; commits: number; hostUpdates: number; counts: Map<string, number> };
+    }
+  ).__renders;
+  st.on = false;
+  return { commits: st.commits, hostUpdates: st.hostUpdates, counts: [...st.counts].sort((a, b) => b[1] - a[1]) };
 }
 
 function mutationCounts(): [string, number][] {
@@ -644,6 +717,7 @@ async function main() {
     // tsx compiles with keepNames: functions sent to the page call an `__name` helper the page lacks.
     await context.addInitScript("globalThis.__name = (f) => f;");
     await context.addInitScript(initScript);
+    if (RENDERS) await context.addInitScript(renderCounter);
     const page = await context.newPage();
     const status = page.getByTestId("connection-status");
     const tLoad = Date.now();
@@ -748,6 +822,7 @@ async function main() {
       const m0 = (await cdp.send("Performance.getMetrics")).metrics;
       await page.evaluate(startRecording);
       if (MUTATIONS) await page.evaluate(countMutations);
+      if (RENDERS) await page.evaluate(startCountingRenders);
       const pageOffset = await clockOffset(() => page.evaluate(recordingNow));
 
       // Publish: message i of the window belongs to the open execution when it starts a new 1/OPEN_RATE slot.
@@ -797,6 +872,13 @@ async function main() {
       }).catch((e: Error) => console.log(`  ${e.message}`));
       await delay(300);
       const mutations = MUTATIONS ? await page.evaluate(mutationCounts) : undefined;
+      const renders = RENDERS ? await page.evaluate(renderCounts) : undefined;
+      if (renders) {
+        console.log(
+          `  React in the window: ${nf(renders.commits)} commits, ${nf(renders.hostUpdates)} element updates; renders by component, most first:`,
+        );
+        for (const [k, n] of renders.counts.slice(0, 30)) console.log(`    ${nf(n).padStart(8)}  ${k}`);
+      }
       const rec = shifted(await page.evaluate(stopRecording), pageOffset);
       if (mutations) {
         console.log(`  DOM mutations in the window, by kind (element, attribute, nearest test id), most first:`);

@@ -121,11 +121,19 @@ export const ExecutionTimeline = memo(function ExecutionTimeline(props: Executio
 
   const streamSeqOf = useCallback((mark: number) => model.marks.streamSeq[mark], [model]);
 
-  const setOrder = (o: OrderMode) => {
-    // A window in ms means nothing in seq units: a new order starts from the whole run.
-    store.set({ fit: true });
-    setView({ order: o, window: null });
-  };
+  const setOrder = useCallback(
+    (o: OrderMode) => {
+      // A window in ms means nothing in seq units: a new order starts from the whole run.
+      store.set({ fit: true });
+      setView({ order: o, window: null });
+    },
+    [store, setView],
+  );
+  const setKey = useCallback((id: string) => setView({ keyId: id, anomaly: null }), [setView]);
+  const toggleLane = useCallback(
+    (laneKey: string, expanded: boolean) => setView({ expansion: new Map(expansion).set(laneKey, expanded) }),
+    [setView, expansion],
+  );
   const setSelected = (streamSeq: number | undefined) => setView({ selected: streamSeq ?? null });
 
   const activate = (i: number) => {
@@ -159,16 +167,47 @@ export const ExecutionTimeline = memo(function ExecutionTimeline(props: Executio
     else setView({ anomaly: null });
   };
 
-  const link = () => {
+  const link = useCallback(() => {
     const vp = store.getSnapshot();
+    // Asked when clicked: the run may have grown since this render.
+    const run = log.execution(executionId);
     return executionLink(
       window.location.origin,
       executionId,
       { ...view, window: vp.fit || !(vp.x1 > vp.x0) ? null : [vp.x0, vp.x1] },
       // Where the run's messages lie on the stream: the receiver reads just there.
-      summary ? { from: summary.firstStreamSeq, to: summary.lastStreamSeq } : undefined,
+      run ? { from: run.firstStreamSeq, to: run.lastStreamSeq } : undefined,
     );
-  };
+  }, [store, log, executionId, view]);
+
+  // The controls change with the view, not with the run: a live batch re-renders none of them.
+  const controls = useMemo(
+    () => (
+      <div className="flex flex-wrap items-center gap-3">
+        <KeySwitcher key={keyId} keyId={keyId} onChange={setKey} />
+        <OrderSwitcher order={order} onChange={setOrder} />
+        <button
+          type="button"
+          className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-slate-700 dark:hover:bg-slate-800"
+          onClick={() => plotRef.current?.fit()}
+          data-testid="fit"
+        >
+          Fit to run
+        </button>
+        <button
+          type="button"
+          className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-slate-700 dark:hover:bg-slate-800"
+          onClick={() => setHelp(true)}
+          aria-keyshortcuts="?"
+        >
+          Keys ?
+        </button>
+        {linkable && <CopyLinkButton link={link} />}
+        {toolbar}
+      </div>
+    ),
+    [keyId, setKey, order, setOrder, linkable, link, toolbar],
+  );
 
   const focusRec = focusedMark === undefined ? undefined : model.marks.records[focusedMark];
 
@@ -194,28 +233,7 @@ export const ExecutionTimeline = memo(function ExecutionTimeline(props: Executio
           </span>
         )}
       </div>
-      <div className="flex flex-wrap items-center gap-3">
-        <KeySwitcher key={keyId} keyId={keyId} onChange={(id) => setView({ keyId: id, anomaly: null })} />
-        <OrderSwitcher order={order} onChange={setOrder} />
-        <button
-          type="button"
-          className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-slate-700 dark:hover:bg-slate-800"
-          onClick={() => plotRef.current?.fit()}
-          data-testid="fit"
-        >
-          Fit to run
-        </button>
-        <button
-          type="button"
-          className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:border-slate-700 dark:hover:bg-slate-800"
-          onClick={() => setHelp(true)}
-          aria-keyshortcuts="?"
-        >
-          Keys ?
-        </button>
-        {linkable && <CopyLinkButton link={link} />}
-        {toolbar}
-      </div>
+      {controls}
       <AnomalySummary analysis={analysis} />
       <Legend />
       <div className="flex items-start gap-3">
@@ -231,7 +249,7 @@ export const ExecutionTimeline = memo(function ExecutionTimeline(props: Executio
             activeOverlay={activeOverlay}
             onSelect={(mk) => setSelected(mk === undefined ? undefined : streamSeqOf(mk))}
             onFocusMark={(mk) => setFocused(streamSeqOf(mk))}
-            onToggleLane={(laneKey, expanded) => setView({ expansion: new Map(expansion).set(laneKey, expanded) })}
+            onToggleLane={toggleLane}
             onActivateAnomaly={activate}
             onEscape={escape}
             onHelp={() => setHelp((h) => !h)}

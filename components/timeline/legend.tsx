@@ -1,7 +1,8 @@
+import { memo } from "react";
 import { CATEGORY_COLOURS, CATEGORY_LABELS, EVENT_CATEGORIES } from "@/lib/timeline/event-category";
 
-/** Colour by event kind, shape by seq, and what each anomaly drawing means. */
-export function Legend() {
+/** Colour by event kind, shape by seq, and what each anomaly drawing means (static: rendered once). */
+export const Legend = memo(function Legend() {
   return (
     <ul
       className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-600 dark:text-slate-400"
@@ -47,4 +48,4 @@ export function Legend() {
       </li>
     </ul>
   );
-}
+});

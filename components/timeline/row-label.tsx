@@ -167,6 +167,7 @@ export const RowLabel = memo(function RowLabel({ model, row, width, sharedTraces
 
   const producer = row.producer;
   const expandable = row.partitionCount > 1;
+  const label = visible(producer?.label ?? "lane");
   return (
     <div
       style={style}
@@ -178,27 +179,26 @@ export const RowLabel = memo(function RowLabel({ model, row, width, sharedTraces
       data-expanded={expandable ? row.expanded : undefined}
     >
       {expandable ? (
-        <button
-          type="button"
-          className="mt-px h-4 w-4 shrink-0 rounded text-slate-500 hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:hover:bg-slate-800"
-          aria-expanded={row.expanded}
-          aria-label={`${row.expanded ? "Collapse" : "Expand"} ${row.partitionCount} partitions of ${visible(producer?.label ?? "lane")}`}
-          onClick={() => onToggle(row.key, !row.expanded)}
-          data-testid="lane-toggle"
-        >
-          {row.expanded ? "▾" : "▸"}
-        </button>
+        <LaneToggle
+          laneKey={row.key}
+          label={label}
+          count={row.partitionCount}
+          expanded={row.expanded}
+          onToggle={onToggle}
+        />
       ) : (
         <span className="w-4 shrink-0" aria-hidden />
       )}
       <div className="min-w-0 flex-1">
-        <div className="flex items-baseline gap-1">
-          <span className="truncate font-medium" title={producer && visible(producer.id)} data-testid="lane-label">
-            {producer && visible(producer.label)}
-          </span>
-          {producer?.orchestrator && <span className="shrink-0 text-[10px] text-slate-500">orchestrator</span>}
-          {sharedTraces !== undefined && sharedTraces.length > 0 && <SharedTraceMarker shared={sharedTraces} />}
-        </div>
+        <LaneName
+          id={producer?.id}
+          label={producer?.label}
+          orchestrator={producer?.orchestrator === true}
+          shared={
+            sharedTraces !== undefined && sharedTraces.length > 0 ? describeSharedTraces(sharedTraces) : undefined
+          }
+          traceIds={sharedTraces?.map((t) => t.traceId).join(" ")}
+        />
         <div className="truncate text-[11px] text-slate-500">
           by {producer && visible(producer.rule)} · <span data-testid="lane-count">{row.eventCount}</span> ev
           {row.anomalyCount > 0 && (
@@ -210,19 +210,76 @@ export const RowLabel = memo(function RowLabel({ model, row, width, sharedTraces
           {expandable && ` · ${row.partitionCount} partitions`}
         </div>
       </div>
-      {/* Off-screen rather than clipped, with content-visibility, so thousands of items cost no layout until read. */}
-      <ol
-        className="absolute top-0 -left-[100000px] h-px w-px overflow-hidden whitespace-nowrap [contain-intrinsic-size:1px_1px] [content-visibility:auto]"
-        aria-label={`Events of ${visible(producer?.label ?? "lane")}`}
-        ref={listRef}
-      />
+      <EventList listRef={listRef} label={label} />
     </div>
   );
 });
 
+// The parts of a lane's label a live batch does not change, memoised on what they show: a batch re-renders
+// the counts alone.
+
+const LaneToggle = memo(function LaneToggle(props: {
+  laneKey: string;
+  label: string;
+  count: number;
+  expanded: boolean;
+  onToggle(laneKey: string, expanded: boolean): void;
+}) {
+  const { laneKey, label, count, expanded, onToggle } = props;
+  return (
+    <button
+      type="button"
+      className="mt-px h-4 w-4 shrink-0 rounded text-slate-500 hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:hover:bg-slate-800"
+      aria-expanded={expanded}
+      aria-label={`${expanded ? "Collapse" : "Expand"} ${count} partitions of ${label}`}
+      onClick={() => onToggle(laneKey, !expanded)}
+      data-testid="lane-toggle"
+    >
+      {expanded ? "▾" : "▸"}
+    </button>
+  );
+});
+
+const LaneName = memo(function LaneName(props: {
+  id: string | undefined;
+  label: string | undefined;
+  orchestrator: boolean;
+  /** The hover text of the shared-trace marker; undefined: no marker. */
+  shared: string | undefined;
+  traceIds: string | undefined;
+}) {
+  const { id, label, orchestrator, shared, traceIds } = props;
+  return (
+    <div className="flex items-baseline gap-1">
+      <span className="truncate font-medium" title={id && visible(id)} data-testid="lane-label">
+        {label && visible(label)}
+      </span>
+      {orchestrator && <span className="shrink-0 text-[10px] text-slate-500">orchestrator</span>}
+      {shared !== undefined && <SharedTraceMarker text={shared} traceIds={traceIds ?? ""} />}
+    </div>
+  );
+});
+
+/** The lane's screen-reader list; useEventList fills it. */
+const EventList = memo(function EventList({
+  listRef,
+  label,
+}: {
+  listRef: RefObject<HTMLOListElement | null>;
+  label: string;
+}) {
+  return (
+    // Off-screen rather than clipped, with content-visibility, so thousands of items cost no layout until read.
+    <ol
+      className="absolute top-0 -left-[100000px] h-px w-px overflow-hidden whitespace-nowrap [contain-intrinsic-size:1px_1px] [content-visibility:auto]"
+      aria-label={`Events of ${label}`}
+      ref={listRef}
+    />
+  );
+});
+
 /** A lane whose events share a trace with other lanes: the hover says which trace and with how many. */
-function SharedTraceMarker({ shared }: { shared: readonly SharedTrace[] }) {
-  const text = describeSharedTraces(shared);
+function SharedTraceMarker({ text, traceIds }: { text: string; traceIds: string }) {
   return (
     <span
       role="img"
@@ -230,7 +287,7 @@ function SharedTraceMarker({ shared }: { shared: readonly SharedTrace[] }) {
       title={text}
       className="shrink-0 rounded bg-sky-100 px-1 text-[10px] text-sky-800 dark:bg-sky-950 dark:text-sky-300"
       data-testid="lane-shared-trace"
-      data-trace-ids={shared.map((s) => s.traceId).join(" ")}
+      data-trace-ids={traceIds}
     >
       ⇄ trace
     </span>

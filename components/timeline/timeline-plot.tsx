@@ -193,7 +193,15 @@ export function TimelinePlot(props: TimelinePlotProps) {
     // Small runs render every row (cheap, and every lane stays in the DOM); big ones only what is near the view.
     overscan: model.rows.length <= 60 ? 60 : 3,
   });
-  useEffect(() => virtualizer.measure(), [model, virtualizer]);
+  // Re-measured only when the rows' heights changed: a live batch that only adds events keeps them, and a
+  // measure re-renders the plot.
+  const measured = useRef<readonly number[]>([]);
+  useEffect(() => {
+    const heights = model.rows.map((r) => r.height);
+    if (sameNumbers(heights, measured.current)) return;
+    measured.current = heights;
+    virtualizer.measure();
+  }, [model, virtualizer]);
 
   const onScroll = () => {
     const el = scrollRef.current;
@@ -318,7 +326,7 @@ export function TimelinePlot(props: TimelinePlotProps) {
       <div className="flex items-end" style={{ paddingLeft: LABEL_W }}>
         <Minimap model={model} store={store} theme={theme} width={plotW} onWindow={applyWindow} />
       </div>
-      <TimeAxis model={model} store={store} width={plotW} labelWidth={LABEL_W} />
+      <TimeAxis order={model.order} store={store} width={plotW} labelWidth={LABEL_W} />
       <div
         ref={scrollRef}
         onScroll={onScroll}
@@ -394,4 +402,8 @@ export function TimelinePlot(props: TimelinePlotProps) {
       </div>
     </div>
   );
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -33,7 +33,19 @@ export function clockLabel(ms: number, withMs: boolean): string {
   return withMs ? `${s}.${pad(d.getUTCMilliseconds(), 3)}` : s;
 }
 
-export function axisTicks(order: OrderMode, x0: number, x1: number, width: number): Tick[] {
+/** The last answer: the axis and the canvas's grid ask for the same window, often several times a frame. */
+let last: { order: OrderMode; x0: number; x1: number; width: number; ticks: readonly Tick[] } | undefined;
+
+/** The ticks for a window, in the plot's pixels. */
+export function axisTicks(order: OrderMode, x0: number, x1: number, width: number): readonly Tick[] {
+  if (last !== undefined && last.order === order && last.x0 === x0 && last.x1 === x1 && last.width === width)
+    return last.ticks;
+  const ticks = computeTicks(order, x0, x1, width);
+  last = { order, x0, x1, width, ticks };
+  return ticks;
+}
+
+function computeTicks(order: OrderMode, x0: number, x1: number, width: number): Tick[] {
   const count = Math.max(2, Math.floor(width / 110));
   const toPx = xToPx(x0, x1, width);
   if (order === "ts") {

@@ -108,6 +108,15 @@ describe("viewport maths", () => {
     const t0 = Date.UTC(2026, 0, 1, 9, 0, 0);
     expect(axisTicks("ts", t0, t0 + 10_000, 500).some((t) => t.label === "09:00:05")).toBe(true);
   });
+
+  it("answers a repeated window from its last answer, and a new one anew", () => {
+    const a = axisTicks("seq", 0, 100, 500);
+    expect(axisTicks("seq", 0, 100, 500)).toBe(a);
+    const b = axisTicks("seq", 0, 200, 500);
+    expect(b).not.toBe(a);
+    expect(b.map((t) => t.value)).toContain(200);
+    expect(axisTicks("arrival", 0, 200, 500)[0]?.label).toBe("#1");
+  });
 });
 
 describe("renderMinimap", () => {
