@@ -136,6 +136,59 @@ const biggest = (log as AuditLog).executions().reduce((a, b) => (b.eventCount > 
 const [viewed, viewMs] = time(() => (log as AuditLog).events(biggest.id));
 console.log(`events(executionId) for the largest execution: ${fmt(viewed.length)} events in ${fmt(viewMs, 1)} ms`);
 
+// Live: what one batch costs a tab holding a little history and one holding nearly all of it. A batch's
+// ingest, the chain ledger's sync (SHA-256 of its lines here; the tab's reader worker hashes them there) and
+// the open execution re-derived as its timeline does (stamp, summary, analysis, events). Work proportional
+// to what arrived makes the two alike: the ratio of the medians near 1, however much is held.
+small = undefined;
+const LIVE_BATCH = 100;
+const LIVE_BATCHES = 200;
+const liveTail = LIVE_BATCH * LIVE_BATCHES;
+function liveBatchCosts(history: number): number[] {
+  const all = messages as RawMessage[];
+  const held = ingest(all.slice(0, history));
+  held.chainBreaks(); // the history's chains checked, as a tab has done by the time it is live
+  const tail = all.slice(history, history + liveTail);
+  // The open execution: the one the tail brings most lines to.
+  const lines = new Map<string, number>();
+  for (const m of tail) {
+    try {
+      const x = (JSON.parse(decoder.decode(m.data)) as { workflow_execution_id?: string }).workflow_execution_id;
+      if (typeof x === "string") lines.set(x, (lines.get(x) ?? 0) + 1);
+    } catch {
+      // a malformed line names no execution
+    }
+  }
+  const open = [...lines].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  const key = BUILTIN_KEYS[0] as PartitionKey;
+  const costs: number[] = [];
+  for (let i = 0; i < tail.length; i += LIVE_BATCH) {
+    const t = performance.now();
+    held.add(tail.slice(i, i + LIVE_BATCH));
+    held.executionStamp(open);
+    held.execution(open);
+    held.analyze(key, { executionId: open });
+    held.events(open);
+    costs.push(performance.now() - t);
+  }
+  return costs.sort((a, b) => a - b);
+}
+const pctOf = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
+const LIVE_SMALL = Math.min(20_000, Math.max(0, N - liveTail));
+const liveSmall = liveBatchCosts(LIVE_SMALL);
+const liveBig = liveBatchCosts(Math.max(LIVE_SMALL, N - liveTail));
+console.log("");
+console.log(
+  `live batch (${LIVE_BATCH} messages, then the open execution re-derived; ${LIVE_BATCHES} batches), median · p95:`,
+);
+console.log(
+  `    holding ${fmt(LIVE_SMALL)} messages    ${fmt(pctOf(liveSmall, 0.5), 2)} ms · ${fmt(pctOf(liveSmall, 0.95), 2)} ms`,
+);
+console.log(
+  `    holding ${fmt(Math.max(LIVE_SMALL, N - liveTail))} messages  ${fmt(pctOf(liveBig, 0.5), 2)} ms · ${fmt(pctOf(liveBig, 0.95), 2)} ms` +
+    `   → ${fmt(pctOf(liveBig, 0.5) / pctOf(liveSmall, 0.5), 2)}x the small tab's median (proportional to the batch: near 1)`,
+);
+
 // Retained memory: drop every reference except the log, then measure what is left.
 messages = undefined;
 const distinct = (log as AuditLog).size;

@@ -5,6 +5,7 @@ import { AuditLog, type ExecutionSummary } from "./audit-log";
 import { BUILTIN_KEYS, keyById, type PartitionKey } from "./partition-key";
 import { BASE_TS_MS, generateWorkload, makeMessage, makeWire, seededRandom, type MessageMeta } from "./testing";
 import { resolveProducer } from "./producer";
+import { sha256Hex } from "./sha256";
 import type { RawMessage } from "./types";
 
 const INVOCATION = keyById("invocation") as PartitionKey;
@@ -79,6 +80,38 @@ describe("AuditLog: duplicates", () => {
     expect(log.malformed("x1").map((m) => m.streamSeq)).toEqual([3]);
     expect(log.execution("x1")?.malformedCount).toBe(1);
     expect(log.analyze(INVOCATION).counts.malformed).toBe(2);
+  });
+});
+
+describe("AuditLog: one execution's analysis", () => {
+  it("of an execution the log does not hold has none of the log's anomalies", () => {
+    const { messages } = generateWorkload({ seed: 5, executions: 30, faultRate: 0.3, hash: sha256Hex });
+    const log = new AuditLog();
+    log.add(messages);
+    const whole = log.analyze(BUILTIN_KEYS[0] as PartitionKey);
+    // The workload's faults give the whole log duplicates, malformed lines and chain breaks to leak.
+    for (const kind of ["duplicate", "malformed", "chain-break"] as const)
+      expect(whole.counts[kind]).toBeGreaterThan(0);
+    const none = log.analyze(BUILTIN_KEYS[0] as PartitionKey, { executionId: "wfx-not-in-this-log" });
+    expect(none.anomalies).toEqual([]);
+    expect(Object.values(none.counts).every((n) => n === 0)).toBe(true);
+  });
+
+  it("of each execution holds the chain breaks at its own lines, as the whole log's list has them", () => {
+    const { messages } = generateWorkload({ seed: 6, executions: 30, faultRate: 0.2, hash: sha256Hex });
+    const log = new AuditLog();
+    log.add(messages);
+    const key = BUILTIN_KEYS[0] as PartitionKey;
+    const breaks = (a: Analysis) =>
+      a.anomalies.filter((x) => x.kind === "chain-break").map((x) => x.streamSeqs.join(","));
+    const perExecution = log.executions().flatMap((e) => breaks(log.analyze(key, { executionId: e.id })));
+    expect(perExecution.length).toBeGreaterThan(0);
+    const inExecutions = new Set(log.executions().flatMap((e) => log.events(e.id).map((ev) => ev.streamSeq)));
+    const expected = log
+      .chainBreaks()
+      .filter((b) => inExecutions.has(b.at))
+      .map((b) => b.streamSeqs.join(","));
+    expect(perExecution.sort()).toEqual(expected.sort());
   });
 });
 

@@ -13,7 +13,7 @@
 // batch recomputes only the executions it touched), for the whole log on the
 // log's version.
 
-import { analyzeColumns, DEFAULT_QUIET_PERIOD_MS, positionOfStreamSeq } from "./analyze";
+import { analyzeColumns, DEFAULT_QUIET_PERIOD_MS } from "./analyze";
 import type { Analysis, Duplicate } from "./anomaly";
 import type { ChainBreak } from "./chain";
 import { ChainLedger } from "./chain-ledger";
@@ -540,19 +540,19 @@ export class AuditLog {
     const id = `analysis\0${key.id}\0${key.fields.join("\u0001")}\0${chains}\0${signatures}`;
     const ing = this.ing;
     if (chains) this.ledger.sync(); // breaks that changed bump their executions' versions first
-    const run = (rows: readonly number[], st: ExecState | undefined, nowMs: number) => {
-      let chainBreaks = chains ? this.chainBreaks() : [];
-      if (st !== undefined) {
-        chainBreaks = chainBreaks.filter((b) => positionOfStreamSeq(ing.store.streamSeq, rows, b.at) >= 0);
-      }
+    // The whole log (st undefined), or one execution (st; an unknown one has nothing). An execution's breaks
+    // are looked up by its own lines: a live batch costs what the execution holds, not a pass over every
+    // break the log ever found.
+    const run = (rows: readonly number[], st: ExecState | null | undefined, nowMs: number) => {
+      const chainBreaks = !chains ? [] : st === undefined ? this.chainBreaks() : st === null ? [] : this.breaksOf(st);
       return analyzeColumns(
         ing.store,
         rows,
         this.keys.columns(key.fields, rows),
         key,
         {
-          duplicates: st === undefined ? ing.dups : st.duplicates,
-          malformed: this.malformedAt(st === undefined ? ing.bad : st.malformed),
+          duplicates: st === undefined ? ing.dups : (st?.duplicates ?? []),
+          malformed: this.malformedAt(st === undefined ? ing.bad : (st?.malformed ?? [])),
           chainBreaks,
           badSignatures: signatures ? this.badSignatures(x) : [],
         },
@@ -565,7 +565,7 @@ export class AuditLog {
     }
     const st = ing.execs.get(x);
     const now = opts.nowMs ?? this.nowMs();
-    if (st === undefined) return run([], undefined, now);
+    if (st === undefined) return run([], null, now);
     return this.execMemo(st, id, now, () => run(st.events, st, now));
   }
 
@@ -628,12 +628,7 @@ export class AuditLog {
    * filtered out of every break the log ever found, four times over.
    */
   private countsForSummary(st: ExecState): Record<string, Analysis["counts"]> {
-    let breaks = 0;
-    if (this.ing.hasChains) {
-      const found: ChainBreak[] = [];
-      for (const row of st.events) this.ledger.breaksAt(this.ing.store.streamSeq[row] as number, found);
-      for (const b of found) if (this.shownBreak(b)) breaks++;
-    }
+    const breaks = this.breaksOf(st).length;
     const out: Record<string, Analysis["counts"]> = {};
     for (const key of BUILTIN_KEYS) {
       const counts = { ...this.analyze(key, { executionId: st.id, signatures: false, chains: false }).counts };
@@ -641,6 +636,15 @@ export class AuditLog {
       out[key.id] = counts;
     }
     return out;
+  }
+
+  /** The breaks shown at the execution's own lines, ascending stream sequence, as chainBreaks() lists them; after sync(). */
+  private breaksOf(st: ExecState): ChainBreak[] {
+    if (!this.ing.hasChains) return [];
+    const found: ChainBreak[] = [];
+    const seqs = this.ing.store.streamSeq;
+    for (const row of st.events) this.ledger.breaksAt(seqs[row] as number, found);
+    return found.filter((b) => this.shownBreak(b));
   }
 
   /** A line read alone (or one whose lane's previous line was) may follow a line nobody read: no verdict. */
