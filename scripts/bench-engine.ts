@@ -139,7 +139,8 @@ console.log(`events(executionId) for the largest execution: ${fmt(viewed.length)
 // Live: what one batch costs a tab holding a little history and one holding nearly all of it. A batch's
 // ingest, the chain ledger's sync (SHA-256 of its lines here; the tab's reader worker hashes them there) and
 // the open execution re-derived as its timeline does (stamp, summary, analysis, events). Work proportional
-// to what arrived makes the two alike: the ratio of the medians near 1, however much is held.
+// to what arrived makes the two alike: the ratio of the medians near 1, however much is held. The open
+// execution is one already running when the batches start, as a run someone opened is.
 small = undefined;
 const LIVE_BATCH = 100;
 const LIVE_BATCHES = 200;
@@ -149,15 +150,19 @@ function liveBatchCosts(history: number): number[] {
   const held = ingest(all.slice(0, history));
   held.chainBreaks(); // the history's chains checked, as a tab has done by the time it is live
   const tail = all.slice(history, history + liveTail);
-  // The open execution: the one the tail brings most lines to.
+  const idOf = (m: RawMessage) => {
+    try {
+      return (JSON.parse(decoder.decode(m.data)) as { workflow_execution_id?: string }).workflow_execution_id;
+    } catch {
+      return undefined; // a malformed line names no execution
+    }
+  };
+  // The open execution: a running one (its lines before and after the cut) the tail brings most lines to.
+  const running = new Set(all.slice(Math.max(0, history - 5_000), history).map(idOf));
   const lines = new Map<string, number>();
   for (const m of tail) {
-    try {
-      const x = (JSON.parse(decoder.decode(m.data)) as { workflow_execution_id?: string }).workflow_execution_id;
-      if (typeof x === "string") lines.set(x, (lines.get(x) ?? 0) + 1);
-    } catch {
-      // a malformed line names no execution
-    }
+    const x = idOf(m);
+    if (typeof x === "string" && running.has(x)) lines.set(x, (lines.get(x) ?? 0) + 1);
   }
   const open = [...lines].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
   const key = BUILTIN_KEYS[0] as PartitionKey;
