@@ -48,11 +48,14 @@
 //
 //   npm run bench:live -- [--rate=2000] [--seconds=20] [--history=200000] [--runs=1]
 //                         [--open-rate=50] [--no-baseline] [--bare-busy] [--no-trace] [--trace-out=DIR] [--profile=DIR] [--mutations] [--renders]
+//                         [--viewport=1280x720]
 //                         [--reader=page]
 // --bare-busy also prints how busy the bare page's main thread is (CDP TaskDuration): the client's own share.
 // --trace-out writes each run's trace (DevTools → Performance → Load profile); --profile a CPU profile
 // of the tab's window and of its reader worker (.cpuprofile; it slows the tab down a little, so the figures of that run shift).
 // --mutations counts the tab's DOM mutations in the window by kind (what React and the overlays touch per frame).
+// --viewport=WxH sizes the tab: this Chromium runs with --disable-gpu, so the canvas is software and the
+// compositor's commit grows with its area (at 800x450 it costs half of what it costs at 1280x720).
 // --renders counts React's commits in the window and, per component, how often it rendered (through the
 // hook React DevTools uses, installed before the app's scripts).
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -86,6 +89,13 @@ const READER_IN_PAGE = process.argv.includes("--reader=page");
 const PROFILE = process.argv.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
 const MUTATIONS = process.argv.includes("--mutations");
 const RENDERS = process.argv.includes("--renders");
+/** --viewport=WxH: the tab's size (what the canvas and the compositor's commit scale with). */
+const VIEWPORT = (() => {
+  const v = process.argv.find((a) => a.startsWith("--viewport="))?.slice("--viewport=".length) ?? "1280x720";
+  const [w, h] = v.split("x").map(Number);
+  if (!(w! > 0 && h! > 0)) throw new Error(`--viewport=${v}: expected WIDTHxHEIGHT, e.g. 1280x720`);
+  return { width: w!, height: h! };
+})();
 const GOAL_DRAWN_P95_MS = 100;
 const GOAL_FRAME_P95_MS = 8;
 
@@ -713,7 +723,7 @@ async function main() {
     cleanup.unshift(() => stopChild(app.child));
     const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
     cleanup.unshift(() => browser.close());
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const context = await browser.newContext({ viewport: VIEWPORT });
     // tsx compiles with keepNames: functions sent to the page call an `__name` helper the page lacks.
     await context.addInitScript("globalThis.__name = (f) => f;");
     await context.addInitScript(initScript);
