@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { AuditLog, BUILTIN_KEYS, type PartitionKey, type RawMessage } from "../lib/audit";
 import { generateWorkload } from "../lib/audit/testing";
-import { packLikeNetwork } from "./lib/bench-util";
+import { packLikeNetwork, pct } from "./lib/bench-util";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const SWITCH_N = 100_000;
@@ -178,20 +178,20 @@ function liveBatchCosts(history: number): number[] {
   }
   return costs.sort((a, b) => a - b);
 }
-const pctOf = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
 const LIVE_SMALL = Math.min(20_000, Math.max(0, N - liveTail));
+const LIVE_BIG = Math.max(LIVE_SMALL, N - liveTail);
 const liveSmall = liveBatchCosts(LIVE_SMALL);
-const liveBig = liveBatchCosts(Math.max(LIVE_SMALL, N - liveTail));
+const liveBig = liveBatchCosts(LIVE_BIG);
 console.log("");
 console.log(
   `live batch (${LIVE_BATCH} messages, then the open execution re-derived; ${LIVE_BATCHES} batches), median · p95:`,
 );
 console.log(
-  `    holding ${fmt(LIVE_SMALL)} messages    ${fmt(pctOf(liveSmall, 0.5), 2)} ms · ${fmt(pctOf(liveSmall, 0.95), 2)} ms`,
+  `    holding ${fmt(LIVE_SMALL)} messages    ${fmt(pct(liveSmall, 50), 2)} ms · ${fmt(pct(liveSmall, 95), 2)} ms`,
 );
 console.log(
-  `    holding ${fmt(Math.max(LIVE_SMALL, N - liveTail))} messages  ${fmt(pctOf(liveBig, 0.5), 2)} ms · ${fmt(pctOf(liveBig, 0.95), 2)} ms` +
-    `   → ${fmt(pctOf(liveBig, 0.5) / pctOf(liveSmall, 0.5), 2)}x the small tab's median (proportional to the batch: near 1)`,
+  `    holding ${fmt(LIVE_BIG)} messages  ${fmt(pct(liveBig, 50), 2)} ms · ${fmt(pct(liveBig, 95), 2)} ms` +
+    `   → ${fmt(pct(liveBig, 50) / pct(liveSmall, 50), 2)}x the small tab's median (proportional to the batch: near 1)`,
 );
 
 // Retained memory: drop every reference except the log, then measure what is left.

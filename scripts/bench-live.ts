@@ -69,7 +69,7 @@ import { freePort, startNatsServer, stopChild } from "../lib/node/nats-server";
 import { connectNode, type NatsConnection } from "../lib/nats/node-connection";
 import { ensureStream, streamInfo } from "../lib/nats/stream";
 import { meanLinesPerExecution, Simulator } from "../lib/sim/simulator";
-import { arg, bundleForPage } from "./lib/bench-util";
+import { arg, bundleForPage, pct } from "./lib/bench-util";
 import { workerProfiler, type WorkerProfiler } from "./lib/worker-profiler";
 import { buildApp, serveApp } from "./lib/next-server";
 
@@ -104,12 +104,6 @@ const ms = (n: number | undefined) =>
   n === undefined || !Number.isFinite(n) ? "–" : `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const enc = new TextEncoder();
-
-/** Nearest-rank percentile of an ascending array. */
-function pct(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
 
 interface Dist {
   n: number;
@@ -625,6 +619,7 @@ function frameStats(buf: Buffer, appUrl: string): FrameStats | string {
     .sort((a, b) => a[0] - b[0]);
   // [start, end, CPU µs]; a task's CPU time is spread over its wall time evenly.
   const merged: [number, number, number][] = [];
+  const cpuOf = ([s, e, c]: [number, number, number], part: number) => (e > s ? (c * part) / (e - s) : 0);
   for (const t of tasks) {
     const last = merged.at(-1);
     if (last && t[0] <= last[1]) {
@@ -642,10 +637,10 @@ function frameStats(buf: Buffer, appUrl: string): FrameStats | string {
     let busy = 0;
     let used = 0;
     for (let k = j; k < merged.length && (merged[k] as [number, number, number])[0] < b; k++) {
-      const [s, e, c] = merged[k] as [number, number, number];
-      const part = Math.min(e, b) - Math.max(s, a);
+      const task = merged[k] as [number, number, number];
+      const part = Math.min(task[1], b) - Math.max(task[0], a);
       busy += part;
-      used += e > s ? (c * part) / (e - s) : 0;
+      used += cpuOf(task, part);
     }
     per.push(busy / 1000);
     cpu.push(used / 1000);
@@ -654,10 +649,10 @@ function frameStats(buf: Buffer, appUrl: string): FrameStats | string {
   const total = per.reduce((s, x) => s + x, 0);
   let inWindow = 0;
   let cpuInWindow = 0;
-  for (const [s, e, c] of merged) {
-    const part = Math.max(0, Math.min(e, w1) - Math.max(s, w0));
+  for (const task of merged) {
+    const part = Math.max(0, Math.min(task[1], w1) - Math.max(task[0], w0));
     inWindow += part;
-    cpuInWindow += e > s ? (c * part) / (e - s) : 0;
+    cpuInWindow += cpuOf(task, part);
   }
   return {
     frames: per.length,

@@ -1,4 +1,4 @@
-// What the bench scripts share: their numeric flags and the network-like packing of payloads.
+// What the bench scripts share: their numeric flags, percentiles and the network-like packing of payloads.
 import type { RawMessage } from "../../lib/audit";
 
 /** `--name=value` (underscores allowed as digit separators), a positive number; `dflt` when absent. */
@@ -7,6 +7,12 @@ export function arg(name: string, dflt: number): number {
   const n = v === undefined ? dflt : Number(v.replace(/_/g, ""));
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
   return n;
+}
+
+/** Nearest-rank percentile (p in 0–100) of an ascending array; NaN for none. */
+export function pct(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
 /** Copies payloads into 64 KiB chunks and hands out views, as a socket reader does. */
